@@ -1,0 +1,2 @@
+//! The `hookcheck` command-line tool.
+fn main() {}
