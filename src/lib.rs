@@ -30,6 +30,7 @@
 //! ```
 
 pub mod catalog;
+pub mod certify;
 pub mod cli;
 mod pointer;
 pub mod validate;
