@@ -36,3 +36,8 @@ mod pointer;
 pub mod validate;
 
 pub use pointer::{JsonPointer, PointerParseError};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
