@@ -1,0 +1,5 @@
+//! Vendor and event catalogue.
+
+pub mod vendor;
+
+pub use vendor::Vendor;
