@@ -29,9 +29,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod adapters;
 pub mod catalog;
 pub mod certify;
 pub mod cli;
+pub mod parser;
+pub mod parsers;
 mod pointer;
 pub mod validate;
 
