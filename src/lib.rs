@@ -38,6 +38,7 @@ pub mod parsers;
 mod pointer;
 pub mod validate;
 
+pub use certify::certify;
 pub use pointer::{JsonPointer, PointerParseError};
 
 /// The README's Rust examples, compiled and run as doc tests.

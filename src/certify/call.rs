@@ -17,33 +17,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Vendor;
+use crate::parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser};
 
 /// The name of the threads that run in-process parsers.
 pub const WORKER_NAME: &str = "hookcheck-certify-worker";
-
-/// A key field reported by the parser, owned.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Reported {
-    /// The wire event name, if the parser reports one.
-    pub event: Option<String>,
-    /// The vendor's event id.
-    pub event_id: Option<String>,
-    /// The message id, as a string.
-    pub message_id: Option<String>,
-    /// The event time as on the wire, with its Unix seconds when recognised.
-    pub timestamp: Option<ReportedTime>,
-    /// The recipient address.
-    pub recipient: Option<String>,
-}
-
-/// An event time as a parser reported it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ReportedTime {
-    /// The text as on the wire.
-    pub raw: String,
-    /// Seconds since the Unix epoch, when the text is a recognised time.
-    pub unix_seconds: Option<f64>,
-}
 
 /// How a call failed to produce a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,8 +39,8 @@ pub enum FaultKind {
 /// What the parser said about one body.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Answer {
-    /// Accepted, reporting these fields.
-    Accepted(Reported),
+    /// Accepted, reporting this event.
+    Accepted(ParsedEvent<'static>),
     /// Rejected, with the parser's message.
     Rejected(String),
     /// No verdict at all.
@@ -80,8 +57,8 @@ impl Answer {
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
-            Answer::Accepted(r) => match &r.event {
-                Some(e) => format!("accepted it as {e:?}"),
+            Answer::Accepted(e) => match &e.event {
+                Some(name) => format!("accepted it as {name:?}"),
                 None => "accepted it".to_owned(),
             },
             Answer::Rejected(m) => format!("rejected it: {m}"),
@@ -112,6 +89,41 @@ pub trait Target: Send + Sync {
     /// Whether accepted answers carry the event name and key fields (false for verdict-only
     /// parsers, whose `reports-event` and `reports-fields` cells are not applicable).
     fn reports_fields(&self) -> bool;
+
+    /// Whether the parser handles `vendor` at all (the other vendors' cells are skipped).
+    fn supports(&self, vendor: Vendor) -> bool;
+}
+
+/// The answer of a [`WebhookParser`] call.
+#[must_use]
+pub fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
+    match result {
+        Ok(event) => Answer::Accepted(event.into_owned()),
+        Err(ParseError::Fault(fault)) => Answer::Fault {
+            kind: match fault {
+                Fault::Crashed { .. } => FaultKind::Crashed,
+                Fault::Timeout { .. } => FaultKind::TimedOut,
+                Fault::Panicked { .. } => FaultKind::Panicked,
+                _ => FaultKind::Other,
+            },
+            detail: fault.to_string(),
+        },
+        Err(rejection) => Answer::Rejected(rejection.to_string()),
+    }
+}
+
+/// A [`WebhookParser`] run in process behind a worker thread that gives up after `guard`.
+#[must_use]
+pub fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
+    let fields = parser.fidelity() == Fidelity::Fields;
+    let supported = Vendor::ALL.map(|v| parser.supports(v));
+    let mut target = InProcess::new(
+        Arc::new(move |vendor, body| answer_of(parser.parse(vendor, body))),
+        guard,
+        fields,
+    );
+    target.supported = supported;
+    target
 }
 
 /// The function an in-process target runs on its worker thread.
@@ -124,6 +136,7 @@ pub struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
     fields: bool,
+    supported: [bool; 3],
     worker: Mutex<Option<Sender<Job>>>,
 }
 
@@ -145,6 +158,7 @@ impl InProcess {
             parse,
             guard,
             fields: reports_fields,
+            supported: [true; 3],
             worker: Mutex::new(None),
         }
     }
@@ -235,6 +249,11 @@ impl Target for InProcess {
     fn reports_fields(&self) -> bool {
         self.fields
     }
+
+    fn supports(&self, vendor: Vendor) -> bool {
+        let i = Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0);
+        self.supported[i]
+    }
 }
 
 thread_local! {
@@ -284,12 +303,12 @@ mod tests {
     #[test]
     fn answers_pass_through() {
         let t = target(|_, body| match body {
-            b"ok" => Answer::Accepted(Reported::default()),
+            b"ok" => Answer::Accepted(ParsedEvent::new("x")),
             _ => Answer::Rejected("nope".into()),
         });
         assert_eq!(
             t.call(Vendor::Postal, b"ok").answer,
-            Answer::Accepted(Reported::default())
+            Answer::Accepted(ParsedEvent::new("x"))
         );
         assert_eq!(
             t.call(Vendor::Postal, b"x").answer,

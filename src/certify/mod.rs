@@ -20,6 +20,7 @@
 //! A cell that does not apply (a field the event lacks, a verdict-only parser asked for event
 //! names, a cell outside the time budget) is *skipped*, with its reason, never passed.
 
+mod api;
 mod call;
 mod config;
 mod drive;
@@ -36,6 +37,7 @@ mod shard;
 mod shrink;
 mod source;
 
+pub use api::{certify, run, run_with_progress};
 pub use config::{Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_TIME_BOUND};
 pub use error::CertifyError;
 pub use outcome::{Body, CellResult, Certification, Counterexample, Outcome, Tally};

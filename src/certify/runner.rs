@@ -147,6 +147,11 @@ pub(crate) fn run(
             .is_some_and(|budget| started.elapsed() >= budget);
         if over_budget {
             result.reason = Some("not started: the time budget was spent".into());
+        } else if !target.supports(entry.vendor()) {
+            result.reason = Some(format!(
+                "the parser does not handle {} payloads",
+                entry.vendor()
+            ));
         } else {
             let cases = prepared
                 .entry(entry.key())

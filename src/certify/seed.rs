@@ -105,7 +105,7 @@ fn splitmix64(x: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::RngCore;
+    use proptest::prelude::RngExt;
 
     #[test]
     fn derivation_is_pinned() {
@@ -123,9 +123,9 @@ mod tests {
         let mut a = Seed(7).rng();
         let mut b = Seed(7).rng();
         let mut c = Seed(8).rng();
-        let xs: Vec<u64> = (0..4).map(|_| a.next_u64()).collect();
-        let ys: Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
-        let zs: Vec<u64> = (0..4).map(|_| c.next_u64()).collect();
+        let xs: Vec<u64> = (0..4).map(|_| a.random::<u64>()).collect();
+        let ys: Vec<u64> = (0..4).map(|_| b.random::<u64>()).collect();
+        let zs: Vec<u64> = (0..4).map(|_| c.random::<u64>()).collect();
         assert_eq!(xs, ys);
         assert_ne!(xs, zs);
     }

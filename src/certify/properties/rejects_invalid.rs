@@ -44,7 +44,7 @@ fn must_reject(cell: &Cell<'_>, payload: &Value) -> Result<Vec<String>, String> 
     Ok(validator
         .violations(payload)
         .iter()
-        .filter(|v| policy::must_reject(cell.vendor(), v))
+        .filter(|v| policy::must_reject(cell.vendor(), v, payload))
         .map(ToString::to_string)
         .collect())
 }
@@ -87,7 +87,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         }
         let must_set: Vec<_> = violations
             .iter()
-            .filter(|v| policy::must_reject(cell.vendor(), v))
+            .filter(|v| policy::must_reject(cell.vendor(), v, &negative.value))
             .map(|v| (v.keyword.clone(), v.instance_path.clone()))
             .collect();
         let case = Case::payload(negative.value.clone());
@@ -110,7 +110,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                     let set: Vec<_> = validator
                         .violations(v)
                         .iter()
-                        .filter(|x| policy::must_reject(cell.vendor(), x))
+                        .filter(|x| policy::must_reject(cell.vendor(), x, v))
                         .map(|x| (x.keyword.clone(), x.instance_path.clone()))
                         .collect();
                     set == must_set
