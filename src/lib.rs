@@ -32,6 +32,7 @@
 pub mod catalog;
 pub mod cli;
 mod pointer;
+pub mod signature;
 pub mod validate;
 
 pub use pointer::{JsonPointer, PointerParseError};
