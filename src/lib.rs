@@ -32,6 +32,7 @@
 pub mod catalog;
 pub mod cli;
 mod pointer;
+pub mod report;
 pub mod signature;
 pub mod validate;
 
