@@ -36,6 +36,8 @@ pub mod cli;
 pub mod parser;
 pub mod parsers;
 mod pointer;
+pub mod report;
+pub mod signature;
 pub mod validate;
 
 pub use certify::certify;
