@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::call::{Target, in_process};
 use super::runner::{self, Progress};
 use super::source::{CaseSource, GeneratorSource};
-use super::{CertifyError, Certification, Config};
+use super::{Certification, CertifyError, Config};
 use crate::catalog::Catalog;
 use crate::parser::WebhookParser;
 

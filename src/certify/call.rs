@@ -237,7 +237,10 @@ impl Target for InProcess {
                 // Leave the stuck worker behind; the next call starts a fresh one.
                 fault(
                     FaultKind::TimedOut,
-                    format!("no answer within {}", humantime::format_duration(self.guard)),
+                    format!(
+                        "no answer within {}",
+                        humantime::format_duration(self.guard)
+                    ),
                 )
             }
             Err(RecvTimeoutError::Disconnected) => {

@@ -56,13 +56,7 @@ impl Field {
     /// sends it.
     #[must_use]
     pub fn pointer(self, vendor: Vendor, event: &str) -> Option<JsonPointer> {
-        let p = |tokens: &[&str]| {
-            Some(
-                tokens
-                    .iter()
-                    .fold(JsonPointer::root(), |p, t| p.push(t)),
-            )
-        };
+        let p = |tokens: &[&str]| Some(tokens.iter().fold(JsonPointer::root(), |p, t| p.push(t)));
         let postal_message = if event == "MessageBounced" {
             "original_message"
         } else {
@@ -136,7 +130,11 @@ pub fn expected(field: Field, vendor: Vendor, event: &str, payload: &Value) -> E
 /// # Errors
 ///
 /// A readable description when the reported value differs from the expected one.
-pub fn compare(field: Field, expected: &Expected, reported: &ParsedEvent<'_>) -> Result<(), String> {
+pub fn compare(
+    field: Field,
+    expected: &Expected,
+    reported: &ParsedEvent<'_>,
+) -> Result<(), String> {
     let got_text = match field {
         Field::EventId => reported.event_id.as_deref(),
         Field::MessageId => reported.message_id.as_deref(),
@@ -153,8 +151,12 @@ pub fn compare(field: Field, expected: &Expected, reported: &ParsedEvent<'_>) ->
         },
         Expected::Text(want) => match got_text {
             Some(got) if got == want => Ok(()),
-            Some(got) => Err(format!("{field}: expected {want:?}, the parser reported {got:?}")),
-            None => Err(format!("{field}: expected {want:?}, the parser reported nothing")),
+            Some(got) => Err(format!(
+                "{field}: expected {want:?}, the parser reported {got:?}"
+            )),
+            None => Err(format!(
+                "{field}: expected {want:?}, the parser reported nothing"
+            )),
         },
         Expected::Time(want) => match &reported.timestamp {
             Some(got) if want.matches(got) => Ok(()),

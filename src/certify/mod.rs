@@ -36,6 +36,7 @@ mod seed;
 mod shard;
 mod shrink;
 mod source;
+mod to_report;
 
 pub use api::{certify, run, run_with_progress};
 pub use config::{Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_TIME_BOUND};
@@ -46,6 +47,7 @@ pub use regressions::Regression;
 pub use runner::Progress;
 pub use seed::Seed;
 pub use shard::{Shard, ShardError};
+pub use to_report::merge;
 
 #[cfg(test)]
 mod tests;

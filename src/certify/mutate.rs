@@ -129,10 +129,7 @@ mod tests {
         assert!(body.starts_with(&cut));
         let flipped = Mutation::FlipBits(vec![(at, 0)]).apply(body, b"");
         assert_eq!(flipped.len(), body.len());
-        assert_eq!(
-            flipped.iter().zip(body).filter(|(a, b)| a != b).count(),
-            1
-        );
+        assert_eq!(flipped.iter().zip(body).filter(|(a, b)| a != b).count(), 1);
         let inserted = Mutation::Insert(at, b"\xff").apply(body, b"");
         assert_eq!(inserted.len(), body.len() + 1);
         assert!(std::str::from_utf8(&inserted).is_err());

@@ -111,6 +111,8 @@ pub struct Counterexample {
 /// One vendor x event x property cell.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CellResult {
+    /// The cell's number in the whole matrix (from 0), the same in every shard.
+    pub position: usize,
     /// The vendor.
     pub vendor: Vendor,
     /// The wire event name.
@@ -179,6 +181,9 @@ pub struct Certification {
     pub duration: Duration,
     /// Every cell, in matrix order.
     pub cells: Vec<CellResult>,
+    /// When the run started.
+    #[serde(skip)]
+    pub started: Option<std::time::SystemTime>,
 }
 
 /// Cell counts by outcome.
@@ -237,7 +242,11 @@ impl fmt::Display for Certification {
             f,
             "certification of {}: {} ({} cells: {} passed, {} failed, {} skipped, {} errors; {} cases)",
             self.parser,
-            if self.is_success() { "PASSED" } else { "FAILED" },
+            if self.is_success() {
+                "PASSED"
+            } else {
+                "FAILED"
+            },
             self.cells.len(),
             t.passed,
             t.failed,

@@ -110,12 +110,11 @@ pub(crate) fn save(dir: &Path, regression: &Regression) -> Result<PathBuf, Certi
         regression.property
     );
     let path = dir.join(name);
-    let mut text = serde_json::to_string_pretty(regression).map_err(|e| {
-        CertifyError::Regression {
+    let mut text =
+        serde_json::to_string_pretty(regression).map_err(|e| CertifyError::Regression {
             path: path.clone(),
             message: e.to_string(),
-        }
-    })?;
+        })?;
     text.push('\n');
     fs::write(&path, text).map_err(|e| io(&path, e))?;
     Ok(path)
@@ -158,7 +157,11 @@ mod tests {
         );
         assert_eq!(save(dir.path(), &r).unwrap(), path, "same body, same file");
         let saved = load(dir.path()).unwrap();
-        let got = &saved[&(Vendor::GetMailer, "email.sent".to_owned(), Property::NoPanic)];
+        let got = &saved[&(
+            Vendor::GetMailer,
+            "email.sent".to_owned(),
+            Property::NoPanic,
+        )];
         assert_eq!(got, &vec![(path, r)]);
     }
 

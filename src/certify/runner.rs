@@ -43,7 +43,10 @@ pub enum Progress<'a> {
 ///
 /// [`CertifyError::Catalog`] for an unknown event (with a suggestion) and
 /// [`CertifyError::NothingSelected`] when the filters match nothing.
-pub(crate) fn select<'c>(catalog: &'c Catalog, config: &Config) -> Result<Vec<&'c Entry>, CertifyError> {
+pub(crate) fn select<'c>(
+    catalog: &'c Catalog,
+    config: &Config,
+) -> Result<Vec<&'c Entry>, CertifyError> {
     for wanted in &config.events {
         if wanted.contains('/') {
             catalog.lookup(wanted)?;
@@ -69,8 +72,16 @@ pub(crate) fn select<'c>(catalog: &'c Catalog, config: &Config) -> Result<Vec<&'
         return Err(CertifyError::NothingSelected {
             filters: format!(
                 "vendor {} and event {}",
-                if vendors.is_empty() { "any".into() } else { vendors.join(",") },
-                if config.events.is_empty() { "any".into() } else { config.events.join(",") }
+                if vendors.is_empty() {
+                    "any".into()
+                } else {
+                    vendors.join(",")
+                },
+                if config.events.is_empty() {
+                    "any".into()
+                } else {
+                    config.events.join(",")
+                }
             ),
         });
     }
@@ -87,6 +98,7 @@ pub(crate) fn run(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
     let started = Instant::now();
+    let started_at = std::time::SystemTime::now();
     let seed = config.seed.unwrap_or_else(Seed::from_entropy);
     let entries = select(catalog, config)?;
     let properties: Vec<Property> = if config.properties.is_empty() {
@@ -98,16 +110,13 @@ pub(crate) fn run(
             .collect()
     };
     // Matrix order, numbered before sharding so that every shard numbers cells alike.
-    let mut plan: Vec<(&Entry, Property)> = Vec::new();
-    let mut position = 0;
-    for entry in &entries {
-        for property in &properties {
-            if config.shard.contains(position) {
-                plan.push((entry, *property));
-            }
-            position += 1;
-        }
-    }
+    let plan: Vec<(usize, &Entry, Property)> = entries
+        .iter()
+        .flat_map(|e| properties.iter().map(move |p| (*e, *p)))
+        .enumerate()
+        .filter(|(position, _)| config.shard.contains(*position))
+        .map(|(position, (e, p))| (position, e, p))
+        .collect();
     let saved = match &config.regressions {
         Some(dir) => regressions::load(dir)?,
         None => Saved::new(),
@@ -120,14 +129,15 @@ pub(crate) fn run(
     progress(Progress::Start {
         seed,
         cells: plan.len(),
-        regressions: plan.iter().map(|(e, p)| replays(e, *p).len()).sum(),
+        regressions: plan.iter().map(|(_, e, p)| replays(e, *p).len()).sum(),
     });
     let mut prepared: BTreeMap<String, Result<Box<dyn EntryCases>, String>> = BTreeMap::new();
     let mut cells = Vec::with_capacity(plan.len());
-    for (done, (entry, property)) in plan.iter().enumerate() {
+    for (done, (position, entry, property)) in plan.iter().enumerate() {
         let cell_seed = seed.derive(&cell_name(entry.vendor(), entry.event(), *property));
         let cell_started = Instant::now();
         let mut result = CellResult {
+            position: *position,
             vendor: entry.vendor(),
             event: entry.event().to_owned(),
             property: *property,
@@ -171,7 +181,8 @@ pub(crate) fn run(
                         cases: cases.as_ref(),
                     };
                     run_cell(&cell, replays(entry, *property), &mut result);
-                    if let (Some(dir), Some(cx)) = (&config.regressions, &mut result.counterexample) {
+                    if let (Some(dir), Some(cx)) = (&config.regressions, &mut result.counterexample)
+                    {
                         if cx.regression.is_none() {
                             let path = regressions::save(
                                 dir,
@@ -208,6 +219,7 @@ pub(crate) fn run(
         time_bound: config.time_bound,
         duration: started.elapsed(),
         cells,
+        started: Some(started_at),
     })
 }
 

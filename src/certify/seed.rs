@@ -114,7 +114,9 @@ mod tests {
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
         assert_eq!(
             Seed(1234).derive("postal/MessageSent/accepts-valid"),
-            Seed(splitmix64(1234 ^ fnv1a(b"postal/MessageSent/accepts-valid")))
+            Seed(splitmix64(
+                1234 ^ fnv1a(b"postal/MessageSent/accepts-valid")
+            ))
         );
     }
 

@@ -96,8 +96,15 @@ fn certify_with(parser: impl WebhookParser + 'static, config: &Config) -> Certif
 }
 
 fn certify_target(target: &dyn Target, config: &Config) -> Certification {
-    runner::run(Catalog::builtin(), target, &Fixtures, "test", config, &mut |_| {})
-        .expect("the run is carried out")
+    runner::run(
+        Catalog::builtin(),
+        target,
+        &Fixtures,
+        "test",
+        config,
+        &mut |_| {},
+    )
+    .expect("the run is carried out")
 }
 
 fn cell<'c>(c: &'c Certification, key: &str, property: Property) -> &'c CellResult {
@@ -110,7 +117,9 @@ fn cell<'c>(c: &'c Certification, key: &str, property: Property) -> &'c CellResu
 fn failed<'c>(c: &'c Certification, key: &str, property: Property) -> &'c Counterexample {
     let r = cell(c, key, property);
     assert_eq!(r.outcome, Outcome::Failed, "{key}/{property} in\n{c}");
-    r.counterexample.as_ref().expect("a failed cell has a counterexample")
+    r.counterexample
+        .as_ref()
+        .expect("a failed cell has a counterexample")
 }
 
 type Parsed = Result<ParsedEvent<'static>, ParseError>;
@@ -120,7 +129,9 @@ struct Broken<F>(F);
 
 impl<F: Fn(&[u8], Parsed) -> Parsed + Send + Sync> WebhookParser for Broken<F> {
     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
-        let right = ReferenceParser.parse(vendor, body).map(ParsedEvent::into_owned);
+        let right = ReferenceParser
+            .parse(vendor, body)
+            .map(ParsedEvent::into_owned);
         (self.0)(body, right)
     }
 }
@@ -139,8 +150,22 @@ fn reference_parsers_pass_every_property() {
     // msndr carries no event id or recipient: listed as not applicable, never compared.
     let fields = cell(&c, "msndr/clicked", Property::ReportsFields);
     assert_eq!(fields.outcome, Outcome::Passed);
-    assert!(fields.notes.iter().any(|n| n.contains("compared: message_id, timestamp")), "{:?}", fields.notes);
-    assert!(fields.notes.iter().any(|n| n.contains("event_id, recipient")), "{:?}", fields.notes);
+    assert!(
+        fields
+            .notes
+            .iter()
+            .any(|n| n.contains("compared: message_id, timestamp")),
+        "{:?}",
+        fields.notes
+    );
+    assert!(
+        fields
+            .notes
+            .iter()
+            .any(|n| n.contains("event_id, recipient")),
+        "{:?}",
+        fields.notes
+    );
     // Must-reject negatives were tried and rejected.
     let rejects = cell(&c, "postal/MessageSent", Property::RejectsInvalid);
     assert!(rejects.counts["must_reject"] > 0, "{rejects:?}");
@@ -164,9 +189,7 @@ fn same_seed_same_result() {
 #[test]
 fn accepting_everything_fails_rejects_invalid() {
     let c = certify_with(
-        broken(|_, _| {
-            Ok(ParsedEvent::verdict_only())
-        }),
+        broken(|_, _| Ok(ParsedEvent::verdict_only())),
         &config().property(Property::RejectsInvalid),
     );
     for (key, ..) in FIXTURES {
@@ -191,11 +214,18 @@ fn panicking_on_a_field_fails_no_panic_and_accepts_valid() {
         &config().event("postal/MessageSent"),
     );
     let cx = failed(&c, "postal/MessageSent", Property::NoPanic);
-    assert!(cx.message.contains("cannot handle uuid fields"), "{}", cx.message);
+    assert!(
+        cx.message.contains("cannot handle uuid fields"),
+        "{}",
+        cx.message
+    );
     let cx = failed(&c, "postal/MessageSent", Property::AcceptsValid);
     assert!(cx.message.contains("panicked"), "{}", cx.message);
     // Vendors whose payloads have no uuid are unaffected.
-    assert_eq!(cell(&c, "msndr/clicked", Property::NoPanic).outcome, Outcome::Passed);
+    assert_eq!(
+        cell(&c, "msndr/clicked", Property::NoPanic).outcome,
+        Outcome::Passed
+    );
 }
 
 #[test]
@@ -227,8 +257,14 @@ fn misreporting_the_event_fails_reports_event() {
     let cx = failed(&c, "postal/MessageSent", Property::ReportsEvent);
     assert!(cx.message.contains("\"MessageSent\""), "{}", cx.message);
     assert!(cx.message.contains("\"MessageHeld\""), "{}", cx.message);
-    assert_eq!(cell(&c, "postal/MessageSent", Property::AcceptsValid).outcome, Outcome::Passed);
-    assert_eq!(cell(&c, "postal/MessageSent", Property::ReportsFields).outcome, Outcome::Passed);
+    assert_eq!(
+        cell(&c, "postal/MessageSent", Property::AcceptsValid).outcome,
+        Outcome::Passed
+    );
+    assert_eq!(
+        cell(&c, "postal/MessageSent", Property::ReportsFields).outcome,
+        Outcome::Passed
+    );
 }
 
 #[test]
@@ -240,12 +276,21 @@ fn a_wrong_message_id_fails_reports_fields() {
                 e
             })
         }),
-        &config().property(Property::ReportsFields).property(Property::ReportsEvent),
+        &config()
+            .property(Property::ReportsFields)
+            .property(Property::ReportsEvent),
     );
     for (key, ..) in FIXTURES {
         let cx = failed(&c, key, Property::ReportsFields);
-        assert!(cx.message.starts_with("message_id: expected"), "{}", cx.message);
-        assert_eq!(cell(&c, key, Property::ReportsEvent).outcome, Outcome::Passed);
+        assert!(
+            cx.message.starts_with("message_id: expected"),
+            "{}",
+            cx.message
+        );
+        assert_eq!(
+            cell(&c, key, Property::ReportsEvent).outcome,
+            Outcome::Passed
+        );
     }
 }
 
@@ -269,7 +314,11 @@ fn hanging_fails_time_bound_without_stalling_the_run() {
         assert!(cx.message.contains("no answer within"), "{}", cx.message);
         assert!(cx.body.0.len() > 100, "{}", cx.body.0.len());
     }
-    assert!(started.elapsed() < Duration::from_secs(25), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -280,7 +329,9 @@ fn answering_differently_fails_deterministic() {
             if calls.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
                 parsed
             } else {
-                Err(ParseError::Other { detail: "changed my mind".into() })
+                Err(ParseError::Other {
+                    detail: "changed my mind".into(),
+                })
             }
         }),
         &config().property(Property::Deterministic),
@@ -294,7 +345,9 @@ fn verdict_only_parsers_skip_the_fidelity_properties() {
     struct VerdictOnly;
     impl WebhookParser for VerdictOnly {
         fn parse<'a>(&self, v: Vendor, b: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
-            ReferenceParser.parse(v, b).map(|_| ParsedEvent::verdict_only())
+            ReferenceParser
+                .parse(v, b)
+                .map(|_| ParsedEvent::verdict_only())
         }
         fn fidelity(&self) -> crate::parser::Fidelity {
             crate::parser::Fidelity::Verdict
@@ -311,7 +364,10 @@ fn verdict_only_parsers_skip_the_fidelity_properties() {
     let r = cell(&c, "getmailer/email.sent", Property::AcceptsValid);
     assert_eq!(r.outcome, Outcome::Skipped);
     assert_eq!(r.cases, 0);
-    assert_eq!(cell(&c, "postal/MessageSent", Property::AcceptsValid).outcome, Outcome::Passed);
+    assert_eq!(
+        cell(&c, "postal/MessageSent", Property::AcceptsValid).outcome,
+        Outcome::Passed
+    );
 }
 
 #[test]
@@ -344,7 +400,10 @@ fn saved_regressions_replay_first_and_pass_once_fixed() {
     let replayed = failed(&second, "msndr/clicked", Property::ReportsEvent);
     assert_eq!(replayed.mutation, "replayed");
     assert_eq!(replayed.regression.as_ref(), Some(&saved));
-    assert_eq!(cell(&second, "msndr/clicked", Property::ReportsEvent).replayed, 1);
+    assert_eq!(
+        cell(&second, "msndr/clicked", Property::ReportsEvent).replayed,
+        1
+    );
     // Fixed parser: the replay passes, generation goes on, the file stays.
     let fixed = certify_with(ReferenceParser, &config);
     let r = cell(&fixed, "msndr/clicked", Property::ReportsEvent);
@@ -361,7 +420,10 @@ fn shards_partition_the_matrix_and_budgets_skip_cells() {
         let part = certify_with(ReferenceParser, &config().shard(Shard::new(i, 3).unwrap()));
         for c in &part.cells {
             let same = whole.cells.iter().find(|w| w.name() == c.name()).unwrap();
-            assert_eq!((same.seed, same.outcome, same.cases), (c.seed, c.outcome, c.cases));
+            assert_eq!(
+                (same.seed, same.outcome, same.cases),
+                (c.seed, c.outcome, c.cases)
+            );
         }
         names.extend(part.cells.iter().map(CellResult::name));
     }
@@ -371,7 +433,12 @@ fn shards_partition_the_matrix_and_budgets_skip_cells() {
     assert_eq!(names, all);
 
     let out_of_time = certify_with(ReferenceParser, &config().time_budget(Duration::ZERO));
-    assert!(out_of_time.cells.iter().all(|c| c.outcome == Outcome::Skipped && c.cases == 0));
+    assert!(
+        out_of_time
+            .cells
+            .iter()
+            .all(|c| c.outcome == Outcome::Skipped && c.cases == 0)
+    );
     assert!(out_of_time.is_success(), "skipped is not failed");
     assert_eq!(out_of_time.tally().passed, 0, "skipped is not passed");
 }
@@ -388,7 +455,11 @@ fn progress_reports_the_seed_then_each_cell() {
         &config().property(Property::AcceptsValid),
         &mut |p| match p {
             Progress::Start { seed, cells, .. } => seen.push(format!("start {seed} {cells}")),
-            Progress::Cell { done, total, result } => {
+            Progress::Cell {
+                done,
+                total,
+                result,
+            } => {
                 seen.push(format!("{done}/{total} {}", result.name()));
             }
         },
@@ -413,7 +484,9 @@ fn unknown_events_are_errors_with_suggestions() {
         &target,
         &Fixtures,
         "test",
-        &Config::default().vendor(Vendor::Postal).event("messagesent"),
+        &Config::default()
+            .vendor(Vendor::Postal)
+            .event("messagesent"),
         &mut |_| {},
     )
     .unwrap_err();

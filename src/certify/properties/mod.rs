@@ -18,11 +18,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::Seed;
 use super::call::{Answer, Call, Target};
 use super::config::Config;
 use super::drive::{Driven, ShrinkLimits, Verdict};
 use super::source::{Case, EntryCases};
-use super::Seed;
 use crate::catalog::{Entry, Vendor};
 
 /// A property of a parser that certification checks, per vendor and event.
@@ -77,11 +77,19 @@ impl Property {
     #[must_use]
     pub fn meaning(self) -> &'static str {
         match self {
-            Property::AcceptsValid => "accepts every generated payload that is valid against the event's schema",
-            Property::RejectsInvalid => "rejects every payload whose defect the reject policy says must be rejected",
+            Property::AcceptsValid => {
+                "accepts every generated payload that is valid against the event's schema"
+            }
+            Property::RejectsInvalid => {
+                "rejects every payload whose defect the reject policy says must be rejected"
+            }
             Property::ReportsEvent => "reports the wire event name of every payload it accepts",
-            Property::ReportsFields => "reports the key fields (event id, message id, timestamp, recipient) the payload carries",
-            Property::NoPanic => "never panics or crashes on any bytes: truncated, bit-flipped, spliced or random",
+            Property::ReportsFields => {
+                "reports the key fields (event id, message id, timestamp, recipient) the payload carries"
+            }
+            Property::NoPanic => {
+                "never panics or crashes on any bytes: truncated, bit-flipped, spliced or random"
+            }
             Property::TimeBound => "answers every body within the time bound",
             Property::Deterministic => "gives the same answer when asked twice about the same body",
         }
@@ -101,7 +109,12 @@ pub struct UnknownProperty(pub String);
 impl fmt::Display for UnknownProperty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ids: Vec<&str> = Property::ALL.iter().map(|p| p.id()).collect();
-        write!(f, "unknown property {:?} (known: {})", self.0, ids.join(", "))
+        write!(
+            f,
+            "unknown property {:?} (known: {})",
+            self.0,
+            ids.join(", ")
+        )
     }
 }
 
@@ -230,6 +243,12 @@ mod tests {
         }
         ids.dedup();
         assert_eq!(ids.len(), Property::ALL.len());
-        assert!("fast".parse::<Property>().unwrap_err().to_string().contains("no-panic"));
+        assert!(
+            "fast"
+                .parse::<Property>()
+                .unwrap_err()
+                .to_string()
+                .contains("no-panic")
+        );
     }
 }

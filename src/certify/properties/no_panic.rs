@@ -38,8 +38,12 @@ fn describe_mutation(mutation: &str) -> &str {
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     let strategy = damaged_cases(cell.cases.valid());
-    drive(cell.seed, cell.config.cases, cell.limits(), &strategy, |case| {
-        check(cell, case)
-    })
+    drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
     .into()
 }

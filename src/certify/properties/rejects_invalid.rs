@@ -80,7 +80,11 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                 if violations.is_empty() {
                     "no violation".to_owned()
                 } else {
-                    violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+                    violations
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 }
             ));
             return run;
@@ -113,15 +117,15 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                         .filter(|x| policy::must_reject(cell.vendor(), x, v))
                         .map(|x| (x.keyword.clone(), x.instance_path.clone()))
                         .collect();
-                    set == must_set
-                        && !matches!(
-                            cell.call(&body_of(v)).answer,
-                            Answer::Rejected(_)
-                        )
+                    set == must_set && !matches!(cell.call(&body_of(v)).answer, Answer::Rejected(_))
                 };
                 let limits = cell.limits();
-                let (minimal, steps) =
-                    minimize(negative.value.clone(), limits.steps, limits.time, same_defect);
+                let (minimal, steps) = minimize(
+                    negative.value.clone(),
+                    limits.steps,
+                    limits.time,
+                    same_defect,
+                );
                 run.shrink_steps = steps;
                 let minimal = Case::payload(minimal);
                 let message = match check(cell, &minimal) {
@@ -160,11 +164,14 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             case.mutation = "truncate";
             (case, m)
         });
-        run.counts.insert("not_json".into(), u64::from(driven.passed));
+        run.counts
+            .insert("not_json".into(), u64::from(driven.passed));
     }
     run.counts.insert("must_reject".into(), must);
-    run.counts.insert("may_accept_accepted".into(), may_accepted);
-    run.counts.insert("may_accept_rejected".into(), may_rejected);
+    run.counts
+        .insert("may_accept_accepted".into(), may_accepted);
+    run.counts
+        .insert("may_accept_rejected".into(), may_rejected);
     if negatives.is_empty() {
         run.notes
             .push("the generator made no keyword-violating payloads for this event".into());

@@ -36,9 +36,13 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         };
     }
     let strategy = valid_cases(cell.cases.valid());
-    let mut run: PropertyRun = drive(cell.seed, cell.config.cases, cell.limits(), &strategy, |case| {
-        check(cell, case)
-    })
+    let mut run: PropertyRun = drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
     .into();
     if run.passed == 0 && run.failure.is_none() && run.broken.is_none() {
         run.skipped = Some(format!(

@@ -53,11 +53,17 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     }
     let compared = RefCell::new(BTreeSet::new());
     let strategy = valid_cases(cell.cases.valid());
-    let mut run: PropertyRun = drive(cell.seed, cell.config.cases, cell.limits(), &strategy, |case| {
-        let (verdict, fields) = check(cell, case);
-        compared.borrow_mut().extend(fields);
-        verdict
-    })
+    let mut run: PropertyRun = drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| {
+            let (verdict, fields) = check(cell, case);
+            compared.borrow_mut().extend(fields);
+            verdict
+        },
+    )
     .into();
     let compared = compared.into_inner();
     let absent: Vec<&str> = Field::ALL

@@ -27,8 +27,12 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     let strategy = damaged_cases(cell.cases.valid());
-    drive(cell.seed, cell.config.cases, cell.limits(), &strategy, |case| {
-        check(cell, case)
-    })
+    drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
     .into()
 }
