@@ -2,7 +2,6 @@
 //! a property fails, for a parser crate's own `cargo test`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::call::{Target, in_process};
 use super::runner::{self, Progress};
@@ -77,11 +76,4 @@ pub(crate) fn run_target(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
     runner::run(Catalog::builtin(), target, source, name, config, progress)
-}
-
-/// How long to wait for an adapter that enforces the time bound itself (exec, HTTP) before
-/// abandoning the call in process too.
-#[must_use]
-pub(crate) fn adapter_guard(bound: Duration) -> Duration {
-    bound * 2 + Duration::from_secs(1)
 }

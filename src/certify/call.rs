@@ -20,12 +20,12 @@ use crate::catalog::Vendor;
 use crate::parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser};
 
 /// The name of the threads that run in-process parsers.
-pub const WORKER_NAME: &str = "hookcheck-certify-worker";
+pub(crate) const WORKER_NAME: &str = "hookcheck-certify-worker";
 
 /// How a call failed to produce a verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum FaultKind {
+pub(crate) enum FaultKind {
     /// An in-process parser panicked.
     Panicked,
     /// A subprocess adapter's process died (exit, signal, closed pipe).
@@ -38,7 +38,7 @@ pub enum FaultKind {
 
 /// What the parser said about one body.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Accepted, reporting this event.
     Accepted(ParsedEvent<'static>),
     /// Rejected, with the parser's message.
@@ -55,7 +55,7 @@ pub enum Answer {
 impl Answer {
     /// A short description for failure messages.
     #[must_use]
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Answer::Accepted(e) => match &e.event {
                 Some(name) => format!("accepted it as {name:?}"),
@@ -74,15 +74,15 @@ impl Answer {
 
 /// One call: the answer and how long it took.
 #[derive(Debug, Clone)]
-pub struct Call {
+pub(crate) struct Call {
     /// The answer.
-    pub answer: Answer,
+    pub(crate) answer: Answer,
     /// Wall time from sending the body to getting the answer (or giving up).
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 /// The parser under test as the runner sees it.
-pub trait Target: Send + Sync {
+pub(crate) trait Target: Send + Sync {
     /// Asks for a verdict on `body` as a payload of `vendor`.
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
 
@@ -96,7 +96,7 @@ pub trait Target: Send + Sync {
 
 /// The answer of a [`WebhookParser`] call.
 #[must_use]
-pub fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
+pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
     match result {
         Ok(event) => Answer::Accepted(event.into_owned()),
         Err(ParseError::Fault(fault)) => Answer::Fault {
@@ -114,7 +114,7 @@ pub fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
 
 /// A [`WebhookParser`] run in process behind a worker thread that gives up after `guard`.
 #[must_use]
-pub fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
+pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
     let fields = parser.fidelity() == Fidelity::Fields;
     let supported = Vendor::ALL.map(|v| parser.supports(v));
     let mut target = InProcess::new(
@@ -127,12 +127,12 @@ pub fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess 
 }
 
 /// The function an in-process target runs on its worker thread.
-pub type ParseFn = dyn Fn(Vendor, &[u8]) -> Answer + Send + Sync;
+pub(crate) type ParseFn = dyn Fn(Vendor, &[u8]) -> Answer + Send + Sync;
 
 type Job = (Vendor, Vec<u8>, Sender<Answer>);
 
 /// An in-process parser behind a worker thread with a timeout and panic capture.
-pub struct InProcess {
+pub(crate) struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
     fields: bool,
@@ -152,7 +152,7 @@ impl std::fmt::Debug for InProcess {
 impl InProcess {
     /// Runs `parse` on a worker thread, abandoning any call that takes longer than `guard`.
     #[must_use]
-    pub fn new(parse: Arc<ParseFn>, guard: Duration, reports_fields: bool) -> Self {
+    pub(crate) fn new(parse: Arc<ParseFn>, guard: Duration, reports_fields: bool) -> Self {
         quiet_worker_panics();
         Self {
             parse,
@@ -265,7 +265,7 @@ thread_local! {
 
 /// Installs (once per process) a panic hook that keeps panics on [`WORKER_NAME`] threads off
 /// stderr and records their location; panics on any other thread go to the previous hook.
-pub fn quiet_worker_panics() {
+pub(crate) fn quiet_worker_panics() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         let previous = panic::take_hook();

@@ -21,7 +21,7 @@ use crate::parser::{ParsedEvent, Timestamp};
 
 /// One of the key fields compared by `reports-fields`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Field {
+pub(crate) enum Field {
     /// The vendor's event id.
     EventId,
     /// The message id.
@@ -34,7 +34,7 @@ pub enum Field {
 
 impl Field {
     /// Every key field, in report order.
-    pub const ALL: [Field; 4] = [
+    pub(crate) const ALL: [Field; 4] = [
         Field::EventId,
         Field::MessageId,
         Field::Timestamp,
@@ -43,7 +43,7 @@ impl Field {
 
     /// The field's name in reports: `event_id`, `message_id`, `timestamp`, `recipient`.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Field::EventId => "event_id",
             Field::MessageId => "message_id",
@@ -55,7 +55,7 @@ impl Field {
     /// Where the field lives in a payload of `vendor`'s `event`; `None` if the vendor never
     /// sends it.
     #[must_use]
-    pub fn pointer(self, vendor: Vendor, event: &str) -> Option<JsonPointer> {
+    pub(crate) fn pointer(self, vendor: Vendor, event: &str) -> Option<JsonPointer> {
         let p = |tokens: &[&str]| Some(tokens.iter().fold(JsonPointer::root(), |p, t| p.push(t)));
         let postal_message = if event == "MessageBounced" {
             "original_message"
@@ -87,7 +87,7 @@ impl fmt::Display for Field {
 
 /// What one field of one payload should be reported as.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Expected {
+pub(crate) enum Expected {
     /// The payload does not carry the field: nothing to compare.
     NotApplicable,
     /// The payload carries `null` (or the vendor's "none"): the parser must report nothing.
@@ -100,7 +100,7 @@ pub enum Expected {
 
 /// The expected value of `field` in `payload`, a payload of `vendor`'s `event`.
 #[must_use]
-pub fn expected(field: Field, vendor: Vendor, event: &str, payload: &Value) -> Expected {
+pub(crate) fn expected(field: Field, vendor: Vendor, event: &str, payload: &Value) -> Expected {
     let Some(pointer) = field.pointer(vendor, event) else {
         return Expected::NotApplicable;
     };
@@ -130,7 +130,7 @@ pub fn expected(field: Field, vendor: Vendor, event: &str, payload: &Value) -> E
 /// # Errors
 ///
 /// A readable description when the reported value differs from the expected one.
-pub fn compare(
+pub(crate) fn compare(
     field: Field,
     expected: &Expected,
     reported: &ParsedEvent<'_>,

@@ -12,7 +12,7 @@ use proptest::sample::Index;
 
 /// One way of damaging a body.
 #[derive(Debug, Clone)]
-pub enum Mutation {
+pub(crate) enum Mutation {
     /// The payload as generated.
     None,
     /// Cut after this position.
@@ -52,7 +52,7 @@ const NASTY: &[&[u8]] = &[
 impl Mutation {
     /// Applies the mutation to `body` (`other` is the second payload of a splice).
     #[must_use]
-    pub fn apply(&self, body: &[u8], other: &[u8]) -> Vec<u8> {
+    pub(crate) fn apply(&self, body: &[u8], other: &[u8]) -> Vec<u8> {
         match self {
             Mutation::None => body.to_vec(),
             Mutation::Truncate(at) => body[..at.index(body.len() + 1)].to_vec(),
@@ -84,7 +84,7 @@ impl Mutation {
 
     /// A short name: `none`, `truncate`, `flip-bits`, `splice`, `insert`, `random`.
     #[must_use]
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         match self {
             Mutation::None => "none",
             Mutation::Truncate(_) => "truncate",
@@ -103,7 +103,7 @@ impl fmt::Display for Mutation {
 }
 
 /// Any mutation, the undamaged payload included (it shrinks toward it).
-pub fn any_mutation() -> impl Strategy<Value = Mutation> + Clone {
+pub(crate) fn any_mutation() -> impl Strategy<Value = Mutation> + Clone {
     prop_oneof![
         1 => Just(Mutation::None),
         3 => any::<Index>().prop_map(Mutation::Truncate),

@@ -156,7 +156,7 @@ impl CellResult {
 
 /// `vendor/event/property`.
 #[must_use]
-pub fn cell_name(vendor: Vendor, event: &str, property: Property) -> String {
+pub(crate) fn cell_name(vendor: Vendor, event: &str, property: Property) -> String {
     format!("{vendor}/{event}/{property}")
 }
 

@@ -18,10 +18,10 @@ pub(crate) fn must_reject(vendor: Vendor, violation: &Violation, payload: &Value
     let defect = Defect::from_keyword(vendor, &violation.keyword, &at);
     if defect == Defect::UnknownEvent {
         let name = payload.pointer(event_name_pointer(vendor).as_str());
-        if let Some(Value::String(name)) = name {
-            if Catalog::builtin().get(vendor, name).is_ok() {
-                return false;
-            }
+        if let Some(Value::String(name)) = name
+            && Catalog::builtin().get(vendor, name).is_ok()
+        {
+            return false;
         }
     }
     defect.obligation() == Obligation::MustReject

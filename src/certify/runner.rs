@@ -182,22 +182,21 @@ pub(crate) fn run(
                     };
                     run_cell(&cell, replays(entry, *property), &mut result);
                     if let (Some(dir), Some(cx)) = (&config.regressions, &mut result.counterexample)
+                        && cx.regression.is_none()
                     {
-                        if cx.regression.is_none() {
-                            let path = regressions::save(
-                                dir,
-                                &Regression {
-                                    property: *property,
-                                    vendor: entry.vendor(),
-                                    event: entry.event().to_owned(),
-                                    seed,
-                                    cell_seed,
-                                    payload: cx.body.clone(),
-                                    message: cx.message.clone(),
-                                },
-                            )?;
-                            cx.regression = Some(path);
-                        }
+                        let path = regressions::save(
+                            dir,
+                            &Regression {
+                                property: *property,
+                                vendor: entry.vendor(),
+                                event: entry.event().to_owned(),
+                                seed,
+                                cell_seed,
+                                payload: cx.body.clone(),
+                                message: cx.message.clone(),
+                            },
+                        )?;
+                        cx.regression = Some(path);
                     }
                 }
             }

@@ -326,7 +326,7 @@ fn answering_differently_fails_deterministic() {
     let calls = AtomicUsize::new(0);
     let c = certify_with(
         broken(move |_, parsed| {
-            if calls.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
+            if calls.fetch_add(1, Ordering::Relaxed).is_multiple_of(2) {
                 parsed
             } else {
                 Err(ParseError::Other {
