@@ -175,6 +175,7 @@ fn reference_parsers_pass_every_property() {
 fn same_seed_same_result() {
     let strip = |mut c: Certification| {
         c.duration = Duration::ZERO;
+        c.started = None;
         for cell in &mut c.cells {
             cell.duration = Duration::ZERO;
         }
@@ -491,4 +492,92 @@ fn unknown_events_are_errors_with_suggestions() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("MessageSent"), "{err}");
+}
+
+fn misreporting() -> impl WebhookParser {
+    broken(|_, parsed| {
+        parsed.map(|mut e| {
+            e.event = Some("MessageHeld".into());
+            e
+        })
+    })
+}
+
+fn render(format: crate::report::Format, report: &crate::report::Report) -> String {
+    let mut out = Vec::new();
+    format.write(report, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn json_reports_validate_and_shards_merge_into_the_whole() {
+    use crate::report::{Format, Report};
+    let schema: Value =
+        serde_json::from_str(include_str!("../../schemas/report.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let whole = certify_with(misreporting(), &config()).to_report();
+    let json: Value = serde_json::from_str(&render(Format::Json, &whole)).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let shards: Vec<Report> = [2, 1]
+        .into_iter()
+        .map(|i| {
+            let part = certify_with(misreporting(), &config().shard(Shard::new(i, 2).unwrap()));
+            serde_json::from_str(&render(Format::Json, &part.to_report())).unwrap()
+        })
+        .collect();
+    let merged = merge(&shards).unwrap();
+    let strip = |r: &Report| {
+        let mut r = r.without_timings();
+        r.properties.retain(|p| p.name != "shard");
+        r
+    };
+    assert_eq!(strip(&merged), strip(&whole));
+    assert_eq!(merged.totals(), whole.totals());
+
+    // Shards that do not belong together are refused.
+    assert!(merge(&shards[..1]).unwrap_err().to_string().contains("shard 1/2 is missing"));
+    let twice = [shards[0].clone(), shards[0].clone()];
+    assert!(merge(&twice).unwrap_err().to_string().contains("given twice"));
+    let mut other_seed = shards[1].clone();
+    other_seed.seed = Some(1);
+    assert!(merge(&[shards[0].clone(), other_seed]).is_err());
+}
+
+#[test]
+fn junit_counts_match_the_matrix() {
+    let c = certify_with(misreporting(), &config());
+    let t = c.tally();
+    let xml = render(crate::report::Format::Junit, &c.to_report());
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    let expected = format!(
+        r#"tests="{}" failures="{}" errors="{}" skipped="{}""#,
+        c.cells.len(),
+        t.failed,
+        t.errors,
+        t.skipped
+    );
+    assert!(xml.contains(&expected), "{expected} not in\n{xml}");
+    assert!(t.failed >= 1);
+}
+
+#[test]
+fn report_formats_snapshot() {
+    use crate::report::Format;
+    let config = Config::default()
+        .seed(Seed(7))
+        .cases(4)
+        .time_bound(Duration::from_millis(500))
+        .event("postal/MessageSent")
+        .event("msndr/clicked");
+    let report = certify_with(misreporting(), &config).to_report().without_timings();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for format in Format::ALL {
+            insta::assert_snapshot!(format!("certify_report_{format}"), render(format, &report));
+        }
+    });
 }

@@ -107,7 +107,9 @@ fn case(cell: &CellResult) -> Case {
     case.duration = Some(cell.duration);
     if matches!(cell.outcome, Outcome::Passed | Outcome::Failed) {
         case.counts = Some(Counts {
-            run: u64::from(cell.cases + cell.not_applicable),
+            // The failing case ran too.
+            run: u64::from(cell.cases + cell.not_applicable)
+                + u64::from(cell.outcome == Outcome::Failed),
             passed: u64::from(cell.cases),
             rejected: u64::from(cell.not_applicable),
         });
