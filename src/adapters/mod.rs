@@ -2,3 +2,5 @@
 //! speaking NDJSON ([`exec`]) and a webhook receiver reached over HTTP ([`http`]).
 //!
 //! [`WebhookParser`]: crate::parser::WebhookParser
+
+pub mod exec;
