@@ -53,9 +53,10 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::reply::{reported_event, snippet};
 use crate::{
     catalog::Vendor,
-    parser::{Fault, ParseError, ParsedEvent, Timestamp, WebhookParser},
+    parser::{Fault, ParseError, ParsedEvent, WebhookParser},
 };
 
 /// Longest reply line accepted.
@@ -335,18 +336,10 @@ impl WebhookParser for ExecParser {
             };
             return Err(ParseError::Rejected { detail });
         }
-        let mut event = ParsedEvent::new(reply.event.unwrap_or_default());
-        let fields = reply.fields.unwrap_or_default();
-        event.event_id = text_field(&fields, "event_id")?;
-        event.message_id = text_field(&fields, "message_id")?;
-        event.recipient = text_field(&fields, "recipient")?;
-        event.timestamp = match fields.get("timestamp") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) => Timestamp::from_number(n.to_string()),
-            Some(Value::String(s)) => Some(Timestamp::from_rfc3339(s.clone())),
-            Some(other) => return Err(protocol(format!("`timestamp` is {other}"))),
-        };
-        Ok(event)
+        reported_event(
+            reply.event.unwrap_or_default(),
+            &reply.fields.unwrap_or_default(),
+        )
     }
 
     fn name(&self) -> Cow<'_, str> {
@@ -369,31 +362,6 @@ impl std::fmt::Debug for ExecParser {
             .field("command", &self.command)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
-    }
-}
-
-fn protocol(detail: String) -> ParseError {
-    ParseError::Fault(Fault::Protocol { detail })
-}
-
-fn text_field(
-    fields: &Map<String, Value>,
-    key: &str,
-) -> Result<Option<Cow<'static, str>>, ParseError> {
-    match fields.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(Cow::Owned(s.clone()))),
-        Some(Value::Number(n)) if n.is_u64() || n.is_i64() => Ok(Some(Cow::Owned(n.to_string()))),
-        Some(other) => Err(protocol(format!("`{key}` is {other}, not a string"))),
-    }
-}
-
-fn snippet(text: &[u8]) -> String {
-    let text = String::from_utf8_lossy(text);
-    let text = text.trim_end();
-    match text.char_indices().nth(200) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
     }
 }
 

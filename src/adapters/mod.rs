@@ -4,3 +4,5 @@
 //! [`WebhookParser`]: crate::parser::WebhookParser
 
 pub mod exec;
+pub mod http;
+mod reply;
