@@ -2,3 +2,7 @@
 //! speaking NDJSON ([`exec`]) and a webhook receiver reached over HTTP ([`http`]).
 //!
 //! [`WebhookParser`]: crate::parser::WebhookParser
+
+pub mod exec;
+pub mod http;
+mod reply;
