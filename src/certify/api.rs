@@ -2,6 +2,7 @@
 //! a property fails, for a parser crate's own `cargo test`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::call::{Target, in_process};
 use super::runner::{self, Progress};
@@ -37,9 +38,27 @@ pub fn run_with_progress<P: WebhookParser + 'static>(
     config: &Config,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
+    run_guarded(parser, config, config.time_bound, &mut progress)
+}
+
+/// Runs `parser`, abandoning a call in process after `guard` (the time bound for in-process
+/// parsers; longer for adapters that enforce the bound themselves and report a timeout).
+pub(crate) fn run_guarded<P: WebhookParser + 'static>(
+    parser: P,
+    config: &Config,
+    guard: Duration,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Certification, CertifyError> {
     let name = parser.name().into_owned();
-    let target = in_process(Arc::new(parser), config.time_bound);
-    run_target(&target, &name, config, &GeneratorSource, &mut progress)
+    let target = in_process(Arc::new(parser), guard);
+    run_target(&target, &name, config, &GeneratorSource, progress)
+}
+
+/// How long to wait for an adapter that enforces the time bound itself (exec, HTTP) before
+/// abandoning the call in process too.
+#[must_use]
+pub(crate) fn adapter_guard(bound: Duration) -> Duration {
+    bound * 2 + Duration::from_secs(1)
 }
 
 /// Certifies `parser` and panics with a readable report (property, event, seed, minimal

@@ -38,6 +38,7 @@ mod shrink;
 mod source;
 mod to_report;
 
+pub(crate) use api::{adapter_guard, run_guarded};
 pub use api::{certify, run, run_with_progress};
 pub use config::{Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_TIME_BOUND};
 pub use error::CertifyError;

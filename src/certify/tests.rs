@@ -517,7 +517,10 @@ fn json_reports_validate_and_shards_merge_into_the_whole() {
     let validator = jsonschema::validator_for(&schema).unwrap();
     let whole = certify_with(misreporting(), &config()).to_report();
     let json: Value = serde_json::from_str(&render(Format::Json, &whole)).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}");
 
     let shards: Vec<Report> = [2, 1]
@@ -537,9 +540,19 @@ fn json_reports_validate_and_shards_merge_into_the_whole() {
     assert_eq!(merged.totals(), whole.totals());
 
     // Shards that do not belong together are refused.
-    assert!(merge(&shards[..1]).unwrap_err().to_string().contains("shard 1/2 is missing"));
+    assert!(
+        merge(&shards[..1])
+            .unwrap_err()
+            .to_string()
+            .contains("shard 1/2 is missing")
+    );
     let twice = [shards[0].clone(), shards[0].clone()];
-    assert!(merge(&twice).unwrap_err().to_string().contains("given twice"));
+    assert!(
+        merge(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("given twice")
+    );
     let mut other_seed = shards[1].clone();
     other_seed.seed = Some(1);
     assert!(merge(&[shards[0].clone(), other_seed]).is_err());
@@ -571,7 +584,9 @@ fn report_formats_snapshot() {
         .time_bound(Duration::from_millis(500))
         .event("postal/MessageSent")
         .event("msndr/clicked");
-    let report = certify_with(misreporting(), &config).to_report().without_timings();
+    let report = certify_with(misreporting(), &config)
+        .to_report()
+        .without_timings();
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
     settings.set_prepend_module_to_snapshot(false);
@@ -580,4 +595,54 @@ fn report_formats_snapshot() {
             insta::assert_snapshot!(format!("certify_report_{format}"), render(format, &report));
         }
     });
+}
+
+fn certify_exec(command: &str, config: &Config) -> Certification {
+    let bound = config.time_bound;
+    let parser = crate::adapters::exec::ExecParser::new(command).with_timeout(bound);
+    let target = in_process(Arc::new(parser), super::adapter_guard(bound));
+    certify_target(&target, config)
+}
+
+#[test]
+fn the_python_example_adapter_passes() {
+    let command = concat!(
+        "exec python3 ",
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/exec_adapter.py"
+    );
+    let c = certify_exec(
+        command,
+        &config().cases(8).time_bound(Duration::from_secs(2)),
+    );
+    assert!(c.is_success(), "{c}");
+    assert_eq!(c.tally().skipped, 0, "{c}");
+}
+
+#[test]
+fn a_crashing_exec_adapter_fails_that_case_and_the_run_goes_on() {
+    let command = concat!(
+        "exec python3 ",
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/misbehaving_adapter.py close-stdout"
+    );
+    let c = certify_exec(
+        command,
+        &config()
+            .cases(4)
+            .time_bound(Duration::from_secs(2))
+            .property(Property::NoPanic)
+            .property(Property::AcceptsValid),
+    );
+    let cx = failed(&c, "msndr/clicked", Property::NoPanic);
+    assert!(cx.message.contains("crashed"), "{}", cx.message);
+    // The adapter is restarted: the other vendors' cells, run after, pass.
+    assert_eq!(
+        cell(&c, "getmailer/email.sent", Property::NoPanic).outcome,
+        Outcome::Passed
+    );
+    assert_eq!(
+        cell(&c, "getmailer/email.sent", Property::AcceptsValid).outcome,
+        Outcome::Passed
+    );
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use super::output::stdout_err;
 use super::{CliError, EXIT_FAILURES, EXIT_OK};
+use crate::adapters::{exec::ExecParser, http::HttpParser};
 use crate::catalog::Vendor;
 use crate::certify::{
     self, Certification, Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, Outcome, Progress,
@@ -67,11 +68,18 @@ pub struct Args {
     /// junit.xml, report.md) instead of stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Certify a parser in any language run as this command, speaking NDJSON on stdin/stdout
+    /// (see examples/exec_adapter.py).
+    #[arg(long, value_name = "CMD", conflicts_with = "url")]
+    exec: Option<String>,
+    /// Certify the webhook receiver at this URL: 2xx accepts, 4xx rejects.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
     /// Directory of saved counterexamples, replayed first and added to.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_REGRESSIONS_DIR)]
     regressions: PathBuf,
     /// Merge the JSON reports of the shards of one run instead of running.
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["vendor", "event", "property", "seed", "shard", "time_budget"])]
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["vendor", "event", "property", "seed", "shard", "time_budget", "exec", "url"])]
     merge: Vec<PathBuf>,
 }
 
@@ -172,7 +180,31 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
             }
         }
     };
-    certify::run_with_progress(ReferenceParser, &config, progress).map_err(CliError::from)
+    let bound = config_bound(args);
+    let guard = certify::adapter_guard(bound);
+    let mut progress = progress;
+    let result = if let Some(cmd) = &args.exec {
+        certify::run_guarded(
+            ExecParser::new(cmd.clone()).with_timeout(bound),
+            &config,
+            guard,
+            &mut progress,
+        )
+    } else if let Some(url) = &args.url {
+        certify::run_guarded(
+            HttpParser::new(url.clone()).with_timeout(bound),
+            &config,
+            guard,
+            &mut progress,
+        )
+    } else {
+        certify::run_with_progress(ReferenceParser, &config, progress)
+    };
+    result.map_err(CliError::from)
+}
+
+fn config_bound(args: &Args) -> Duration {
+    args.time_bound.unwrap_or(certify::DEFAULT_TIME_BOUND)
 }
 
 fn replay_command(args: &Args, seed: Seed) -> String {
@@ -188,6 +220,12 @@ fn replay_command(args: &Args, seed: Seed) -> String {
     }
     if let Some(s) = args.shard {
         cmd.push_str(&format!(" --shard {s}"));
+    }
+    if let Some(e) = &args.exec {
+        cmd.push_str(&format!(" --exec {e:?}"));
+    }
+    if let Some(u) = &args.url {
+        cmd.push_str(&format!(" --url {u}"));
     }
     cmd
 }
