@@ -42,7 +42,7 @@ pub enum Command {
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
     /// Certify a webhook parser: run the named properties and write a reproducible verdict.
-    Certify(certify::Args),
+    Certify(Box<certify::Args>),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -111,7 +111,7 @@ pub fn main() -> ExitCode {
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Validate(a) => validate::run(a),
-        Command::Certify(a) => certify::run(a),
+        Command::Certify(a) => certify::run(*a),
     };
     match result {
         Ok(code) => code,
