@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use super::output::stdout_err;
-use super::{CliError, EXIT_FAILURES, EXIT_OK};
+use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::adapters::{exec::ExecParser, http::HttpParser};
 use crate::catalog::Vendor;
 use crate::certify::{
@@ -29,7 +29,8 @@ With no parser given, certifies the built-in reference parsers.
 Properties: accepts-valid, rejects-invalid, reports-event, reports-fields, no-panic, time-bound,
 deterministic. Every failure is shrunk to a minimal payload and saved under --regressions; later
 runs replay saved cases first.
-Exit codes: 0 every property holds, 1 a property fails, 2 usage or harness error.
+Exit codes: 0 every property holds, 1 a property fails, 2 usage or harness error (a cell
+that could not be decided, with no property failing).
 
 Examples:
   hookcheck certify
@@ -103,10 +104,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         merge(&args.merge)?
     };
     write_reports(&report, &formats, args.out.as_deref())?;
-    Ok(ExitCode::from(if report.is_success() {
-        EXIT_OK
-    } else {
+    let totals = report.totals();
+    Ok(ExitCode::from(if totals.failed > 0 {
         EXIT_FAILURES
+    } else if totals.errors > 0 {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
     }))
 }
 
