@@ -31,6 +31,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod listen;
 mod pointer;
 pub mod report;
 pub mod signature;

@@ -10,7 +10,9 @@
 
 mod inputs;
 mod list;
+mod listen;
 mod output;
+mod replay;
 mod schema;
 mod validate;
 
@@ -40,6 +42,10 @@ pub enum Command {
     Schema(schema::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
+    /// Receive webhooks over HTTP, check each one, record them and write reports.
+    Listen(listen::Args),
+    /// POST recorded or given payloads to a URL, signed as the vendor would.
+    Replay(replay::Args),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -99,6 +105,8 @@ pub fn main() -> ExitCode {
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Listen(a) => listen::run(a),
+        Command::Replay(a) => replay::run(a),
     };
     match result {
         Ok(code) => code,
