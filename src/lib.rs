@@ -38,3 +38,8 @@ pub mod signature;
 pub mod validate;
 
 pub use pointer::{JsonPointer, PointerParseError};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
