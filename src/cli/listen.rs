@@ -51,8 +51,8 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
     /// Report formats to write: any of text, json, junit, markdown, comma-separated.
-    #[arg(long, value_name = "FORMATS", value_parser = parse_formats)]
-    report: Option<Vec<Format>>,
+    #[arg(long, value_name = "FORMATS", value_delimiter = ',', value_parser = parse_format)]
+    report: Vec<Format>,
     /// Directory for the reports.
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
@@ -76,8 +76,10 @@ pub struct Args {
     quiet: bool,
 }
 
-fn parse_formats(s: &str) -> Result<Vec<Format>, String> {
-    Format::parse_list(s).map_err(|e| e.to_string())
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.trim()
+        .parse()
+        .map_err(|e: crate::report::UnknownFormat| e.to_string())
 }
 
 /// Parses a byte size such as `1024`, `512K` or `16M`.
@@ -190,7 +192,8 @@ fn write_reports(session: &Session, formats: &[Format], dir: &Path) -> Result<()
 /// Runs `hookcheck listen`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let verifiers = verifiers(&args)?;
-    let formats = args.report.clone().unwrap_or_default();
+    let mut formats = args.report.clone();
+    formats.dedup();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
