@@ -311,3 +311,124 @@ fn replay_signs_as_the_vendor_and_exits_by_the_answers() {
     assert_eq!(code, 1);
     assert!(listen_out.contains("#1 POST /hook -> 200"), "{listen_out}");
 }
+
+#[test]
+fn the_binary_records_concurrent_mixed_traffic_exactly_once() {
+    const CLIENTS: usize = 4;
+    const PER_CLIENT: usize = 60;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let rec = dir.path().join("rec.ndjson");
+    let total = (CLIENTS * PER_CLIENT).to_string();
+    let l = listen(&[
+        "--quiet",
+        "--expect",
+        &total,
+        "--timeout",
+        "120s",
+        "--secret",
+        "s3cret",
+        "--report",
+        "junit,json",
+        "--out",
+        out.to_str().unwrap(),
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
+    let gm = GetMailer::new("s3cret").unwrap();
+    let wrong = GetMailer::new("wrong").unwrap();
+    let gm_body = example("getmailer/examples/doc004-email-sent.json");
+    let truncated = gm_body[..gm_body.len() / 2].to_vec();
+    // (name, body, headers, expected status)
+    let kinds: Vec<(&str, Vec<u8>, Vec<(String, String)>, u16)> = vec![
+        (
+            "conforming",
+            gm_body.clone(),
+            gm.sign(&gm_body).unwrap(),
+            200,
+        ),
+        (
+            "msndr",
+            example("msndr/examples/doc003-clicked.json"),
+            vec![],
+            200,
+        ),
+        ("nonconforming", bad_postal(), vec![], 400),
+        (
+            "not-json",
+            b"<xml/>".to_vec(),
+            gm.sign(b"<xml/>").unwrap(),
+            400,
+        ),
+        (
+            "truncated",
+            truncated.clone(),
+            gm.sign(&truncated).unwrap(),
+            400,
+        ),
+        (
+            "binary",
+            vec![0, 159, 146, 150],
+            gm.sign(&[0, 159, 146, 150]).unwrap(),
+            400,
+        ),
+        (
+            "wrong-signature",
+            gm_body.clone(),
+            wrong.sign(&gm_body).unwrap(),
+            401,
+        ),
+    ];
+    let kinds = std::sync::Arc::new(kinds);
+    let url = l.url.clone();
+    let senders: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let kinds = kinds.clone();
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut expected = Vec::new();
+                for i in 0..PER_CLIENT {
+                    let (name, body, headers, status) = &kinds[(c * 3 + i) % kinds.len()];
+                    let path = format!("/{name}/{c}/{i}");
+                    assert_eq!(
+                        post(&format!("{url}{path}"), headers, body),
+                        *status,
+                        "{path}"
+                    );
+                    expected.push((path, *status));
+                }
+                expected
+            })
+        })
+        .collect();
+    let expected: std::collections::HashMap<String, u16> = senders
+        .into_iter()
+        .flat_map(|s| s.join().unwrap())
+        .collect();
+    let (code, stdout, stderr) = l.finish();
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let mut seen = std::collections::HashSet::new();
+    for line in read(&rec).lines() {
+        let r: Value = serde_json::from_str(line).unwrap();
+        let path = r["path"].as_str().unwrap().to_owned();
+        assert_eq!(r["status"], expected[&path], "{path}");
+        assert!(seen.insert(path), "recorded twice");
+    }
+    assert_eq!(seen.len(), CLIENTS * PER_CLIENT);
+    let failures = expected.values().filter(|s| **s != 200).count();
+    let junit = parse_junit(&read(&out.join("junit.xml")));
+    assert_eq!(junit.totals.tests, CLIENTS * PER_CLIENT);
+    assert_eq!(junit.totals.failures, failures);
+    for case in &junit.cases {
+        let path = case.name.split(' ').nth(2).unwrap();
+        let want = if expected[path] == 200 {
+            "passed"
+        } else {
+            "failure"
+        };
+        assert_eq!(case.result, want, "{}", case.name);
+    }
+    let doc: Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    assert_report_schema(&doc);
+    assert_eq!(doc["totals"]["failed"], failures);
+}
