@@ -340,7 +340,8 @@ fn the_binary_records_concurrent_mixed_traffic_exactly_once() {
     let gm_body = example("getmailer/examples/doc004-email-sent.json");
     let truncated = gm_body[..gm_body.len() / 2].to_vec();
     // (name, body, headers, expected status)
-    let kinds: Vec<(&str, Vec<u8>, Vec<(String, String)>, u16)> = vec![
+    type Kind = (&'static str, Vec<u8>, Vec<(String, String)>, u16);
+    let kinds: Vec<Kind> = vec![
         (
             "conforming",
             gm_body.clone(),
