@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use super::{CliError, EXIT_FAILURES, EXIT_OK};
+use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::catalog::Vendor;
 use crate::listen::{
     Config, Listener, Session, StopReason, Verifiers,
@@ -29,7 +29,7 @@ The first line on stdout is `listening on http://ADDR`, so scripts can read the 
 Answers: 200 conforming, 400 nonconforming (JSON body with the errors), 401 bad or missing
 signature, 413 body over --max-body, 408 body not received in --read-timeout, 405 not POST.
 Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived),
-2 usage or I/O error.
+2 usage or I/O error (or a catalog schema that does not compile).
 
 Examples:
   hookcheck listen --bind 127.0.0.1:8025 --expect 20 --timeout 5m --report junit --out reports/
@@ -250,7 +250,11 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     runtime.shutdown_timeout(Duration::from_millis(100));
     write_reports(&session, &formats, &args.out)?;
     print_summary(&session);
-    Ok(ExitCode::from(if session.is_success() {
+    // A schema that does not compile is hookcheck's fault, not the sender's.
+    let harness_error = session.records.iter().any(|r| r.outcome == Outcome::Error);
+    Ok(ExitCode::from(if harness_error {
+        EXIT_ERROR
+    } else if session.is_success() {
         EXIT_OK
     } else {
         EXIT_FAILURES
