@@ -11,7 +11,9 @@
 mod certify;
 mod inputs;
 mod list;
+mod listen;
 mod output;
+mod replay;
 mod schema;
 mod validate;
 
@@ -43,6 +45,10 @@ pub enum Command {
     Validate(validate::Args),
     /// Certify a webhook parser: run the named properties and write a reproducible verdict.
     Certify(Box<certify::Args>),
+    /// Receive webhooks over HTTP, check each one, record them and write reports.
+    Listen(listen::Args),
+    /// POST recorded or given payloads to a URL, signed as the vendor would.
+    Replay(replay::Args),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -112,6 +118,8 @@ pub fn main() -> ExitCode {
         Command::Schema(a) => schema::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Certify(a) => certify::run(*a),
+        Command::Listen(a) => listen::run(a),
+        Command::Replay(a) => replay::run(a),
     };
     match result {
         Ok(code) => code,

@@ -139,8 +139,8 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
                 }
                 if let Some(cx) = counterexample {
                     match cx.seed.or(report.seed) {
-                        Some(seed) => writeln!(out, "\nMinimal counterexample (seed `{seed}`):")?,
-                        None => writeln!(out, "\nMinimal counterexample:")?,
+                        Some(seed) => writeln!(out, "\nCounterexample (seed `{seed}`):")?,
+                        None => writeln!(out, "\nCounterexample:")?,
                     }
                     let lang = if serde_json::from_str::<serde_json::Value>(&cx.input).is_ok() {
                         "json"
