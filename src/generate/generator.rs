@@ -214,6 +214,13 @@ impl Generator {
         Err(arbitrary::Error::IncorrectFormat)
     }
 
+    /// One value drawn from the plan *without* the validator's check (it may, rarely, not
+    /// conform). For measuring the plan's own cost and exactness; use [`Generator::generate`]
+    /// for values you rely on.
+    pub fn unchecked_draw<S: Source>(&self, src: &mut S) -> Option<Value> {
+        self.draw(src, false).ok().map(|(v, _)| v)
+    }
+
     /// Whether `value` conforms to the schema (the same compiled validator that checks every
     /// generated value).
     #[must_use]

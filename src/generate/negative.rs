@@ -55,7 +55,7 @@ struct Mutation {
 }
 
 /// Base values drawn per call.
-const BASES: u64 = 4;
+const BASES: u64 = 12;
 
 impl Generator {
     /// Up to `max` negatives derived from valid values of the run seeded with `seed`, each
@@ -91,13 +91,23 @@ impl Generator {
                     }
                     stats.tried += 1;
                     match self.confirm(&m) {
-                        Some(keyword) => {
+                        Some((keyword, instance_path)) => {
                             seen.insert((m.keywords[0].to_owned(), m.pointer.as_str().to_owned()));
+                            let description = if instance_path == m.pointer
+                                && m.keywords.contains(&keyword.as_str())
+                            {
+                                m.description
+                            } else {
+                                format!(
+                                    "{} at {}, so the `{keyword}` branch taken no longer matches",
+                                    m.description, m.pointer
+                                )
+                            };
                             out.push(Negative {
                                 value: m.value,
                                 keyword,
-                                instance_path: m.pointer,
-                                description: m.description,
+                                instance_path,
+                                description,
                             });
                         }
                         None => stats.dropped += 1,
@@ -119,16 +129,28 @@ impl Generator {
         None
     }
 
-    /// The keyword the validator reports, if every error names one allowed keyword at the
-    /// mutation's pointer.
-    fn confirm(&self, m: &Mutation) -> Option<String> {
+    /// The label the validator confirms: every error must name the same keyword at the same
+    /// pointer, and that must be the intended keyword at the mutated place, or an `anyOf`/`oneOf`
+    /// enclosing it (the mutation broke the branch the value had taken, which the validator
+    /// reports at the combinator).
+    fn confirm(&self, m: &Mutation) -> Option<(String, JsonPointer)> {
         let errors = self.errors(&m.value);
-        let first = errors.first()?;
-        let ok = errors
-            .iter()
-            .all(|(k, p)| k == &first.0 && p == m.pointer.as_str())
-            && m.keywords.contains(&first.0.as_str());
-        ok.then(|| first.0.clone())
+        let (keyword, at) = errors.first()?;
+        if !errors.iter().all(|(k, p)| k == keyword && p == at) {
+            return None;
+        }
+        if m.keywords.contains(&keyword.as_str()) && at == m.pointer.as_str() {
+            return Some((keyword.clone(), m.pointer.clone()));
+        }
+        let encloses = m.pointer.as_str() == at
+            || m.pointer
+                .as_str()
+                .strip_prefix(at.as_str())
+                .is_some_and(|rest| rest.starts_with('/'));
+        if (keyword == "anyOf" || keyword == "oneOf") && encloses {
+            return Some((keyword.clone(), JsonPointer::parse(at).ok()?));
+        }
+        None
     }
 
     fn mutations(&self, doc: &Value, entry: &TraceEntry, src: &mut RngSource) -> Vec<Mutation> {
@@ -232,7 +254,7 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
         put(
             Value::String(format::invalid(*f).to_owned()),
             &["format"],
-            format!("not a valid {f:?} value"),
+            format!("not a valid `{}`", f.name()),
         );
     }
 }

@@ -381,6 +381,9 @@ impl NumberSpec {
 
     /// Whether `value` satisfies the parts the range arithmetic does not guarantee.
     fn accepts(&self, value: &Value) -> bool {
+        if !self.non_integer && self.extra_steps.is_empty() {
+            return true;
+        }
         let Some(d) = value.as_number().and_then(Dec::from_number) else {
             return false;
         };

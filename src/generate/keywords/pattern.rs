@@ -23,15 +23,18 @@ pub(crate) fn generate<S: Source + ?Sized>(
     src: &mut S,
     min: u64,
 ) -> Option<String> {
-    let usable: Vec<PatternId> = patterns
+    let usable = patterns
         .iter()
-        .copied()
-        .filter(|p| plan.pattern(*p).can_generate())
-        .collect();
-    if usable.is_empty() {
+        .filter(|p| plan.pattern(**p).can_generate())
+        .count();
+    if usable == 0 {
         return None;
     }
-    let pick = usable[src.choose(usable.len())];
+    let k = src.choose(usable);
+    let pick = *patterns
+        .iter()
+        .filter(|p| plan.pattern(**p).can_generate())
+        .nth(k)?;
     let min = usize::try_from(min).unwrap_or(usize::MAX);
     plan.pattern(pick)
         .generate(src, min, &mut |s: &mut S| length::text_char(s))

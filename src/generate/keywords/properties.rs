@@ -519,7 +519,8 @@ impl ObjectSpec {
                 },
             };
             let Some(key) = key else { continue };
-            let fits = !map.contains_key(&key)
+            let fits = pattern.is_none_or(|p| g.plan.pattern(p).is_match(&key))
+                && !map.contains_key(&key)
                 && !self.props.iter().any(|p| p.name == key)
                 && self
                     .all_patterns

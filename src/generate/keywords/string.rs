@@ -73,7 +73,9 @@ impl StringSpec {
         hint: Hint,
     ) -> Option<String> {
         let s = if let Some(&f) = self.formats.first() {
-            let s = if self.patterns.is_empty() || src.likely(2) {
+            // Format first is draw `0`: a format's plainest value more often fits a pattern than
+            // a pattern's plainest string fits a format.
+            let s = if self.patterns.is_empty() || !src.rarely(2) {
                 format::generate(f, src)
             } else {
                 pattern::generate(plan, &self.patterns, src, self.min_len)?
