@@ -2,8 +2,44 @@
 //!
 //! JSON Schemas for every documented webhook event of Postal, msndr.net and GetMailer drive
 //! validation, property-based generation, certification of pluggable parsers and fuzzing.
+//!
+//! # Tour
+//!
+//! ```
+//! use hookcheck::catalog::Catalog;
+//! use serde_json::json;
+//!
+//! // Every documented event is in the catalog, compiled once on first use.
+//! let catalog = Catalog::builtin();
+//! let body = json!({
+//!     "id": "evt_abc123", "type": "email.opened", "timestamp": "2024-01-15T12:00:00Z",
+//!     "data": {"emailId": "clx1abc123def456", "from": "sender@yourdomain.com",
+//!              "to": "recipient@example.com", "subject": "Hello!",
+//!              "openedAt": "2024-01-15T12:00:00Z", "userAgent": "Mozilla/5.0", "ipAddress": "203.0.113.1"}
+//! });
+//! // Vendor and event are detected from the envelope.
+//! let entry = catalog.detect(&body, None)?;
+//! assert_eq!(entry.key(), "getmailer/email.opened");
+//! // Violations carry JSON pointers and the failing keyword.
+//! let mut bad = body.clone();
+//! bad["data"]["to"] = json!("[email protected]");
+//! let violations = entry.validator()?.violations(&bad);
+//! assert_eq!(violations[0].instance_path.as_str(), "/data/to");
+//! assert_eq!(violations[0].keyword, "format");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod adapters;
 pub mod catalog;
+pub mod cli;
 pub mod parser;
 pub mod parsers;
+mod pointer;
+pub mod validate;
+
+pub use pointer::{JsonPointer, PointerParseError};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,2 +1,5 @@
-//! The `hookcheck` command-line tool.
-fn main() {}
+//! The `hookcheck` command-line tool; see `hookcheck --help`.
+
+fn main() -> std::process::ExitCode {
+    hookcheck::cli::main()
+}

@@ -1,5 +1,490 @@
-//! Vendor and event catalogue.
+//! The event catalog: one JSON Schema per documented webhook event, embedded in the binary.
+//!
+//! Schemas live as data in `schemas/<vendor>/<event>.json`, with shared parts in
+//! `schemas/<vendor>/_defs.json`; `build.rs` embeds every file. An [`Entry`] is one event (or,
+//! for msndr, one body of its webhook configuration API); its validator is compiled on first use
+//! and kept. [`Catalog::detect`] matches a payload to its entry by the vendor's envelope.
+//!
+//! # Example
+//!
+//! ```
+//! use hookcheck::catalog::{Catalog, Vendor};
+//! use serde_json::json;
+//!
+//! let catalog = Catalog::builtin();
+//! let entry = catalog.get(Vendor::Msndr, "clicked")?;
+//! assert_eq!(entry.key(), "msndr/clicked");
+//! let payload = json!({"message": {"id": 1},
+//!     "event": {"name": "clicked", "timestamp": 1539062173, "data": {"url": "https://example.com"}}});
+//! assert_eq!(catalog.detect(&payload, None)?.key(), "msndr/clicked");
+//! assert!(entry.validator()?.is_valid(&payload));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
-pub mod vendor;
+pub mod detect;
+mod embedded;
+mod vendor;
 
-pub use vendor::Vendor;
+use std::{
+    fmt,
+    path::{Path, PathBuf},
+    sync::OnceLock,
+};
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use detect::DetectError;
+pub use vendor::{UnknownVendor, Vendor};
+
+use crate::validate::{Resources, SchemaError, Validator};
+
+/// The base of every catalog schema `$id`: `https://hookcheck.dev/schemas/<vendor>/<file>`.
+pub const ID_BASE: &str = "https://hookcheck.dev/schemas/";
+
+/// What a catalog entry describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A webhook event body, as the vendor POSTs it.
+    Webhook,
+    /// A request or response body of the vendor's webhook configuration API.
+    ApiBody,
+}
+
+/// Problems with the catalog itself or with a lookup in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// No entry of that name for the vendor.
+    UnknownEvent {
+        /// The vendor asked for.
+        vendor: Vendor,
+        /// The name asked for.
+        event: String,
+        /// A close match (same name ignoring case), if any.
+        suggestion: Option<String>,
+    },
+    /// A catalog key that is not `vendor/event`.
+    BadKey {
+        /// The text given.
+        key: String,
+    },
+    /// An unknown vendor name.
+    UnknownVendor(UnknownVendor),
+    /// A schema file that is not JSON.
+    BadSchemaFile {
+        /// `vendor/file`.
+        file: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// A schema that does not compile.
+    Schema(SchemaError),
+    /// A schema directory that could not be read.
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The OS message.
+        message: String,
+    },
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CatalogError::UnknownEvent {
+                vendor,
+                event,
+                suggestion,
+            } => {
+                write!(f, "{vendor} has no documented event {event:?}")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean {s:?}?)"),
+                    None => write!(f, " (see `hookcheck list --vendor {vendor}`)"),
+                }
+            }
+            CatalogError::BadKey { key } => {
+                write!(
+                    f,
+                    "{key:?} is not of the form VENDOR/EVENT (e.g. postal/MessageSent)"
+                )
+            }
+            CatalogError::UnknownVendor(e) => e.fmt(f),
+            CatalogError::BadSchemaFile { file, message } => {
+                write!(f, "schema file {file} is not JSON: {message}")
+            }
+            CatalogError::Schema(e) => e.fmt(f),
+            CatalogError::Io { path, message } => write!(f, "{}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+impl From<UnknownVendor> for CatalogError {
+    fn from(e: UnknownVendor) -> Self {
+        CatalogError::UnknownVendor(e)
+    }
+}
+
+/// One event schema (or API body schema) of one vendor.
+#[derive(Debug)]
+pub struct Entry {
+    vendor: Vendor,
+    event: String,
+    kind: EntryKind,
+    id: String,
+    title: String,
+    description: String,
+    source: String,
+    schema: Value,
+    resources: Resources,
+    validator: OnceLock<Result<Validator, SchemaError>>,
+}
+
+impl Entry {
+    /// The vendor.
+    #[must_use]
+    pub fn vendor(&self) -> Vendor {
+        self.vendor
+    }
+
+    /// The event name exactly as it appears on the wire (`MessageSent`, `clicked`,
+    /// `email.sent`), or the API body name (`api.webhook.post.request`).
+    #[must_use]
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// `vendor/event`, e.g. `postal/MessageSent`.
+    #[must_use]
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.vendor, self.event)
+    }
+
+    /// Webhook event or API body.
+    #[must_use]
+    pub fn kind(&self) -> EntryKind {
+        self.kind
+    }
+
+    /// The schema's `$id`.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The schema's `title`.
+    #[must_use]
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The schema's `description`.
+    #[must_use]
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The schema as parsed JSON.
+    #[must_use]
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+
+    /// The schema file's text, byte for byte.
+    #[must_use]
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Every schema document of the catalog, by `$id`, for resolving this schema's `$ref`s.
+    #[must_use]
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    /// The compiled validator (compiled on first call, then reused).
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Schema`] if the schema does not compile.
+    pub fn validator(&self) -> Result<&Validator, CatalogError> {
+        self.validator
+            .get_or_init(|| Validator::compile(&self.schema, self.resources.clone()))
+            .as_ref()
+            .map_err(|e| CatalogError::Schema(e.clone()))
+    }
+}
+
+/// All entries, looked up by vendor and event.
+#[derive(Debug)]
+pub struct Catalog {
+    entries: Vec<Entry>,
+}
+
+impl Catalog {
+    /// The catalog compiled into this binary.
+    ///
+    /// Its files are checked by the crate's tests; should one fail to parse anyway it is left
+    /// out and reported by [`Catalog::builtin_problems`], never by a panic.
+    #[must_use]
+    pub fn builtin() -> &'static Catalog {
+        &builtin().0
+    }
+
+    /// Embedded schema files that could not be loaded (empty in a correct build).
+    #[must_use]
+    pub fn builtin_problems() -> &'static [CatalogError] {
+        &builtin().1
+    }
+
+    /// Loads a catalog from a directory laid out like `schemas/` (`<vendor>/<event>.json`),
+    /// for checking schema changes before they are built in.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Io`] if a directory cannot be read, [`CatalogError::BadSchemaFile`] for a
+    /// file that is not JSON.
+    pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+        let mut files = Vec::new();
+        for vendor in Vendor::ALL {
+            let vdir = dir.join(vendor.as_str());
+            if !vdir.is_dir() {
+                continue;
+            }
+            let io = |e: std::io::Error| CatalogError::Io {
+                path: vdir.clone(),
+                message: e.to_string(),
+            };
+            let mut names = Vec::new();
+            for item in std::fs::read_dir(&vdir).map_err(io)? {
+                let path = item.map_err(io)?.path();
+                if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+                    names.push(path);
+                }
+            }
+            names.sort();
+            for path in names {
+                let text = std::fs::read_to_string(&path).map_err(|e| CatalogError::Io {
+                    path: path.clone(),
+                    message: e.to_string(),
+                })?;
+                let file = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                files.push((vendor, file, text));
+            }
+        }
+        let (catalog, mut problems) = Self::from_files(files);
+        match problems.is_empty() {
+            true => Ok(catalog),
+            false => Err(problems.swap_remove(0)),
+        }
+    }
+
+    fn from_files(files: Vec<(Vendor, String, String)>) -> (Catalog, Vec<CatalogError>) {
+        let mut problems = Vec::new();
+        let mut parsed = Vec::new();
+        for (vendor, file, text) in files {
+            match serde_json::from_str::<Value>(&text) {
+                Ok(doc) => parsed.push((vendor, file, text, doc)),
+                Err(e) => problems.push(CatalogError::BadSchemaFile {
+                    file: format!("{vendor}/{file}"),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        let resources = Resources::new(parsed.iter().map(|(vendor, file, _, doc)| {
+            let id = doc
+                .get("$id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("{ID_BASE}{vendor}/{file}"), str::to_owned);
+            (id, doc.clone())
+        }));
+        let mut entries = Vec::new();
+        for (vendor, file, source, schema) in parsed {
+            if file.starts_with('_') {
+                continue;
+            }
+            let event = file.trim_end_matches(".json").to_owned();
+            let text = |k: &str| {
+                schema
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let id = match text("$id") {
+                id if id.is_empty() => format!("{ID_BASE}{vendor}/{file}"),
+                id => id,
+            };
+            entries.push(Entry {
+                vendor,
+                kind: if event.starts_with("api.") {
+                    EntryKind::ApiBody
+                } else {
+                    EntryKind::Webhook
+                },
+                id,
+                title: text("title"),
+                description: text("description"),
+                event,
+                source,
+                schema,
+                resources: resources.clone(),
+                validator: OnceLock::new(),
+            });
+        }
+        (Catalog { entries }, problems)
+    }
+
+    /// Every entry: vendor by vendor (postal, msndr, getmailer), then by file name.
+    #[must_use]
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entries of one vendor.
+    pub fn vendor_entries(&self, vendor: Vendor) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(move |e| e.vendor == vendor)
+    }
+
+    /// The entry for `vendor` and `event` (the exact wire name).
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::UnknownEvent`], with a suggestion when the name differs only in case.
+    pub fn get(&self, vendor: Vendor, event: &str) -> Result<&Entry, CatalogError> {
+        self.vendor_entries(vendor)
+            .find(|e| e.event == event)
+            .ok_or_else(|| CatalogError::UnknownEvent {
+                vendor,
+                event: event.to_owned(),
+                suggestion: self
+                    .vendor_entries(vendor)
+                    .find(|e| e.event.eq_ignore_ascii_case(event))
+                    .map(|e| e.event.clone()),
+            })
+    }
+
+    /// The entry for a `vendor/event` key such as `postal/MessageSent`.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::BadKey`], [`CatalogError::UnknownVendor`] or
+    /// [`CatalogError::UnknownEvent`].
+    pub fn lookup(&self, key: &str) -> Result<&Entry, CatalogError> {
+        let (vendor, event) = key.split_once('/').ok_or_else(|| CatalogError::BadKey {
+            key: key.to_owned(),
+        })?;
+        self.get(vendor.parse()?, event)
+    }
+
+    /// The webhook entry a payload belongs to, found from its envelope (see [`detect`]).
+    ///
+    /// # Errors
+    ///
+    /// [`DetectError`] when the payload has no known envelope or names an unknown event.
+    pub fn detect(&self, payload: &Value, only: Option<Vendor>) -> Result<&Entry, DetectError> {
+        let (vendor, event, pointer) = detect::envelope(payload, only)?;
+        self.vendor_entries(vendor)
+            .find(|e| e.kind == EntryKind::Webhook && e.event == event)
+            .ok_or_else(|| DetectError::UnknownEvent {
+                vendor,
+                event: event.to_owned(),
+                pointer,
+            })
+    }
+}
+
+fn builtin() -> &'static (Catalog, Vec<CatalogError>) {
+    static BUILTIN: OnceLock<(Catalog, Vec<CatalogError>)> = OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for f in embedded::FILES {
+            match f.vendor.parse::<Vendor>() {
+                Ok(v) => files.push((v, f.file.to_owned(), f.source.to_owned())),
+                Err(e) => problems.push(CatalogError::UnknownVendor(e)),
+            }
+        }
+        let (catalog, more) = Catalog::from_files(files);
+        problems.extend(more);
+        (catalog, problems)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tiny() -> Catalog {
+        let defs = json!({"$id": "https://hookcheck.dev/schemas/msndr/_defs.json",
+            "$defs": {"id": {"type": "integer", "minimum": 1}}});
+        let ev = json!({"$id": "https://hookcheck.dev/schemas/msndr/opened.json", "title": "opened",
+            "type": "object", "properties": {"message": {"properties": {"id": {"$ref": "_defs.json#/$defs/id"}}}}});
+        let api = json!({"title": "api", "required": ["url"]});
+        let (c, problems) = Catalog::from_files(vec![
+            (Vendor::Msndr, "_defs.json".into(), defs.to_string()),
+            (
+                Vendor::Msndr,
+                "api.webhook.get.response.json".into(),
+                api.to_string(),
+            ),
+            (Vendor::Msndr, "opened.json".into(), ev.to_string()),
+            (Vendor::Msndr, "broken.json".into(), "{".into()),
+        ]);
+        assert_eq!(problems.len(), 1);
+        c
+    }
+
+    #[test]
+    fn lookup_by_key_and_suggestions() {
+        let c = tiny();
+        assert_eq!(c.lookup("msndr/opened").unwrap().event(), "opened");
+        assert_eq!(
+            c.lookup("msndr/api.webhook.get.response").unwrap().kind(),
+            EntryKind::ApiBody
+        );
+        match c.lookup("msndr/Opened").unwrap_err() {
+            CatalogError::UnknownEvent { suggestion, .. } => {
+                assert_eq!(suggestion.as_deref(), Some("opened"));
+            }
+            e => panic!("unexpected {e}"),
+        }
+        assert!(matches!(
+            c.lookup("opened"),
+            Err(CatalogError::BadKey { .. })
+        ));
+        assert!(matches!(
+            c.lookup("sendgrid/opened"),
+            Err(CatalogError::UnknownVendor(_))
+        ));
+    }
+
+    #[test]
+    fn validators_resolve_shared_defs() {
+        let c = tiny();
+        let v = c.lookup("msndr/opened").unwrap().validator().unwrap();
+        assert!(v.is_valid(&json!({"message": {"id": 2}})));
+        assert_eq!(
+            v.violations(&json!({"message": {"id": 0}}))[0].keyword,
+            "minimum"
+        );
+    }
+
+    #[test]
+    fn detection_ignores_api_bodies_and_names_unknown_events() {
+        let c = tiny();
+        let p = json!({"message": {"id": 1}, "event": {"name": "bogus"}});
+        assert!(matches!(
+            c.detect(&p, None),
+            Err(DetectError::UnknownEvent { ref event, .. }) if event == "bogus"
+        ));
+    }
+}

@@ -1,26 +1,36 @@
-//! The three webhook vendors hookcheck knows.
+//! The vendors hookcheck knows.
 
 use std::{fmt, str::FromStr};
 
-/// A webhook vendor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+use serde::{Deserialize, Serialize};
+
+/// A webhook-sending service whose events are in the catalog.
+///
+/// The lower-case name (`postal`, `msndr`, `getmailer`) is the directory under `schemas/`, the
+/// prefix of catalog keys (`postal/MessageSent`) and what `--vendor` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Vendor {
-    /// Postal (postalserver/postal): `{event, timestamp, payload, uuid}` envelopes.
+    /// Postal (postalserver/postal) and its rebrands: `{event, timestamp, payload, uuid}`.
     Postal,
-    /// msndr.net (NotiSend / RuSender legacy API): `{message, event}` bodies.
+    /// msndr.net (NotiSend/RuSender lineage): `{message: {id}, event: {name, timestamp, data}}`.
     Msndr,
-    /// GetMailer (getmailer.co): `{id, type, timestamp, data}` envelopes.
+    /// GetMailer (getmailer.co): `{id, type, timestamp, data}`.
+    #[serde(rename = "getmailer")]
     GetMailer,
 }
 
 impl Vendor {
-    /// The lower-case name used on the command line and in file paths.
+    /// Every vendor, in catalog order.
+    pub const ALL: [Vendor; 3] = [Vendor::Postal, Vendor::Msndr, Vendor::GetMailer];
+
+    /// The lower-case name: `postal`, `msndr` or `getmailer`.
     #[must_use]
-    pub const fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Self::Postal => "postal",
-            Self::Msndr => "msndr",
-            Self::GetMailer => "getmailer",
+            Vendor::Postal => "postal",
+            Vendor::Msndr => "msndr",
+            Vendor::GetMailer => "getmailer",
         }
     }
 }
@@ -31,19 +41,16 @@ impl fmt::Display for Vendor {
     }
 }
 
-/// The error returned when a string names no known vendor.
+/// A vendor name that hookcheck does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownVendor {
-    /// The string that was given.
-    pub name: String,
-}
+pub struct UnknownVendor(pub String);
 
 impl fmt::Display for UnknownVendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown vendor {:?} (expected postal, msndr or getmailer)",
-            self.name
+            "unknown vendor {:?} (known: postal, msndr, getmailer)",
+            self.0
         )
     }
 }
@@ -52,13 +59,33 @@ impl std::error::Error for UnknownVendor {}
 
 impl FromStr for Vendor {
     type Err = UnknownVendor;
-
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "postal" => Ok(Self::Postal),
-            "msndr" => Ok(Self::Msndr),
-            "getmailer" => Ok(Self::GetMailer),
-            _ => Err(UnknownVendor { name: s.to_owned() }),
+        match s.to_ascii_lowercase().as_str() {
+            "postal" => Ok(Vendor::Postal),
+            "msndr" | "msndr.net" => Ok(Vendor::Msndr),
+            "getmailer" => Ok(Vendor::GetMailer),
+            _ => Err(UnknownVendor(s.to_owned())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for v in Vendor::ALL {
+            assert_eq!(v.as_str().parse::<Vendor>(), Ok(v));
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        assert_eq!("GetMailer".parse::<Vendor>(), Ok(Vendor::GetMailer));
+        assert!(
+            "mailgun"
+                .parse::<Vendor>()
+                .unwrap_err()
+                .to_string()
+                .contains("known: postal")
+        );
     }
 }

@@ -99,7 +99,12 @@ where
         // Deserialization is deterministic; fall back to the unlocated first error.
         Ok(_) => (JsonPointer::root(), clone_data_error(first)),
     };
-    classify(vendor, at.clone().join(&path), &err)
+    classify(vendor, join(at, &path), &err)
+}
+
+/// `suffix` appended to `prefix`.
+fn join(prefix: &JsonPointer, suffix: &JsonPointer) -> JsonPointer {
+    suffix.tokens().fold(prefix.clone(), JsonPointer::push)
 }
 
 fn clone_data_error(err: &serde_json::Error) -> serde_json::Error {
@@ -109,11 +114,11 @@ fn clone_data_error(err: &serde_json::Error) -> serde_json::Error {
 fn pointer_of(path: serde_path_to_error::Path) -> JsonPointer {
     let mut pointer = JsonPointer::root();
     for segment in &path {
-        match segment {
+        pointer = match segment {
             Segment::Map { key } => pointer.push(key),
-            Segment::Seq { index } => pointer.push(&index.to_string()),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
+            Segment::Seq { index } => pointer.push(index),
+            Segment::Enum { .. } | Segment::Unknown => pointer,
+        };
     }
     pointer
 }
@@ -131,7 +136,7 @@ fn classify(vendor: Vendor, pointer: JsonPointer, err: &serde_json::Error) -> Pa
     let message = message_text(err);
     if let Some(field) = backticked(&message, "missing field `") {
         return ParseError::MissingField {
-            pointer: pointer.child(field),
+            pointer: pointer.push(field),
         };
     }
     if message.starts_with("invalid type: ") {
@@ -148,7 +153,7 @@ fn classify(vendor: Vendor, pointer: JsonPointer, err: &serde_json::Error) -> Pa
     }
     if let Some(field) = backticked(&message, "duplicate field `") {
         return ParseError::InvalidValue {
-            pointer: pointer.child(field),
+            pointer: pointer.push(field),
             detail: message.clone(),
         };
     }
@@ -225,6 +230,28 @@ pub(crate) fn nullable_str<'de, D: Deserializer<'de>>(
         }
     }
     d.deserialize_option(V)
+}
+
+/// `deserialize_with` (with `default`) for an optional string: absent is `None`, `null` is a
+/// wrong type.
+pub(crate) fn some_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    CowStr.deserialize(d).map(Some)
+}
+
+/// `deserialize_with` (with `default`) for an optional array of strings.
+pub(crate) fn some_str_list<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<Cow<'de, str>>>, D::Error> {
+    str_list(d).map(Some)
+}
+
+/// `deserialize_with` (with `default`) for an optional array of objects.
+pub(crate) fn some_object_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    object_list(d).map(Some)
 }
 
 /// `deserialize_with` for a value that must be present and may be `null`.

@@ -3,8 +3,12 @@
 //! Every body is the envelope `{"id", "type", "timestamp", "data"}`: `id` the event id
 //! (`evt_…`), `type` one of seventeen dotted names ([`EventName::ALL`]), `timestamp` an ISO-8601
 //! string, `data` an object whose camelCase fields depend on the type (vendor page "Webhook
-//! Events"). Every documented field is required and non-null; `retryCount` and attachment
-//! `size` are integers, the `domain.verified` flags booleans, `tags` an array of strings, and
+//! Events"). Every documented field has its documented type and is never `null`; the fields the
+//! documentation shows on every event are required, and these may be absent: `tags`
+//! (`email.sent`), `diagnosticCode` (`email.bounced`), `originalEventAt` (`email.suppressed`),
+//! `timezone` (`email.scheduled`), `textBody`/`htmlBody`/`attachments` (`email.received`) and
+//! `firstName`/`lastName`/`customFields` (`contact.created`). `retryCount` and attachment `size`
+//! are integers, the `domain.verified` flags booleans, `tags` an array of strings, and
 //! `bounceType`, the suppression `reason` and the contact deletion `reason` are checked against
 //! their documented values. Date fields and `timestamp` are strings whose format is not checked
 //! (a `timestamp` that is not RFC 3339 is reported with no Unix value). `customFields` is any
@@ -22,8 +26,8 @@ use serde::{
 use serde_json::value::RawValue;
 
 use super::de::{
-    CowStr, RawObject, from_slice_seed, object, object_list, skip, str_enum, str_list,
-    unknown_event, whole_u64,
+    CowStr, RawObject, from_slice_seed, object, object_list, skip, some_object, some_object_list,
+    some_str, some_str_list, str_enum, unknown_event, whole_u64,
 };
 use crate::{
     catalog::Vendor,
@@ -170,9 +174,9 @@ macro_rules! email_event {
 email_event!(
     /// `email.sent` data.
     EmailSent {
-        /// Tags given when sending.
-        #[serde(borrow, deserialize_with = "str_list")]
-        tags: Vec<Cow<'a, str>>,
+        /// Tags given when sending, if any.
+        #[serde(borrow, default, deserialize_with = "some_str_list")]
+        tags: Option<Vec<Cow<'a, str>>>,
     }
 );
 email_event!(
@@ -191,9 +195,9 @@ email_event!(
         /// Human-readable reason.
         #[serde(borrow)]
         bounce_reason: Cow<'a, str>,
-        /// The receiving server's diagnostic.
-        #[serde(borrow)]
-        diagnostic_code: Cow<'a, str>,
+        /// The receiving server's diagnostic, if any.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        diagnostic_code: Option<Cow<'a, str>>,
     }
 );
 email_event!(
@@ -260,9 +264,9 @@ email_event!(
         suppressed_at: Cow<'a, str>,
         /// Why the address is on the list.
         reason: SuppressionReason,
-        /// When the event that put it there happened.
-        #[serde(borrow)]
-        original_event_at: Cow<'a, str>,
+        /// When the event that put it there happened, if known.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        original_event_at: Option<Cow<'a, str>>,
     }
 );
 email_event!(
@@ -271,9 +275,9 @@ email_event!(
         /// When the e-mail will be sent.
         #[serde(borrow)]
         scheduled_for: Cow<'a, str>,
-        /// IANA time zone name.
-        #[serde(borrow)]
-        timezone: Cow<'a, str>,
+        /// IANA time zone name, if given.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        timezone: Option<Cow<'a, str>>,
     }
 );
 email_event!(
@@ -282,15 +286,15 @@ email_event!(
         /// When the e-mail was received.
         #[serde(borrow)]
         received_at: Cow<'a, str>,
-        /// Plain-text body.
-        #[serde(borrow)]
-        text_body: Cow<'a, str>,
-        /// HTML body.
-        #[serde(borrow)]
-        html_body: Cow<'a, str>,
-        /// Attachment metadata.
-        #[serde(borrow, deserialize_with = "object_list")]
-        attachments: Vec<Attachment<'a>>,
+        /// Plain-text body, if any.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        text_body: Option<Cow<'a, str>>,
+        /// HTML body, if any.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        html_body: Option<Cow<'a, str>>,
+        /// Attachment metadata, if any.
+        #[serde(borrow, default, deserialize_with = "some_object_list")]
+        attachments: Option<Vec<Attachment<'a>>>,
     }
 );
 
@@ -325,21 +329,21 @@ pub struct ContactCreated<'a> {
     /// Contact address.
     #[serde(borrow)]
     pub email: Cow<'a, str>,
-    /// Given name.
-    #[serde(borrow)]
-    pub first_name: Cow<'a, str>,
-    /// Family name.
-    #[serde(borrow)]
-    pub last_name: Cow<'a, str>,
+    /// Given name, if known.
+    #[serde(borrow, default, deserialize_with = "some_str")]
+    pub first_name: Option<Cow<'a, str>>,
+    /// Family name, if known.
+    #[serde(borrow, default, deserialize_with = "some_str")]
+    pub last_name: Option<Cow<'a, str>>,
     /// When the contact was created.
     #[serde(borrow)]
     pub created_at: Cow<'a, str>,
     /// Where the contact came from (`api`).
     #[serde(borrow)]
     pub source: Cow<'a, str>,
-    /// Free-form custom fields.
-    #[serde(borrow)]
-    pub custom_fields: RawObject<'a>,
+    /// Free-form custom fields, if any.
+    #[serde(borrow, default, deserialize_with = "some_object")]
+    pub custom_fields: Option<RawObject<'a>>,
 }
 
 /// `contact.updated` data.
@@ -585,7 +589,7 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
             Vendor::GetMailer,
             raw.get().as_bytes(),
             DataSeed(event),
-            &JsonPointer::root().child("data"),
+            &JsonPointer::root().push("data"),
         )?,
     };
     Ok(Webhook {

@@ -117,13 +117,13 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
         EventName::from_name(&body.event.name).ok_or_else(|| unknown_event(&body.event.name))?;
     let url = if event == EventName::Clicked {
         let data = body.event.data.ok_or_else(|| ParseError::MissingField {
-            pointer: JsonPointer::from_tokens(["event", "data"]),
+            pointer: JsonPointer::root().push("event").push("data"),
         })?;
         let click: ClickData<'_> = from_slice_seed(
             Vendor::Msndr,
             data.json().as_bytes(),
             std::marker::PhantomData,
-            &JsonPointer::from_tokens(["event", "data"]),
+            &JsonPointer::root().push("event").push("data"),
         )?;
         Some(click.url)
     } else {

@@ -361,14 +361,14 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
             Vendor::Postal,
             raw.get().as_bytes(),
             PayloadSeed(event),
-            &JsonPointer::root().child("payload"),
+            &JsonPointer::root().push("payload"),
         )?,
     };
     if let (Some(expected), Payload::Status(status)) = (event.status(), &payload)
         && status.status != expected
     {
         return Err(ParseError::InvalidValue {
-            pointer: JsonPointer::from_tokens(["payload", "status"]),
+            pointer: JsonPointer::root().push("payload").push("status"),
             detail: format!(
                 "{} carries status {:?}, not {:?}",
                 event.as_str(),

@@ -115,7 +115,7 @@ impl WebhookParser for HangsOnAttachments {
         if vendor == Vendor::GetMailer {
             let hook = getmailer::parse(body)?;
             if let getmailer::Data::EmailReceived(data) = &hook.data
-                && !data.attachments.is_empty()
+                && data.attachments.as_ref().is_some_and(|a| !a.is_empty())
             {
                 std::thread::sleep(self.sleep);
             }

@@ -1,0 +1,113 @@
+//! The command-line interface: one module per subcommand, each a thin layer over the library.
+//!
+//! Exit codes, for every subcommand: `0` all good, `1` conformance failures (a payload or a
+//! parser did not conform), `2` usage or I/O error (bad flags, unreadable file, unknown vendor).
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "the CLI is the one place that prints"
+)]
+
+mod inputs;
+mod list;
+mod output;
+mod schema;
+mod validate;
+
+use std::{fmt, io, path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+
+use crate::catalog::CatalogError;
+
+/// Schema conformance and fuzz test harness for email webhook payloads (Postal, msndr.net,
+/// GetMailer).
+#[derive(Debug, Parser)]
+#[command(name = "hookcheck", version, about, long_about = None)]
+#[command(after_help = "Exit codes: 0 all good, 1 conformance failures, 2 usage or I/O error.")]
+pub struct Cli {
+    /// The subcommand.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every subcommand.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the vendors and events in the catalog.
+    List(list::Args),
+    /// Print the JSON Schema of one event (VENDOR/EVENT).
+    Schema(schema::Args),
+    /// Validate payload files, directories or stdin against the catalog.
+    Validate(validate::Args),
+}
+
+/// What can stop a subcommand (exit code 2).
+#[derive(Debug)]
+pub enum CliError {
+    /// Flags that do not fit together or name something unknown.
+    Usage(String),
+    /// A file or directory that cannot be read or written.
+    Io {
+        /// The path (or `-` for stdin/stdout).
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A catalog lookup failed (unknown vendor/event) or a schema did not compile.
+    Catalog(CatalogError),
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            CliError::Catalog(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<CatalogError> for CliError {
+    fn from(e: CatalogError) -> Self {
+        CliError::Catalog(e)
+    }
+}
+
+/// Exit code: all good.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: conformance failures.
+pub const EXIT_FAILURES: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const EXIT_ERROR: u8 = 2;
+
+/// Parses the process arguments, runs the subcommand and returns the exit code.
+#[must_use]
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            // Printing help or version can only fail on a closed stdout; nothing to report then.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::List(a) => list::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Validate(a) => validate::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(CliError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            eprintln!("hookcheck: error: {e}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! `hookcheck validate`: check payload files, directories or stdin against the catalog.
+
+use std::{
+    io::{self, Write},
+    path::PathBuf,
+    process::ExitCode,
+};
+
+use serde::Serialize;
+
+use super::inputs::{self, Payload};
+use super::output::{Format, print_json, stdout_err};
+use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
+use crate::catalog::{Catalog, Vendor};
+use crate::validate::check::{Selection, Verdict, check_bytes};
+use crate::validate::input::InputError;
+
+/// Arguments of `hookcheck validate`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Each problem is printed as FILE[:LINE]:POINTER: KEYWORD: MESSAGE, then a summary line.
+Exit codes: 0 all payloads valid, 1 any payload invalid, 2 usage or I/O error.
+
+Examples:
+  hookcheck validate captured/
+  hookcheck validate --vendor postal --ndjson - < recorded.ndjson
+  hookcheck validate --event getmailer/email.sent body.json")]
+pub struct Args {
+    /// Files, directories (searched recursively for *.json, *.ndjson, *.jsonl) or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Only match payloads to this vendor's events (postal, msndr, getmailer).
+    #[arg(long)]
+    vendor: Option<Vendor>,
+    /// Check every payload against this event instead of detecting it: EVENT with --vendor, or
+    /// VENDOR/EVENT.
+    #[arg(long)]
+    event: Option<String>,
+    /// Read every input as NDJSON, one payload per line (*.ndjson and *.jsonl files always are).
+    #[arg(long)]
+    ndjson: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Largest payload accepted, in bytes (also 512K, 16M, 1G).
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
+    max_size: u64,
+    /// Also print a line for every valid payload.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+/// Parses a byte size such as `1024`, `512K`, `16M` or `1G`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let (digits, mult) = match s.trim().to_ascii_uppercase() {
+        t if t.ends_with('K') => (t.trim_end_matches('K').to_owned(), 1 << 10),
+        t if t.ends_with('M') => (t.trim_end_matches('M').to_owned(), 1 << 20),
+        t if t.ends_with('G') => (t.trim_end_matches('G').to_owned(), 1 << 30),
+        t => (t, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .ok_or_else(|| format!("{s:?} is not a size (e.g. 1048576, 512K, 16M)"))
+}
+
+#[derive(Debug, Serialize)]
+struct Record {
+    source: String,
+    line: Option<usize>,
+    #[serde(flatten)]
+    verdict: Verdict,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Summary {
+    payloads: usize,
+    valid: usize,
+    invalid: usize,
+    malformed: usize,
+    undetected: usize,
+    io_errors: usize,
+}
+
+impl Summary {
+    fn add(&mut self, v: &Verdict) {
+        self.payloads += 1;
+        match v {
+            Verdict::Valid { .. } => self.valid += 1,
+            Verdict::Invalid { .. } => self.invalid += 1,
+            Verdict::Malformed { .. } => self.malformed += 1,
+            Verdict::Undetected { .. } => self.undetected += 1,
+        }
+    }
+
+    fn failures(&self) -> usize {
+        self.invalid + self.malformed + self.undetected
+    }
+}
+
+/// Runs `hookcheck validate`.
+pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
+    let catalog = Catalog::builtin();
+    let entry = Selection {
+        vendor: args.vendor,
+        event: args.event.as_deref(),
+    }
+    .resolve(catalog)?;
+    if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        return Err(CliError::Usage("`-` (stdin) may be given only once".into()));
+    }
+    let (sources, mut io_errors) = inputs::expand(&args.paths);
+    let mut summary = Summary::default();
+    let mut records = Vec::new();
+    let mut out = io::stdout().lock();
+    for source in &sources {
+        let mut failed: Option<CliError> = None;
+        let read = inputs::read(source, args.ndjson, args.max_size, |payload| {
+            if failed.is_some() {
+                return;
+            }
+            let verdict = match verdict(catalog, &payload, entry, args.vendor, args.max_size) {
+                Ok(v) => v,
+                Err(e) => {
+                    failed = Some(e);
+                    return;
+                }
+            };
+            summary.add(&verdict);
+            let record = Record {
+                source: source.display(),
+                line: payload.line,
+                verdict,
+            };
+            if args.format == Format::Human {
+                if let Err(e) = print_human(&mut out, &record, args.verbose) {
+                    failed = Some(stdout_err(e));
+                }
+            } else {
+                records.push(record);
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if let Err(e) = read {
+            io_errors.push(e);
+        }
+    }
+    summary.io_errors = io_errors.len();
+    for e in &io_errors {
+        eprintln!("hookcheck: {e}");
+    }
+    match args.format {
+        Format::Human => writeln!(
+            out,
+            "{} payload(s) in {} source(s): {} valid, {} invalid, {} not JSON, {} unrecognised{}",
+            summary.payloads,
+            sources.len(),
+            summary.valid,
+            summary.invalid,
+            summary.malformed,
+            summary.undetected,
+            match summary.io_errors {
+                0 => String::new(),
+                n => format!(", {n} unreadable"),
+            }
+        )
+        .map_err(stdout_err)?,
+        Format::Json => {
+            drop(out);
+            print_json(&serde_json::json!({"results": records, "summary": summary}))?;
+        }
+    }
+    Ok(ExitCode::from(if summary.io_errors > 0 {
+        EXIT_ERROR
+    } else if summary.failures() > 0 {
+        EXIT_FAILURES
+    } else {
+        EXIT_OK
+    }))
+}
+
+fn verdict(
+    catalog: &Catalog,
+    payload: &Payload,
+    entry: Option<&crate::catalog::Entry>,
+    vendor: Option<Vendor>,
+    max: u64,
+) -> Result<Verdict, CliError> {
+    match &payload.bytes {
+        Ok(bytes) => Ok(check_bytes(catalog, bytes, entry, vendor, max)?),
+        Err(size) => Ok(Verdict::Malformed {
+            message: InputError::TooLarge {
+                size: *size,
+                limit: max,
+            }
+            .to_string(),
+        }),
+    }
+}
+
+fn location(record: &Record) -> String {
+    match record.line {
+        Some(l) => format!("{}:{l}", record.source),
+        None => record.source.clone(),
+    }
+}
+
+fn pointer_text(p: &crate::JsonPointer) -> &str {
+    if p.is_root() { "<root>" } else { p.as_str() }
+}
+
+fn print_human(out: &mut impl Write, record: &Record, verbose: bool) -> io::Result<()> {
+    let at = location(record);
+    match &record.verdict {
+        Verdict::Valid { key } => {
+            if verbose {
+                writeln!(out, "{at}: ok: {key}")?;
+            }
+        }
+        Verdict::Invalid { key, violations } => {
+            for v in violations {
+                writeln!(
+                    out,
+                    "{at}:{}: {}: {} [{key} schema {}]",
+                    pointer_text(&v.instance_path),
+                    v.keyword,
+                    v.message,
+                    v.schema_path
+                )?;
+            }
+        }
+        Verdict::Undetected { pointer, message } => {
+            writeln!(
+                out,
+                "{at}:{}: unrecognised: {message}",
+                pointer_text(pointer)
+            )?;
+        }
+        Verdict::Malformed { message } => writeln!(out, "{at}: not JSON: {message}")?,
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_parse_with_suffixes() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("512k"), Ok(512 * 1024));
+        assert_eq!(parse_size("16M"), Ok(16 << 20));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("99999999999999G").is_err());
+    }
+}
