@@ -285,7 +285,7 @@ fn escapes_are_decoded_and_plain_strings_borrowed() {
         .body;
     let hook = msndr::parse(&body).unwrap();
     assert_eq!(
-        hook.url.as_deref(),
+        hook.url(),
         Some("https://магазин.рф/заказ/48213?utm_source=email&ref=w")
     );
 }
@@ -417,4 +417,46 @@ fn schema_invalid_cases_that_must_be_rejected_are() {
         }
     }
     assert!(rejected >= 30, "only {rejected} must-reject cases");
+}
+
+/// The full typed models (`postal::parse` and friends) accept and reject exactly what the
+/// reference parser does, and report the same key fields.
+#[test]
+fn full_models_agree_with_the_reference_parser() {
+    fn full(vendor: Vendor, body: &[u8]) -> Result<ParsedEvent<'_>, ParseError> {
+        match vendor {
+            Vendor::Postal => postal::parse(body).map(postal::Webhook::into_event),
+            Vendor::Msndr => msndr::parse(body).map(msndr::Webhook::into_event),
+            Vendor::GetMailer => getmailer::parse(body).map(getmailer::Webhook::into_event),
+        }
+    }
+    let mut checked = 0;
+    for fixture in all_fixtures() {
+        let cases = must_accept(&fixture)
+            .into_iter()
+            .chain(must_reject(&fixture));
+        for case in cases {
+            let ctx = format!("{} {}: {}", fixture.vendor, fixture.event, case.label);
+            assert_eq!(
+                full(fixture.vendor, &case.body),
+                ReferenceParser.parse(fixture.vendor, &case.body),
+                "{ctx}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1500, "only {checked} cases");
+}
+
+#[test]
+fn invalid_utf8_is_located() {
+    let err = reject(Vendor::Msndr, b"{\"message\":\n {\"id\": \"\xff\"}}");
+    assert_eq!(
+        err,
+        ParseError::NotJson {
+            line: 2,
+            column: 10,
+            detail: "invalid UTF-8".into()
+        }
+    );
 }

@@ -65,12 +65,35 @@ pub(crate) fn from_slice_seed<'a, S>(
 where
     S: DeserializeSeed<'a> + Clone,
 {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // One UTF-8 check of the whole body is cheaper than `from_slice`'s check of every string,
+    // and rejects the same inputs: outside strings, any non-ASCII byte is a syntax error anyway.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return Err(not_utf8(bytes, e.valid_up_to())),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
     let result = seed
         .clone()
         .deserialize(&mut de)
         .and_then(|value| de.end().map(|()| value));
     result.map_err(|err| diagnose(vendor, bytes, seed, at, &err))
+}
+
+#[cold]
+fn not_utf8(bytes: &[u8], valid_up_to: usize) -> ParseError {
+    let before = &bytes[..valid_up_to];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = valid_up_to
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    ParseError::NotJson {
+        line,
+        column,
+        detail: "invalid UTF-8".to_owned(),
+    }
 }
 
 #[cold]
@@ -320,6 +343,22 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
     }
 }
 
+/// A seed for a nested object (checked as in [`object`]).
+pub(crate) struct ObjectSeed<T>(PhantomData<T>);
+
+impl<T> Default for ObjectSeed<T> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ObjectSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        object(d)
+    }
+}
+
 /// `deserialize_with` for an array of objects (each checked as in [`object`]).
 pub(crate) fn object_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
@@ -412,6 +451,61 @@ fn unexpected(json: &str) -> Unexpected<'static> {
         Some(b't' | b'f') => Unexpected::Other("boolean"),
         Some(b'n') => Unexpected::Unit,
         _ => Unexpected::Other("number"),
+    }
+}
+
+/// A non-negative JSON Schema `integer` (`5`, or `5.0`) with its canonical decimal text, which
+/// is borrowed from the body when the literal is already canonical (as ids always are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integer<'a> {
+    value: u64,
+    text: Cow<'a, str>,
+}
+
+impl<'a> Integer<'a> {
+    /// The value.
+    #[must_use]
+    pub fn value(&self) -> u64 {
+        self.value
+    }
+
+    /// The value in decimal, without sign, fraction or exponent.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The decimal text, borrowed from the body when possible.
+    #[must_use]
+    pub fn into_text(self) -> Cow<'a, str> {
+        self.text
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Integer<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'a RawValue>::deserialize(d)?.get();
+        if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+            // JSON forbids leading zeros, so a digits-only literal is already canonical.
+            return match raw.parse::<u64>() {
+                Ok(value) => Ok(Self {
+                    value,
+                    text: Cow::Borrowed(raw),
+                }),
+                Err(_) => Err(de::Error::invalid_value(
+                    Unexpected::Other("an integer beyond 2^64"),
+                    &"a non-negative integer",
+                )),
+            };
+        }
+        let number = Timestamp::from_number(raw)
+            .and_then(|t| t.unix_seconds())
+            .ok_or_else(|| de::Error::invalid_type(unexpected(raw), &"an integer"))?;
+        let value = whole_u64(serde::de::value::F64Deserializer::<D::Error>::new(number))?;
+        Ok(Self {
+            value,
+            text: Cow::Owned(value.to_string()),
+        })
     }
 }
 

@@ -26,8 +26,8 @@ use serde::{
 use serde_json::value::RawValue;
 
 use super::de::{
-    CowStr, RawObject, from_slice_seed, object, object_list, skip, some_object, some_object_list,
-    some_str, some_str_list, str_enum, unknown_event, whole_u64,
+    CowStr, ObjectSeed, RawObject, from_slice_seed, object, object_list, skip, some_object,
+    some_object_list, some_str, some_str_list, str_enum, unknown_event, whole_u64,
 };
 use crate::{
     catalog::Vendor,
@@ -518,22 +518,31 @@ impl<'de: 'a, 'a> Deserialize<'de> for Changes<'a> {
     }
 }
 
-struct ObjectSeed<T>(std::marker::PhantomData<T>);
-
-impl<T> Default for ObjectSeed<T> {
-    fn default() -> Self {
-        Self(std::marker::PhantomData)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ObjectSeed<T> {
-    type Value = T;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        object(d)
-    }
-}
-
 impl<'a> Data<'a> {
+    /// `(emailId, to)` of the `email.*` events, by value.
+    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+        let (id, to) = match self {
+            Self::EmailSent(d) => (d.email_id, d.to),
+            Self::EmailDelivered(d) => (d.email_id, d.to),
+            Self::EmailBounced(d) => (d.email_id, d.to),
+            Self::EmailComplained(d) => (d.email_id, d.to),
+            Self::EmailOpened(d) => (d.email_id, d.to),
+            Self::EmailClicked(d) => (d.email_id, d.to),
+            Self::EmailDeliveryDelayed(d) => (d.email_id, d.to),
+            Self::EmailSuppressed(d) => (d.email_id, d.to),
+            Self::EmailScheduled(d) => (d.email_id, d.to),
+            Self::EmailReceived(d) => (d.email_id, d.to),
+            Self::ContactCreated(_)
+            | Self::ContactUpdated(_)
+            | Self::ContactDeleted(_)
+            | Self::DomainCreated(_)
+            | Self::DomainUpdated(_)
+            | Self::DomainDeleted(_)
+            | Self::DomainVerified(_) => return (None, None),
+        };
+        (Some(id), Some(to))
+    }
+
     /// `(emailId, to)` of the `email.*` events.
     #[must_use]
     pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
@@ -578,7 +587,40 @@ impl<'a> Data<'a> {
 /// assert!(matches!(hook.data, Data::DomainDeleted(ref d) if d.domain == "old.example.com"));
 /// ```
 pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
-    let root = from_slice_seed(Vendor::GetMailer, body, RootSeed, &JsonPointer::root())?;
+    let (id, event, timestamp, data) = parse_with(body, std::convert::identity)?;
+    Ok(Webhook {
+        id,
+        event,
+        timestamp,
+        data,
+    })
+}
+
+/// Parses and checks a body exactly like [`parse`], but keeps only the key fields: the data is
+/// reduced to them as soon as it has been read.
+pub(crate) fn parse_event(body: &[u8]) -> Result<ParsedEvent<'_>, ParseError> {
+    let (id, event, timestamp, (message_id, recipient)) = parse_with(body, Data::into_keys)?;
+    Ok(ParsedEvent {
+        event: Some(Cow::Borrowed(event.as_str())),
+        event_id: Some(id),
+        message_id,
+        timestamp: Some(timestamp),
+        recipient,
+    })
+}
+
+type Parts<'a, T> = (Cow<'a, str>, EventName, Timestamp<'a>, T);
+
+fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseError>
+where
+    F: FnOnce(Data<'a>) -> T + Copy,
+{
+    let root = from_slice_seed(
+        Vendor::GetMailer,
+        body,
+        RootSeed(then),
+        &JsonPointer::root(),
+    )?;
     let event = match root.event {
         Name::Known(event) => event,
         Name::Unknown(name) => return Err(unknown_event(&name)),
@@ -588,26 +630,23 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
         Slot::Raw(raw) => from_slice_seed(
             Vendor::GetMailer,
             raw.get().as_bytes(),
-            DataSeed(event),
+            DataSeed(event, then),
             &JsonPointer::root().push("data"),
         )?,
     };
-    Ok(Webhook {
-        id: root.id,
+    Ok((
+        root.id,
         event,
-        timestamp: Timestamp::from_rfc3339(root.timestamp),
+        Timestamp::from_rfc3339(root.timestamp),
         data,
-    })
+    ))
 }
 
 impl<'a> Webhook<'a> {
     /// The key fields in the common vocabulary.
     #[must_use]
     pub fn into_event(self) -> ParsedEvent<'a> {
-        let (message_id, recipient) = match self.data.email() {
-            Some((id, to)) => (Some(id.clone()), Some(to.clone())),
-            None => (None, None),
-        };
+        let (message_id, recipient) = self.data.into_keys();
         ParsedEvent {
             event: Some(Cow::Borrowed(self.event.as_str())),
             event_id: Some(self.id),
@@ -623,26 +662,29 @@ enum Name<'a> {
     Unknown(Cow<'a, str>),
 }
 
-enum Slot<'a> {
-    Parsed(Data<'a>),
+enum Slot<'a, T> {
+    Parsed(T),
     Raw(&'a RawValue),
 }
 
-struct Root<'a> {
+struct Root<'a, T> {
     id: Cow<'a, str>,
     event: Name<'a>,
     timestamp: Cow<'a, str>,
-    data: Slot<'a>,
+    data: Slot<'a, T>,
 }
 
 #[derive(Clone, Copy)]
-struct RootSeed;
+struct RootSeed<F>(F);
 
-impl<'de> DeserializeSeed<'de> for RootSeed {
-    type Value = Root<'de>;
+impl<'de, T, F> DeserializeSeed<'de> for RootSeed<F>
+where
+    F: FnOnce(Data<'de>) -> T + Copy,
+{
+    type Value = Root<'de, T>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de>, D::Error> {
-        d.deserialize_map(RootVisitor)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de, T>, D::Error> {
+        d.deserialize_map(RootVisitor(self.0))
     }
 }
 
@@ -683,16 +725,19 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> R
     Ok(())
 }
 
-struct RootVisitor;
+struct RootVisitor<F>(F);
 
-impl<'de> Visitor<'de> for RootVisitor {
-    type Value = Root<'de>;
+impl<'de, T, F> Visitor<'de> for RootVisitor<F>
+where
+    F: FnOnce(Data<'de>) -> T + Copy,
+{
+    type Value = Root<'de, T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a GetMailer webhook envelope object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de, T>, A::Error> {
         let mut id = None;
         let mut event = None;
         let mut timestamp = None;
@@ -718,7 +763,7 @@ impl<'de> Visitor<'de> for RootVisitor {
                 Key::Data => {
                     let slot = match event {
                         Some(Name::Known(known)) => {
-                            Slot::Parsed(map.next_value_seed(DataSeed(known))?)
+                            Slot::Parsed(map.next_value_seed(DataSeed(known, self.0))?)
                         }
                         _ => Slot::Raw(map.next_value()?),
                     };
@@ -736,14 +781,18 @@ impl<'de> Visitor<'de> for RootVisitor {
     }
 }
 
+/// Deserializes the data of an event and applies the reduction to it.
 #[derive(Clone, Copy)]
-struct DataSeed(EventName);
+struct DataSeed<F>(EventName, F);
 
-impl<'de> DeserializeSeed<'de> for DataSeed {
-    type Value = Data<'de>;
+impl<'de, T, F> DeserializeSeed<'de> for DataSeed<F>
+where
+    F: FnOnce(Data<'de>) -> T + Copy,
+{
+    type Value = T;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data<'de>, D::Error> {
-        Ok(match self.0 {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        Ok((self.1)(match self.0 {
             EventName::EmailSent => Data::EmailSent(object(d)?),
             EventName::EmailDelivered => Data::EmailDelivered(object(d)?),
             EventName::EmailBounced => Data::EmailBounced(object(d)?),
@@ -761,6 +810,6 @@ impl<'de> DeserializeSeed<'de> for DataSeed {
             EventName::DomainUpdated => Data::DomainUpdated(object(d)?),
             EventName::DomainDeleted => Data::DomainDeleted(object(d)?),
             EventName::DomainVerified => Data::DomainVerified(object(d)?),
-        })
+        }))
     }
 }

@@ -87,12 +87,12 @@ impl WebhookParser for WrongMessageId {
         if vendor == Vendor::Postal {
             let hook = postal::parse(body)?;
             let bounce_id = match &hook.payload {
-                postal::Payload::Bounced(p) => Some(p.bounce.id),
+                postal::Payload::Bounced(p) => Some(p.bounce.id.clone()),
                 _ => None,
             };
             let mut event = hook.into_event();
             if let Some(id) = bounce_id {
-                event.message_id = Some(Cow::Owned(id.to_string()));
+                event.message_id = Some(id.into_text());
             }
             return Ok(event);
         }
