@@ -31,12 +31,17 @@
 
 pub mod adapters;
 pub mod catalog;
+pub mod certify;
 pub mod cli;
+pub mod listen;
 pub mod parser;
 pub mod parsers;
 mod pointer;
+pub mod report;
+pub mod signature;
 pub mod validate;
 
+pub use certify::certify;
 pub use pointer::{JsonPointer, PointerParseError};
 
 /// The README's Rust examples, compiled and run as doc tests.
