@@ -16,8 +16,8 @@
 //!   wire; `fields` holds the key fields of [`ParsedEvent`], each optional or `null`:
 //!   `event_id`, `message_id` (a string; an integer is taken in decimal), `recipient` (a
 //!   string) and `timestamp`: the vendor's time as it was in the body, a JSON number of Unix
-//!   seconds (Postal, msndr.net) or the string itself (GetMailer), normalised as [`Timestamp`]
-//!   documents. `ok: false` rejects, with an optional `error` message.
+//!   seconds (Postal, msndr.net) or the string itself (GetMailer), normalised as
+//!   [`Timestamp`](crate::parser::Timestamp) documents. `ok: false` rejects, with an optional `error` message.
 //! - Requests are sent one at a time; the process may write anything to stderr (the last 4 KiB
 //!   are kept for crash reports). Blank stdout lines are ignored.
 //!
