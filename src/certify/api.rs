@@ -51,7 +51,13 @@ pub(crate) fn run_guarded<P: WebhookParser + 'static>(
 ) -> Result<Certification, CertifyError> {
     let name = parser.name().into_owned();
     let target = in_process(Arc::new(parser), guard);
-    run_target(&target, &name, config, &GeneratorSource, progress)
+    run_target(
+        &target,
+        &name,
+        config,
+        &GeneratorSource::default(),
+        progress,
+    )
 }
 
 /// How long to wait for an adapter that enforces the time bound itself (exec, HTTP) before

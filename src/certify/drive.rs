@@ -3,14 +3,16 @@
 //!
 //! The runner is configured entirely here, never from `PROPTEST_*` environment variables or
 //! persistence files: a cell's result depends only on its seed, its case count and the parser.
-//! Shrinking is bounded by a step count and a wall-time budget enforced inside the test
-//! closure (once spent, every further candidate is reported as passing, which ends shrinking at
-//! the smallest failure found so far).
+//! Shrinking is bounded by a step count and a wall-time budget enforced here, not by proptest's
+//! own limits (which print to stderr when they bite): once the budget is spent, the value tree
+//! refuses to simplify or complicate further, which ends shrinking at the smallest failure found
+//! so far without trying (and paying for) any more candidates.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use proptest::strategy::Strategy;
+use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
 
 use super::Seed;
@@ -86,13 +88,20 @@ where
         fork: false,
         timeout: 0,
         max_shrink_time: 0,
-        max_shrink_iters: u32::MAX,
+        // Never reached: `Budgeted` stops shrinking first. (`u32::MAX` would mean "automatic",
+        // four times the case count, which proptest enforces with a message on stderr.)
+        max_shrink_iters: u32::MAX - 1,
         result_cache: proptest::test_runner::noop_result_cache,
         verbose: 0,
         rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
         ..RunnerConfig::default()
     };
     let mut runner = TestRunner::new_with_rng(config, seed.rng());
+    let stopped = Rc::new(Cell::new(false));
+    let budgeted = Budgeted {
+        inner: strategy,
+        stopped: Rc::clone(&stopped),
+    };
     let state = RefCell::new(State {
         passed: 0,
         not_applicable: 0,
@@ -102,15 +111,17 @@ where
         broken: None,
     });
     // The run's own result is not needed: every outcome is recorded in `state` (see below).
-    let _ = runner.run(strategy, |value| {
+    let _ = runner.run(&budgeted, |value| {
         let shrinking = {
             let mut s = state.borrow_mut();
             if s.broken.is_some() {
+                stopped.set(true);
                 return Ok(());
             }
             match s.shrink_started {
                 Some(started) => {
                     if s.shrink_steps >= limits.steps || started.elapsed() >= limits.time {
+                        stopped.set(true);
                         return Ok(());
                     }
                     s.shrink_steps += 1;
@@ -144,6 +155,8 @@ where
                 Err(TestCaseError::fail(message))
             }
             Verdict::Broken(message) => {
+                // Nothing to shrink: the harness is wrong, not the parser.
+                stopped.set(true);
                 s.broken = Some(message.clone());
                 Err(TestCaseError::fail(message))
             }
@@ -163,6 +176,47 @@ where
         },
         shrink_steps: state.shrink_steps,
         broken,
+    }
+}
+
+/// A strategy whose value trees stop shrinking once `stopped` is set.
+#[derive(Debug)]
+struct Budgeted<'s, S> {
+    inner: &'s S,
+    stopped: Rc<Cell<bool>>,
+}
+
+impl<S: Strategy> Strategy for Budgeted<'_, S> {
+    type Tree = BudgetedTree<S::Tree>;
+    type Value = S::Value;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        Ok(BudgetedTree {
+            inner: self.inner.new_tree(runner)?,
+            stopped: Rc::clone(&self.stopped),
+        })
+    }
+}
+
+/// The value tree of [`Budgeted`].
+struct BudgetedTree<T> {
+    inner: T,
+    stopped: Rc<Cell<bool>>,
+}
+
+impl<T: ValueTree> ValueTree for BudgetedTree<T> {
+    type Value = T::Value;
+
+    fn current(&self) -> T::Value {
+        self.inner.current()
+    }
+
+    fn simplify(&mut self) -> bool {
+        !self.stopped.get() && self.inner.simplify()
+    }
+
+    fn complicate(&mut self) -> bool {
+        !self.stopped.get() && self.inner.complicate()
     }
 }
 

@@ -102,10 +102,14 @@ impl fmt::Display for Mutation {
     }
 }
 
-/// Any mutation, the undamaged payload included (it shrinks toward it).
-pub(crate) fn any_mutation() -> impl Strategy<Value = Mutation> + Clone {
+/// The weight of all damaging mutations together in [`any_mutation`].
+pub(crate) const DAMAGED_WEIGHT: u32 = 11;
+
+/// Any mutation, the undamaged payload included (it shrinks toward it) with weight `undamaged`
+/// against [`DAMAGED_WEIGHT`] for all the others.
+pub(crate) fn any_mutation(undamaged: u32) -> impl Strategy<Value = Mutation> + Clone {
     prop_oneof![
-        1 => Just(Mutation::None),
+        undamaged => Just(Mutation::None),
         3 => any::<Index>().prop_map(Mutation::Truncate),
         3 => prop::collection::vec((any::<Index>(), 0u8..8), 1..8).prop_map(Mutation::FlipBits),
         2 => (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Splice(a, b)),

@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use super::call::{Target, in_process};
 use super::runner::{self, Progress};
-use super::source::{CaseSource, EntryCases, NegativeCase};
+use super::source::{CaseSource, EntryCases};
 use super::*;
 use crate::JsonPointer;
 use crate::catalog::{Catalog, Entry, Vendor};
+use crate::generate::Negative;
 use crate::parser::{ParseError, ParsedEvent, WebhookParser};
 use crate::parsers::ReferenceParser;
 
@@ -40,7 +41,7 @@ struct Fixtures;
 
 struct FixtureCases {
     valid: Value,
-    negatives: Vec<NegativeCase>,
+    negatives: Vec<Negative>,
 }
 
 impl EntryCases for FixtureCases {
@@ -48,8 +49,8 @@ impl EntryCases for FixtureCases {
         Just(self.valid.clone()).boxed()
     }
 
-    fn negatives(&self, _seed: Seed, max: usize) -> Result<Vec<NegativeCase>, String> {
-        Ok(self.negatives.iter().take(max).cloned().collect())
+    fn negatives(&self, _seed: Seed, max: usize) -> Vec<Negative> {
+        self.negatives.iter().take(max).cloned().collect()
     }
 }
 
@@ -64,7 +65,7 @@ impl CaseSource for Fixtures {
             valid: serde_json::from_str(valid).map_err(|e| e.to_string())?,
             negatives: invalid
                 .into_iter()
-                .map(|case| NegativeCase {
+                .map(|case| Negative {
                     keyword: case["keyword"].as_str().unwrap_or_default().to_owned(),
                     instance_path: JsonPointer::parse(
                         case["instance_path"].as_str().unwrap_or_default(),
