@@ -31,6 +31,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod fuzz;
 mod pointer;
 pub mod validate;
 
