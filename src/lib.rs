@@ -29,10 +29,23 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod adapters;
 pub mod catalog;
+pub mod certify;
 pub mod cli;
 pub mod fuzz;
+pub mod listen;
+pub mod parser;
+pub mod parsers;
 mod pointer;
+pub mod report;
+pub mod signature;
 pub mod validate;
 
+pub use certify::certify;
 pub use pointer::{JsonPointer, PointerParseError};
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -8,9 +8,12 @@
     reason = "the CLI is the one place that prints"
 )]
 
+mod certify;
 mod inputs;
 mod list;
+mod listen;
 mod output;
+mod replay;
 mod schema;
 mod validate;
 
@@ -40,6 +43,12 @@ pub enum Command {
     Schema(schema::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
+    /// Certify a webhook parser: run the named properties and write a reproducible verdict.
+    Certify(Box<certify::Args>),
+    /// Receive webhooks over HTTP, check each one, record them and write reports.
+    Listen(listen::Args),
+    /// POST recorded or given payloads to a URL, signed as the vendor would.
+    Replay(replay::Args),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -56,6 +65,8 @@ pub enum CliError {
     },
     /// A catalog lookup failed (unknown vendor/event) or a schema did not compile.
     Catalog(CatalogError),
+    /// A certification run could not be carried out, or its reports not merged.
+    Certify(crate::certify::CertifyError),
 }
 
 impl fmt::Display for CliError {
@@ -64,11 +75,18 @@ impl fmt::Display for CliError {
             CliError::Usage(m) => f.write_str(m),
             CliError::Io { path, source } => write!(f, "{}: {source}", path.display()),
             CliError::Catalog(e) => e.fmt(f),
+            CliError::Certify(e) => e.fmt(f),
         }
     }
 }
 
 impl std::error::Error for CliError {}
+
+impl From<crate::certify::CertifyError> for CliError {
+    fn from(e: crate::certify::CertifyError) -> Self {
+        CliError::Certify(e)
+    }
+}
 
 impl From<CatalogError> for CliError {
     fn from(e: CatalogError) -> Self {
@@ -99,6 +117,9 @@ pub fn main() -> ExitCode {
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Certify(a) => certify::run(*a),
+        Command::Listen(a) => listen::run(a),
+        Command::Replay(a) => replay::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,262 @@
+//! The HTTP adapter: a webhook receiver, reached the way the vendor would reach it.
+//!
+//! [`HttpParser`] POSTs each body unchanged to one URL with `Content-Type: application/json` and
+//! the vendor's `User-Agent` ([`default_user_agent`]), plus any headers from a [`Signer`] (the
+//! vendor's signature headers) and from [`HttpParser::with_header`]. The answer decides:
+//!
+//! | answer | verdict |
+//! | --- | --- |
+//! | 2xx | accepted |
+//! | 4xx | rejected ([`ParseError::Rejected`] with the status and the start of the body) |
+//! | 5xx, 1xx, 3xx (redirects are not followed, as Postal does not) | [`Fault::HttpStatus`] |
+//! | no answer within the time limit (5 s by default, Postal's own limit) | [`Fault::Timeout`] |
+//! | connection refused or reset, bad URL | [`Fault::Transport`] |
+//!
+//! A plain receiver only says yes or no, so by default the adapter has
+//! [`Fidelity::Verdict`] and accepted events carry no fields. A receiver built for
+//! certification can also report what it parsed: with [`HttpParser::expect_fields`] every 2xx
+//! body must be the JSON object `{"event": "MessageSent", "fields": {…}}`, with `fields` as in the
+//! [exec protocol](super::exec).
+//!
+//! Only plain `http://` URLs are supported: the HTTP client is built without TLS, which keeps
+//! the harness free of a TLS stack; test receivers listen on loopback.
+
+use std::{borrow::Cow, fmt, time::Duration};
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use ureq::{Agent, config::AutoHeaderValue};
+
+use super::reply::{protocol, reported_event, snippet};
+use crate::{
+    catalog::Vendor,
+    parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser},
+};
+
+/// How much of a response body is read.
+const MAX_RESPONSE: u64 = 1 << 20;
+
+/// Adds a vendor's signature headers to an outgoing webhook request.
+///
+/// Implemented for closures `Fn(Vendor, &[u8]) -> Result<Vec<(String, String)>, SignerError>`.
+pub trait Signer: Send + Sync {
+    /// The headers to add for `body` sent as `vendor`.
+    ///
+    /// # Errors
+    ///
+    /// Any failure to sign; the case then fails with [`Fault::Signer`].
+    fn sign(&self, vendor: Vendor, body: &[u8]) -> Result<Vec<(String, String)>, SignerError>;
+}
+
+/// The error type signers return.
+pub type SignerError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<F> Signer for F
+where
+    F: Fn(Vendor, &[u8]) -> Result<Vec<(String, String)>, SignerError> + Send + Sync,
+{
+    fn sign(&self, vendor: Vendor, body: &[u8]) -> Result<Vec<(String, String)>, SignerError> {
+        self(vendor, body)
+    }
+}
+
+/// The `User-Agent` a vendor sends: `Postal/3.3.6` for Postal (Postal sends `Postal/<version>`);
+/// msndr.net and GetMailer document none, so `hookcheck/<version> (<vendor>)` stands in.
+#[must_use]
+pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
+    match vendor {
+        Vendor::Postal => Cow::Borrowed("Postal/3.3.6"),
+        Vendor::Msndr | Vendor::GetMailer => Cow::Owned(format!(
+            "hookcheck/{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            vendor.as_str()
+        )),
+    }
+}
+
+/// A [`WebhookParser`] that POSTs bodies to a webhook receiver; see the [module docs](self).
+///
+/// # Example
+///
+/// ```no_run
+/// use hookcheck::{adapters::http::HttpParser, catalog::Vendor, parser::WebhookParser};
+///
+/// let receiver = HttpParser::new("http://127.0.0.1:8080/webhooks/postal")
+///     .with_signer(|_vendor: Vendor, body: &[u8]| {
+///         Ok(vec![("X-Body-Length".to_owned(), body.len().to_string())])
+///     });
+/// let verdict = receiver.parse(Vendor::Postal, br#"{"event":"MessageSent"}"#);
+/// ```
+pub struct HttpParser {
+    url: String,
+    timeout: Duration,
+    agent: Agent,
+    signer: Option<Box<dyn Signer>>,
+    user_agent: Option<String>,
+    headers: Vec<(String, String)>,
+    fidelity: Fidelity,
+}
+
+#[derive(Deserialize)]
+struct FieldsReply {
+    event: String,
+    #[serde(default)]
+    fields: Map<String, Value>,
+}
+
+impl HttpParser {
+    /// A verdict-only parser posting to `url` with a 5 s time limit.
+    #[must_use]
+    pub fn new(url: impl Into<String>) -> Self {
+        let timeout = Duration::from_secs(5);
+        Self {
+            url: url.into(),
+            timeout,
+            agent: agent(timeout),
+            signer: None,
+            user_agent: None,
+            headers: Vec::new(),
+            fidelity: Fidelity::Verdict,
+        }
+    }
+
+    /// Sets the time limit of one request (connection included).
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self.agent = agent(timeout);
+        self
+    }
+
+    /// Adds signature headers to every request.
+    #[must_use]
+    pub fn with_signer(mut self, signer: impl Signer + 'static) -> Self {
+        self.signer = Some(Box::new(signer));
+        self
+    }
+
+    /// Sends this `User-Agent` for every vendor instead of [`default_user_agent`].
+    #[must_use]
+    pub fn with_user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Adds a fixed header to every request (for example an authorisation the receiver needs).
+    #[must_use]
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Requires every 2xx answer to report the parsed event as
+    /// `{"event": …, "fields": {…}}`; the parser then has [`Fidelity::Fields`].
+    #[must_use]
+    pub fn expect_fields(mut self) -> Self {
+        self.fidelity = Fidelity::Fields;
+        self
+    }
+
+    /// The receiver's URL.
+    #[must_use]
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    fn accepted(&self, body: &[u8]) -> Result<ParsedEvent<'static>, ParseError> {
+        if self.fidelity == Fidelity::Verdict {
+            return Ok(ParsedEvent::verdict_only());
+        }
+        let reply: FieldsReply = serde_json::from_slice(body).map_err(|e| {
+            protocol(format!(
+                "2xx body is not an {{\"event\", \"fields\"}} object ({e}): {}",
+                snippet(body)
+            ))
+        })?;
+        reported_event(reply.event, &reply.fields)
+    }
+
+    fn transport(&self, err: &ureq::Error) -> Fault {
+        match err {
+            ureq::Error::Timeout(_) => Fault::Timeout {
+                after: self.timeout,
+            },
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => Fault::Timeout {
+                after: self.timeout,
+            },
+            other => Fault::Transport {
+                detail: other.to_string(),
+            },
+        }
+    }
+}
+
+fn agent(timeout: Duration) -> Agent {
+    Agent::config_builder()
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .user_agent(AutoHeaderValue::None)
+        .build()
+        .into()
+}
+
+impl WebhookParser for HttpParser {
+    fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
+        let user_agent = match &self.user_agent {
+            Some(ua) => Cow::Borrowed(ua.as_str()),
+            None => default_user_agent(vendor),
+        };
+        let mut request = self
+            .agent
+            .post(&self.url)
+            .header("Content-Type", "application/json")
+            .header("User-Agent", user_agent.as_ref());
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        if let Some(signer) = &self.signer {
+            let headers = signer.sign(vendor, body).map_err(|e| Fault::Signer {
+                detail: e.to_string(),
+            })?;
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+        }
+        let mut response = request.send(body).map_err(|e| self.transport(&e))?;
+        let status = response.status().as_u16();
+        let answer = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE)
+            .read_to_vec()
+            .map_err(|e| self.transport(&e))?;
+        match status {
+            200..=299 => self.accepted(&answer),
+            400..=499 => Err(ParseError::Rejected {
+                detail: format!("HTTP {status}: {}", snippet(&answer)),
+            }),
+            _ => Err(Fault::HttpStatus { status }.into()),
+        }
+    }
+
+    fn name(&self) -> Cow<'_, str> {
+        Cow::Owned(format!("http: {}", self.url))
+    }
+
+    fn fidelity(&self) -> Fidelity {
+        self.fidelity
+    }
+}
+
+impl fmt::Debug for HttpParser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpParser")
+            .field("url", &self.url)
+            .field("timeout", &self.timeout)
+            .field("signer", &self.signer.is_some())
+            .field("fidelity", &self.fidelity)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,8 @@
+//! Adapters that put parsers written in any language behind [`WebhookParser`]: a subprocess
+//! speaking NDJSON ([`exec`]) and a webhook receiver reached over HTTP ([`http`]).
+//!
+//! [`WebhookParser`]: crate::parser::WebhookParser
+
+pub mod exec;
+pub mod http;
+mod reply;

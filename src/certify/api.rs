@@ -1,0 +1,98 @@
+//! The entry points: [`run`] returns the result, [`certify`] panics with a readable report when
+//! a property fails, for a parser crate's own `cargo test`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::call::{Target, in_process};
+use super::runner::{self, Progress};
+use super::source::{CaseSource, GeneratorSource};
+use super::{Certification, CertifyError, Config};
+use crate::catalog::Catalog;
+use crate::parser::WebhookParser;
+
+/// Runs every selected cell against `parser`, in process.
+///
+/// Panics in the parser are caught and hangs are abandoned after the time bound (see
+/// [`Config::time_bound`]); both are failures of the case, not of the run.
+///
+/// # Errors
+///
+/// [`CertifyError`] when the run cannot be carried out (unknown event, unreadable regression
+/// directory). A parser that fails properties is an `Ok` result whose
+/// [`is_success`](Certification::is_success) is false.
+pub fn run<P: WebhookParser + 'static>(
+    parser: P,
+    config: &Config,
+) -> Result<Certification, CertifyError> {
+    run_with_progress(parser, config, |_| {})
+}
+
+/// [`run`], calling `progress` at the start and after every cell.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_with_progress<P: WebhookParser + 'static>(
+    parser: P,
+    config: &Config,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<Certification, CertifyError> {
+    run_guarded(parser, config, config.time_bound, &mut progress)
+}
+
+/// Runs `parser`, abandoning a call in process after `guard` (the time bound for in-process
+/// parsers; longer for adapters that enforce the bound themselves and report a timeout).
+pub(crate) fn run_guarded<P: WebhookParser + 'static>(
+    parser: P,
+    config: &Config,
+    guard: Duration,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Certification, CertifyError> {
+    let name = parser.name().into_owned();
+    let target = in_process(Arc::new(parser), guard);
+    run_target(&target, &name, config, &GeneratorSource, progress)
+}
+
+/// How long to wait for an adapter that enforces the time bound itself (exec, HTTP) before
+/// abandoning the call in process too.
+#[must_use]
+pub(crate) fn adapter_guard(bound: Duration) -> Duration {
+    bound * 2 + Duration::from_secs(1)
+}
+
+/// Certifies `parser` and panics with a readable report (property, event, seed, minimal
+/// payload) if any property fails: one call makes a parser crate's `cargo test` a
+/// certification.
+///
+/// # Panics
+///
+/// When a property fails, a cell ends in a harness error, or the run cannot be carried out.
+///
+/// # Example
+///
+/// ```no_run
+/// use hookcheck::catalog::Vendor;
+/// use hookcheck::certify::{Config, Seed};
+/// use hookcheck::parsers::ReferenceParser;
+///
+/// hookcheck::certify(&ReferenceParser, Config::default().vendor(Vendor::Msndr).seed(Seed(1)));
+/// ```
+pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
+    match run(parser, &config) {
+        Ok(result) if result.is_success() => {}
+        Ok(result) => panic!("\n{result}"),
+        Err(e) => panic!("hookcheck certification could not run: {e}"),
+    }
+}
+
+/// Runs the matrix against any [`Target`] (in-process parsers, adapters, the reference set).
+pub(crate) fn run_target(
+    target: &dyn Target,
+    name: &str,
+    config: &Config,
+    source: &dyn CaseSource,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Certification, CertifyError> {
+    runner::run(Catalog::builtin(), target, source, name, config, progress)
+}

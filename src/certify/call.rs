@@ -1,0 +1,366 @@
+//! Asking the parser under test, with every way that can go wrong turned into an [`Answer`].
+//!
+//! An in-process parser runs on a worker thread: a panic is caught there (`catch_unwind`), and
+//! a call that does not return within the time bound is abandoned. The stuck thread is left
+//! behind (Rust cannot stop a thread) and a fresh worker serves the next call, so a hang is a
+//! failure of one case, never a stuck run. Worker threads are named [`WORKER_NAME`]; the
+//! panic hook installed by [`quiet_worker_panics`] keeps their panics off stderr and records
+//! where they happened.
+
+use std::cell::RefCell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, Once};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Vendor;
+use crate::parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser};
+
+/// The name of the threads that run in-process parsers.
+pub(crate) const WORKER_NAME: &str = "hookcheck-certify-worker";
+
+/// How a call failed to produce a verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum FaultKind {
+    /// An in-process parser panicked.
+    Panicked,
+    /// A subprocess adapter's process died (exit, signal, closed pipe).
+    Crashed,
+    /// No answer within the time bound.
+    TimedOut,
+    /// Anything else the harness could not get an answer through (protocol, transport, HTTP 5xx).
+    Other,
+}
+
+/// What the parser said about one body.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Answer {
+    /// Accepted, reporting this event.
+    Accepted(ParsedEvent<'static>),
+    /// Rejected, with the parser's message.
+    Rejected(String),
+    /// No verdict at all.
+    Fault {
+        /// Which kind of fault.
+        kind: FaultKind,
+        /// What happened.
+        detail: String,
+    },
+}
+
+impl Answer {
+    /// A short description for failure messages.
+    #[must_use]
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Answer::Accepted(e) => match &e.event {
+                Some(name) => format!("accepted it as {name:?}"),
+                None => "accepted it".to_owned(),
+            },
+            Answer::Rejected(m) => format!("rejected it: {m}"),
+            Answer::Fault { kind, detail } => match kind {
+                FaultKind::Panicked => format!("panicked: {detail}"),
+                FaultKind::Crashed => format!("crashed: {detail}"),
+                FaultKind::TimedOut => format!("did not answer: {detail}"),
+                FaultKind::Other => format!("gave no verdict: {detail}"),
+            },
+        }
+    }
+}
+
+/// One call: the answer and how long it took.
+#[derive(Debug, Clone)]
+pub(crate) struct Call {
+    /// The answer.
+    pub(crate) answer: Answer,
+    /// Wall time from sending the body to getting the answer (or giving up).
+    pub(crate) elapsed: Duration,
+}
+
+/// The parser under test as the runner sees it.
+pub(crate) trait Target: Send + Sync {
+    /// Asks for a verdict on `body` as a payload of `vendor`.
+    fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
+
+    /// Whether accepted answers carry the event name and key fields (false for verdict-only
+    /// parsers, whose `reports-event` and `reports-fields` cells are not applicable).
+    fn reports_fields(&self) -> bool;
+
+    /// Whether the parser handles `vendor` at all (the other vendors' cells are skipped).
+    fn supports(&self, vendor: Vendor) -> bool;
+}
+
+/// The answer of a [`WebhookParser`] call.
+#[must_use]
+pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
+    match result {
+        Ok(event) => Answer::Accepted(event.into_owned()),
+        Err(ParseError::Fault(fault)) => Answer::Fault {
+            kind: match fault {
+                Fault::Crashed { .. } => FaultKind::Crashed,
+                Fault::Timeout { .. } => FaultKind::TimedOut,
+                Fault::Panicked { .. } => FaultKind::Panicked,
+                _ => FaultKind::Other,
+            },
+            detail: fault.to_string(),
+        },
+        Err(rejection) => Answer::Rejected(rejection.to_string()),
+    }
+}
+
+/// A [`WebhookParser`] run in process behind a worker thread that gives up after `guard`.
+#[must_use]
+pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
+    let fields = parser.fidelity() == Fidelity::Fields;
+    let supported = Vendor::ALL.map(|v| parser.supports(v));
+    let mut target = InProcess::new(
+        Arc::new(move |vendor, body| answer_of(parser.parse(vendor, body))),
+        guard,
+        fields,
+    );
+    target.supported = supported;
+    target
+}
+
+/// The function an in-process target runs on its worker thread.
+pub(crate) type ParseFn = dyn Fn(Vendor, &[u8]) -> Answer + Send + Sync;
+
+type Job = (Vendor, Vec<u8>, Sender<Answer>);
+
+/// An in-process parser behind a worker thread with a timeout and panic capture.
+pub(crate) struct InProcess {
+    parse: Arc<ParseFn>,
+    guard: Duration,
+    fields: bool,
+    supported: [bool; 3],
+    worker: Mutex<Option<Sender<Job>>>,
+}
+
+impl std::fmt::Debug for InProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InProcess")
+            .field("guard", &self.guard)
+            .field("fields", &self.fields)
+            .finish_non_exhaustive()
+    }
+}
+
+impl InProcess {
+    /// Runs `parse` on a worker thread, abandoning any call that takes longer than `guard`.
+    #[must_use]
+    pub(crate) fn new(parse: Arc<ParseFn>, guard: Duration, reports_fields: bool) -> Self {
+        quiet_worker_panics();
+        Self {
+            parse,
+            guard,
+            fields: reports_fields,
+            supported: [true; 3],
+            worker: Mutex::new(None),
+        }
+    }
+
+    fn spawn(&self) -> Result<Sender<Job>, String> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let parse = Arc::clone(&self.parse);
+        thread::Builder::new()
+            .name(WORKER_NAME.to_owned())
+            .spawn(move || serve(&*parse, &rx))
+            .map_err(|e| format!("could not start a worker thread: {e}"))?;
+        Ok(tx)
+    }
+}
+
+fn serve(parse: &ParseFn, jobs: &Receiver<Job>) {
+    while let Ok((vendor, body, reply)) = jobs.recv() {
+        let answer = match panic::catch_unwind(AssertUnwindSafe(|| parse(vendor, &body))) {
+            Ok(answer) => answer,
+            Err(payload) => Answer::Fault {
+                kind: FaultKind::Panicked,
+                detail: panic_text(payload.as_ref()),
+            },
+        };
+        if reply.send(answer).is_err() {
+            // The caller gave up on this call (timeout) and dropped its receiver: this worker
+            // has been replaced, so stop serving.
+            return;
+        }
+    }
+}
+
+impl Target for InProcess {
+    fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
+        let start = Instant::now();
+        let fault = |kind, detail: String| Call {
+            answer: Answer::Fault { kind, detail },
+            elapsed: start.elapsed(),
+        };
+        // A poisoned lock only means a previous caller panicked between lock and unlock, which
+        // this code never does; recover the state either way.
+        let mut slot = self
+            .worker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sender = match slot.take() {
+            Some(s) => s,
+            None => match self.spawn() {
+                Ok(s) => s,
+                Err(e) => return fault(FaultKind::Other, e),
+            },
+        };
+        let (reply_tx, reply_rx) = mpsc::channel();
+        let sender = match sender.send((vendor, body.to_vec(), reply_tx.clone())) {
+            Ok(()) => sender,
+            Err(mpsc::SendError((vendor, body, _))) => {
+                // The worker died (it never should: panics are caught); start another.
+                match self.spawn() {
+                    Ok(s) => match s.send((vendor, body, reply_tx)) {
+                        Ok(()) => s,
+                        Err(_) => return fault(FaultKind::Other, "worker thread vanished".into()),
+                    },
+                    Err(e) => return fault(FaultKind::Other, e),
+                }
+            }
+        };
+        match reply_rx.recv_timeout(self.guard) {
+            Ok(answer) => {
+                *slot = Some(sender);
+                Call {
+                    answer,
+                    elapsed: start.elapsed(),
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                // Leave the stuck worker behind; the next call starts a fresh one.
+                fault(
+                    FaultKind::TimedOut,
+                    format!(
+                        "no answer within {}",
+                        humantime::format_duration(self.guard)
+                    ),
+                )
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                fault(FaultKind::Other, "worker thread stopped".into())
+            }
+        }
+    }
+
+    fn reports_fields(&self) -> bool {
+        self.fields
+    }
+
+    fn supports(&self, vendor: Vendor) -> bool {
+        let i = Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0);
+        self.supported[i]
+    }
+}
+
+thread_local! {
+    static LAST_PANIC_AT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once per process) a panic hook that keeps panics on [`WORKER_NAME`] threads off
+/// stderr and records their location; panics on any other thread go to the previous hook.
+pub(crate) fn quiet_worker_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if thread::current().name() == Some(WORKER_NAME) {
+                let at = info
+                    .location()
+                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                LAST_PANIC_AT.with(|cell| *cell.borrow_mut() = at);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The message of a caught panic, with its location when the hook recorded one.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(non-text panic payload)".to_owned());
+    match LAST_PANIC_AT.with(|cell| cell.borrow_mut().take()) {
+        Some(at) => format!("{message} (at {at})"),
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(f: impl Fn(Vendor, &[u8]) -> Answer + Send + Sync + 'static) -> InProcess {
+        InProcess::new(Arc::new(f), Duration::from_millis(200), true)
+    }
+
+    #[test]
+    fn answers_pass_through() {
+        let t = target(|_, body| match body {
+            b"ok" => Answer::Accepted(ParsedEvent::new("x")),
+            _ => Answer::Rejected("nope".into()),
+        });
+        assert_eq!(
+            t.call(Vendor::Postal, b"ok").answer,
+            Answer::Accepted(ParsedEvent::new("x"))
+        );
+        assert_eq!(
+            t.call(Vendor::Postal, b"x").answer,
+            Answer::Rejected("nope".into())
+        );
+    }
+
+    #[test]
+    fn panics_are_caught_with_their_message_and_location() {
+        let t = target(|_, body| {
+            assert!(body != b"boom", "exploded on purpose");
+            Answer::Rejected("fine".into())
+        });
+        match t.call(Vendor::Msndr, b"boom").answer {
+            Answer::Fault {
+                kind: FaultKind::Panicked,
+                detail,
+            } => {
+                assert!(detail.contains("exploded on purpose"), "{detail}");
+                assert!(detail.contains("call.rs"), "{detail}");
+            }
+            other => panic!("expected a panic fault, got {other:?}"),
+        }
+        // The same worker keeps serving after a caught panic.
+        assert_eq!(
+            t.call(Vendor::Msndr, b"x").answer,
+            Answer::Rejected("fine".into())
+        );
+    }
+
+    #[test]
+    fn hangs_time_out_and_the_next_call_gets_a_fresh_worker() {
+        let t = target(|_, body| {
+            if body == b"hang" {
+                thread::sleep(Duration::from_secs(5));
+            }
+            Answer::Rejected("quick".into())
+        });
+        let call = t.call(Vendor::GetMailer, b"hang");
+        assert!(matches!(
+            call.answer,
+            Answer::Fault {
+                kind: FaultKind::TimedOut,
+                ..
+            }
+        ));
+        assert!(call.elapsed >= Duration::from_millis(200));
+        assert!(call.elapsed < Duration::from_secs(2));
+        let next = t.call(Vendor::GetMailer, b"x");
+        assert_eq!(next.answer, Answer::Rejected("quick".into()));
+    }
+}

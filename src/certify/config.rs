@@ -1,0 +1,159 @@
+//! What a certification run covers and how hard it tries.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{Property, Seed, Shard};
+use crate::catalog::Vendor;
+
+/// Cases per cell by default: enough to find the bugs the broken test parsers carry within a
+/// run of the three reference parsers that takes well under a minute on two cores.
+pub const DEFAULT_CASES: u32 = 64;
+
+/// The time bound by default: far above what any parser needs for one webhook body, so that
+/// only a real hang (or a pathological slowdown) fails `time-bound`, even on a loaded CI machine.
+pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(2);
+
+/// The regression directory the CLI uses unless told otherwise.
+pub const DEFAULT_REGRESSIONS_DIR: &str = "hookcheck-regressions";
+
+/// The settings of a certification run, built with `with_*`-style methods.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+/// use hookcheck::catalog::Vendor;
+/// use hookcheck::certify::{Config, Seed};
+///
+/// let config = Config::default()
+///     .vendor(Vendor::Postal)
+///     .event("MessageSent")
+///     .cases(32)
+///     .seed(Seed(1234))
+///     .time_bound(Duration::from_millis(500));
+/// assert_eq!(config.case_count(), 32);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub(crate) vendors: Vec<Vendor>,
+    pub(crate) events: Vec<String>,
+    pub(crate) properties: Vec<Property>,
+    pub(crate) cases: u32,
+    pub(crate) seed: Option<Seed>,
+    pub(crate) time_bound: Duration,
+    pub(crate) time_budget: Option<Duration>,
+    pub(crate) shard: Shard,
+    pub(crate) regressions: Option<PathBuf>,
+    pub(crate) shrink_steps: u32,
+    pub(crate) shrink_time: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            vendors: Vec::new(),
+            events: Vec::new(),
+            properties: Vec::new(),
+            cases: DEFAULT_CASES,
+            seed: None,
+            time_bound: DEFAULT_TIME_BOUND,
+            time_budget: None,
+            shard: Shard::ALL,
+            regressions: None,
+            shrink_steps: 512,
+            shrink_time: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Config {
+    /// Certifies this vendor's events (may be given several times; default: every vendor).
+    #[must_use]
+    pub fn vendor(mut self, vendor: Vendor) -> Self {
+        if !self.vendors.contains(&vendor) {
+            self.vendors.push(vendor);
+        }
+        self
+    }
+
+    /// Certifies only this event: a wire name (`MessageSent`) or a `vendor/event` key (may be
+    /// given several times; default: every event).
+    #[must_use]
+    pub fn event(mut self, event: impl Into<String>) -> Self {
+        self.events.push(event.into());
+        self
+    }
+
+    /// Checks only this property (may be given several times; default: all of them).
+    #[must_use]
+    pub fn property(mut self, property: Property) -> Self {
+        if !self.properties.contains(&property) {
+            self.properties.push(property);
+        }
+        self
+    }
+
+    /// Generated cases per cell (default [`DEFAULT_CASES`]; at least 1).
+    #[must_use]
+    pub fn cases(mut self, cases: u32) -> Self {
+        self.cases = cases.max(1);
+        self
+    }
+
+    /// The master seed (default: a fresh one, reported in the result so the run can be replayed).
+    #[must_use]
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// The longest a parser may take to answer one body (default [`DEFAULT_TIME_BOUND`]).
+    #[must_use]
+    pub fn time_bound(mut self, bound: Duration) -> Self {
+        self.time_bound = bound;
+        self
+    }
+
+    /// Stop starting new cells after this long; the cells not started are reported as skipped.
+    #[must_use]
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.time_budget = Some(budget);
+        self
+    }
+
+    /// Runs only this shard of the matrix.
+    #[must_use]
+    pub fn shard(mut self, shard: Shard) -> Self {
+        self.shard = shard;
+        self
+    }
+
+    /// Replays the counterexamples saved in `dir` first, and saves each new one there (default:
+    /// none for the library, [`DEFAULT_REGRESSIONS_DIR`] for the CLI).
+    #[must_use]
+    pub fn regressions(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.regressions = Some(dir.into());
+        self
+    }
+
+    /// Bounds shrinking per failing cell: at most `steps` candidates and `time` wall time.
+    #[must_use]
+    pub fn shrink_limits(mut self, steps: u32, time: Duration) -> Self {
+        self.shrink_steps = steps;
+        self.shrink_time = time;
+        self
+    }
+
+    /// The number of generated cases per cell.
+    #[must_use]
+    pub fn case_count(&self) -> u32 {
+        self.cases
+    }
+
+    /// The master seed, if one was set.
+    #[must_use]
+    pub fn seed_value(&self) -> Option<Seed> {
+        self.seed
+    }
+}

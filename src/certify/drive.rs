@@ -1,0 +1,244 @@
+//! Runs one property's check over generated cases with proptest's `TestRunner`, and shrinks the
+//! first failure to a minimal case.
+//!
+//! The runner is configured entirely here, never from `PROPTEST_*` environment variables or
+//! persistence files: a cell's result depends only on its seed, its case count and the parser.
+//! Shrinking is bounded by a step count and a wall-time budget enforced inside the test
+//! closure (once spent, every further candidate is reported as passing, which ends shrinking at
+//! the smallest failure found so far).
+
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+use proptest::strategy::Strategy;
+use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
+
+use super::Seed;
+
+/// What a check says about one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// The property holds for this case.
+    Pass,
+    /// The property fails for this case, with a message.
+    Fail(String),
+    /// The case says nothing about the property (e.g. the parser rejected a valid payload while
+    /// `reports-event` was being checked): not counted, not failed.
+    NotApplicable,
+    /// The harness itself is wrong (e.g. the generator produced a payload that is not valid);
+    /// the cell ends with an error.
+    Broken(String),
+}
+
+/// Bounds on one cell's shrinking.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ShrinkLimits {
+    /// Most candidates tried.
+    pub(crate) steps: u32,
+    /// Most wall time spent.
+    pub(crate) time: Duration,
+}
+
+/// The result of driving one check.
+#[derive(Debug)]
+pub(crate) struct Driven<V> {
+    /// Cases that passed.
+    pub(crate) passed: u32,
+    /// Cases that were not applicable.
+    pub(crate) not_applicable: u32,
+    /// The minimal failing case and its message, if any case failed.
+    pub(crate) failure: Option<(V, String)>,
+    /// Shrink candidates tried.
+    pub(crate) shrink_steps: u32,
+    /// The harness error, if the check reported one.
+    pub(crate) broken: Option<String>,
+}
+
+struct State<V> {
+    passed: u32,
+    not_applicable: u32,
+    failure: Option<(V, String)>,
+    shrink_started: Option<Instant>,
+    shrink_steps: u32,
+    broken: Option<String>,
+}
+
+/// Runs `check` on `cases` values of `strategy` drawn from `seed`, shrinking the first failure.
+pub(crate) fn drive<S>(
+    seed: Seed,
+    cases: u32,
+    limits: ShrinkLimits,
+    strategy: &S,
+    check: impl Fn(&S::Value) -> Verdict,
+) -> Driven<S::Value>
+where
+    S: Strategy,
+    S::Value: Clone,
+{
+    let config = RunnerConfig {
+        cases,
+        max_local_rejects: cases.saturating_mul(4).max(64),
+        max_global_rejects: cases.saturating_mul(4).max(64),
+        max_flat_map_regens: 1_000_000,
+        failure_persistence: None,
+        source_file: None,
+        test_name: None,
+        fork: false,
+        timeout: 0,
+        max_shrink_time: 0,
+        max_shrink_iters: u32::MAX,
+        result_cache: proptest::test_runner::noop_result_cache,
+        verbose: 0,
+        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+        ..RunnerConfig::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, seed.rng());
+    let state = RefCell::new(State {
+        passed: 0,
+        not_applicable: 0,
+        failure: None,
+        shrink_started: None,
+        shrink_steps: 0,
+        broken: None,
+    });
+    // The run's own result is not needed: every outcome is recorded in `state` (see below).
+    let _ = runner.run(strategy, |value| {
+        let shrinking = {
+            let mut s = state.borrow_mut();
+            if s.broken.is_some() {
+                return Ok(());
+            }
+            match s.shrink_started {
+                Some(started) => {
+                    if s.shrink_steps >= limits.steps || started.elapsed() >= limits.time {
+                        return Ok(());
+                    }
+                    s.shrink_steps += 1;
+                    true
+                }
+                None => false,
+            }
+        };
+        let verdict = check(&value);
+        let mut s = state.borrow_mut();
+        match verdict {
+            Verdict::Pass => {
+                if !shrinking {
+                    s.passed += 1;
+                }
+                Ok(())
+            }
+            Verdict::NotApplicable => {
+                if shrinking {
+                    Ok(())
+                } else {
+                    s.not_applicable += 1;
+                    Err(TestCaseError::reject("not applicable"))
+                }
+            }
+            Verdict::Fail(message) => {
+                if s.shrink_started.is_none() {
+                    s.shrink_started = Some(Instant::now());
+                }
+                s.failure = Some((value, message.clone()));
+                Err(TestCaseError::fail(message))
+            }
+            Verdict::Broken(message) => {
+                s.broken = Some(message.clone());
+                Err(TestCaseError::fail(message))
+            }
+        }
+    });
+    // An abort (too many not-applicable cases) shows in the counts: fewer than `cases` passed.
+    // A failure is the last value the closure saw failing, kept in the state with its message.
+    let state = state.into_inner();
+    let broken = state.broken;
+    Driven {
+        passed: state.passed,
+        not_applicable: state.not_applicable,
+        failure: if broken.is_some() {
+            None
+        } else {
+            state.failure
+        },
+        shrink_steps: state.shrink_steps,
+        broken,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LIMITS: ShrinkLimits = ShrinkLimits {
+        steps: 10_000,
+        time: Duration::from_secs(10),
+    };
+
+    #[test]
+    fn failures_shrink_to_the_minimal_case() {
+        let driven = drive(Seed(1), 256, LIMITS, &(0u32..10_000), |&n| {
+            if n >= 100 {
+                Verdict::Fail(format!("{n} is too big"))
+            } else {
+                Verdict::Pass
+            }
+        });
+        let (value, message) = driven.failure.expect("some case fails");
+        assert_eq!(value, 100);
+        assert_eq!(message, "100 is too big");
+        assert!(driven.shrink_steps > 0);
+    }
+
+    #[test]
+    fn same_seed_same_cases() {
+        let seen = |seed| {
+            let log = RefCell::new(Vec::new());
+            drive(seed, 20, LIMITS, &any::<u64>(), |&n| {
+                log.borrow_mut().push(n);
+                Verdict::Pass
+            });
+            log.into_inner()
+        };
+        assert_eq!(seen(Seed(5)), seen(Seed(5)));
+        assert_ne!(seen(Seed(5)), seen(Seed(6)));
+        assert_eq!(seen(Seed(5)).len(), 20);
+    }
+
+    #[test]
+    fn not_applicable_cases_are_counted_apart() {
+        let driven = drive(Seed(2), 50, LIMITS, &(0u32..100), |&n| {
+            if n % 2 == 0 {
+                Verdict::Pass
+            } else {
+                Verdict::NotApplicable
+            }
+        });
+        assert_eq!(driven.passed, 50);
+        assert!(driven.not_applicable > 0);
+        assert!(driven.failure.is_none());
+    }
+
+    #[test]
+    fn shrinking_stops_at_the_step_budget() {
+        let limits = ShrinkLimits {
+            steps: 3,
+            time: Duration::from_secs(10),
+        };
+        let driven = drive(Seed(3), 100, limits, &(1000u32..1_000_000), |&n| {
+            Verdict::Fail(format!("{n}"))
+        });
+        assert_eq!(driven.shrink_steps, 3);
+        assert!(driven.failure.is_some());
+    }
+
+    #[test]
+    fn broken_checks_end_the_cell_with_an_error() {
+        let driven = drive(Seed(4), 10, LIMITS, &(0u32..10), |_| {
+            Verdict::Broken("generator lied".into())
+        });
+        assert_eq!(driven.broken.as_deref(), Some("generator lied"));
+        assert!(driven.failure.is_none());
+    }
+}

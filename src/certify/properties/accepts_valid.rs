@@ -1,0 +1,34 @@
+//! `accepts-valid`: every payload that is valid against the event's schema is accepted.
+
+use super::{Cell, PropertyRun, not_accepted};
+use crate::certify::call::Answer;
+use crate::certify::drive::{Verdict, drive};
+use crate::certify::source::{Case, valid_cases};
+
+pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
+    if case.payload.is_none() {
+        return Verdict::NotApplicable;
+    }
+    if let Err(e) = cell.confirm_valid(case) {
+        return Verdict::Broken(e);
+    }
+    match cell.call(&case.body).answer {
+        Answer::Accepted(_) => Verdict::Pass,
+        other => Verdict::Fail(format!(
+            "the payload is valid, but the parser {}",
+            not_accepted(&other)
+        )),
+    }
+}
+
+pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
+    let strategy = valid_cases(cell.cases.valid());
+    drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
+    .into()
+}

@@ -1,0 +1,49 @@
+//! `no-panic`: no body, however damaged, makes the parser panic (in process) or crash (a
+//! subprocess adapter).
+
+use super::{Cell, PropertyRun};
+use crate::certify::call::{Answer, FaultKind};
+use crate::certify::drive::{Verdict, drive};
+use crate::certify::source::{Case, damaged_cases};
+
+pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
+    match cell.call(&case.body).answer {
+        Answer::Fault {
+            kind: kind @ (FaultKind::Panicked | FaultKind::Crashed),
+            detail,
+        } => Verdict::Fail(format!(
+            "the parser {} on a {} body: {detail}",
+            if kind == FaultKind::Panicked {
+                "panicked"
+            } else {
+                "crashed"
+            },
+            describe_mutation(case.mutation)
+        )),
+        _ => Verdict::Pass,
+    }
+}
+
+fn describe_mutation(mutation: &str) -> &str {
+    match mutation {
+        "none" => "valid",
+        "truncate" => "truncated",
+        "flip-bits" => "bit-flipped",
+        "splice" => "spliced",
+        "insert" => "damaged",
+        "random" => "random",
+        other => other,
+    }
+}
+
+pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
+    let strategy = damaged_cases(cell.cases.valid());
+    drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
+    .into()
+}

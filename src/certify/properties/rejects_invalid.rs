@@ -1,0 +1,180 @@
+//! `rejects-invalid`: a payload with a defect that the reject policy says MUST be rejected is
+//! rejected (a rejection, not a crash or a hang). Defects the policy says MAY be accepted are
+//! counted, accepted or rejected, and never fail the cell.
+//!
+//! Two kinds of case: the generator's labelled negatives (each breaks one schema keyword at one
+//! place), all of them checked rather than sampled, since each targets a different keyword or
+//! place; and truncated bodies (not JSON at all), drawn and shrunk by proptest. A failing
+//! negative is minimised by dropping and simplifying members while its must-reject violations
+//! stay exactly the same and the parser still accepts it.
+
+use proptest::prelude::*;
+use proptest::sample::Index;
+use serde_json::Value;
+
+use super::{Cell, PropertyRun};
+use crate::certify::call::Answer;
+use crate::certify::drive::{Verdict, drive};
+use crate::certify::policy;
+use crate::certify::shrink::minimize;
+use crate::certify::source::{Case, body_of};
+
+pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
+    let defects = match &case.payload {
+        None => vec!["the body is not JSON".to_owned()],
+        Some(payload) => match must_reject(cell, payload) {
+            Ok(d) if d.is_empty() => return Verdict::NotApplicable,
+            Ok(d) => d,
+            Err(e) => return Verdict::Broken(e),
+        },
+    };
+    match cell.call(&case.body).answer {
+        Answer::Rejected(_) => Verdict::Pass,
+        other => Verdict::Fail(format!(
+            "{} (must be rejected), but the parser {}",
+            defects.join("; "),
+            other.describe()
+        )),
+    }
+}
+
+/// The must-reject violations of `payload`, as text.
+fn must_reject(cell: &Cell<'_>, payload: &Value) -> Result<Vec<String>, String> {
+    let validator = cell.entry.validator().map_err(|e| e.to_string())?;
+    Ok(validator
+        .violations(payload)
+        .iter()
+        .filter(|v| policy::must_reject(cell.vendor(), v, payload))
+        .map(ToString::to_string)
+        .collect())
+}
+
+pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
+    let mut run = PropertyRun::default();
+    let (mut may_accepted, mut may_rejected, mut must) = (0u64, 0u64, 0u64);
+    let negatives = match cell.cases.negatives(cell.seed, cell.config.cases as usize) {
+        Ok(n) => n,
+        Err(e) => {
+            run.broken = Some(format!("could not generate negatives: {e}"));
+            return run;
+        }
+    };
+    let validator = match cell.entry.validator() {
+        Ok(v) => v,
+        Err(e) => {
+            run.broken = Some(e.to_string());
+            return run;
+        }
+    };
+    for negative in &negatives {
+        let violations = validator.violations(&negative.value);
+        if !violations
+            .iter()
+            .any(|v| v.keyword == negative.keyword && v.instance_path == negative.instance_path)
+        {
+            run.broken = Some(format!(
+                "the generator's negative \"{}\" claims to break {} at {:?}, but the validator reports {}",
+                negative.description,
+                negative.keyword,
+                negative.instance_path.as_str(),
+                if violations.is_empty() {
+                    "no violation".to_owned()
+                } else {
+                    violations
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                }
+            ));
+            return run;
+        }
+        let must_set: Vec<_> = violations
+            .iter()
+            .filter(|v| policy::must_reject(cell.vendor(), v, &negative.value))
+            .map(|v| (v.keyword.clone(), v.instance_path.clone()))
+            .collect();
+        let case = Case::payload(negative.value.clone());
+        if must_set.is_empty() {
+            match cell.call(&case.body).answer {
+                Answer::Accepted(_) => may_accepted += 1,
+                _ => may_rejected += 1,
+            }
+            continue;
+        }
+        must += 1;
+        match check(cell, &case) {
+            Verdict::Pass | Verdict::NotApplicable => run.passed += 1,
+            Verdict::Broken(e) => {
+                run.broken = Some(e);
+                return run;
+            }
+            Verdict::Fail(_) => {
+                let same_defect = |v: &Value| {
+                    let set: Vec<_> = validator
+                        .violations(v)
+                        .iter()
+                        .filter(|x| policy::must_reject(cell.vendor(), x, v))
+                        .map(|x| (x.keyword.clone(), x.instance_path.clone()))
+                        .collect();
+                    set == must_set && !matches!(cell.call(&body_of(v)).answer, Answer::Rejected(_))
+                };
+                let limits = cell.limits();
+                let (minimal, steps) = minimize(
+                    negative.value.clone(),
+                    limits.steps,
+                    limits.time,
+                    same_defect,
+                );
+                run.shrink_steps = steps;
+                let minimal = Case::payload(minimal);
+                let message = match check(cell, &minimal) {
+                    Verdict::Fail(m) => m,
+                    // The parser answered differently this time (not deterministic): report
+                    // the original negative instead.
+                    _ => match check(cell, &case) {
+                        Verdict::Fail(m) => m,
+                        _ => "the parser accepted this payload once and rejected it later".into(),
+                    },
+                };
+                run.failure = Some((minimal, format!("{message} [{}]", negative.description)));
+                break;
+            }
+        }
+    }
+    // Bodies that are not JSON at all: truncated valid payloads.
+    if run.failure.is_none() {
+        let strategy = (cell.cases.valid(), any::<Index>()).prop_map(|(v, at)| {
+            let body = body_of(&v);
+            let cut = at.index(body.len().max(1));
+            Case::bytes(body[..cut].to_vec())
+        });
+        let truncations = (cell.config.cases / 4).max(1);
+        let driven = drive(cell.seed, truncations, cell.limits(), &strategy, |case| {
+            if case.payload.is_some() {
+                return Verdict::NotApplicable;
+            }
+            check(cell, case)
+        });
+        run.passed += driven.passed;
+        run.not_applicable += driven.not_applicable;
+        run.shrink_steps += driven.shrink_steps;
+        run.broken = driven.broken;
+        run.failure = driven.failure.map(|(mut case, m)| {
+            case.mutation = "truncate";
+            (case, m)
+        });
+        run.counts
+            .insert("not_json".into(), u64::from(driven.passed));
+    }
+    run.counts.insert("must_reject".into(), must);
+    run.counts
+        .insert("may_accept_accepted".into(), may_accepted);
+    run.counts
+        .insert("may_accept_rejected".into(), may_rejected);
+    if negatives.is_empty() {
+        run.notes
+            .push("the generator made no keyword-violating payloads for this event".into());
+    }
+    run
+}

@@ -1,0 +1,54 @@
+//! `reports-event`: an accepted payload is reported with its wire event name.
+
+use super::{Cell, PropertyRun};
+use crate::certify::call::Answer;
+use crate::certify::drive::{Verdict, drive};
+use crate::certify::source::{Case, valid_cases};
+
+pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
+    if case.payload.is_none() {
+        return Verdict::NotApplicable;
+    }
+    if let Err(e) = cell.confirm_valid(case) {
+        return Verdict::Broken(e);
+    }
+    let want = cell.entry.event();
+    match cell.call(&case.body).answer {
+        Answer::Accepted(reported) => match reported.event.as_deref() {
+            Some(got) if got == want => Verdict::Pass,
+            Some(got) => Verdict::Fail(format!(
+                "the payload is a {want:?} event, the parser reported {got:?}"
+            )),
+            None => Verdict::Fail(format!(
+                "the payload is a {want:?} event, the parser reported no event name"
+            )),
+        },
+        // Not accepting a valid payload is `accepts-valid`'s failure; nothing to compare here.
+        _ => Verdict::NotApplicable,
+    }
+}
+
+pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
+    if !cell.target.reports_fields() {
+        return PropertyRun {
+            skipped: Some("the parser reports verdicts only, not event names".into()),
+            ..PropertyRun::default()
+        };
+    }
+    let strategy = valid_cases(cell.cases.valid());
+    let mut run: PropertyRun = drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
+    .into();
+    if run.passed == 0 && run.failure.is_none() && run.broken.is_none() {
+        run.skipped = Some(format!(
+            "the parser accepted none of the {} valid payloads tried (see accepts-valid)",
+            run.not_applicable
+        ));
+    }
+    run
+}

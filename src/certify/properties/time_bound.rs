@@ -1,0 +1,38 @@
+//! `time-bound`: every body, valid or damaged, is answered within the time bound.
+
+use super::{Cell, PropertyRun};
+use crate::certify::call::{Answer, FaultKind};
+use crate::certify::drive::{Verdict, drive};
+use crate::certify::source::{Case, damaged_cases};
+
+pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
+    let bound = cell.config.time_bound;
+    let call = cell.call(&case.body);
+    match call.answer {
+        Answer::Fault {
+            kind: FaultKind::TimedOut,
+            detail,
+        } => Verdict::Fail(format!(
+            "no answer within the {} bound ({detail})",
+            humantime::format_duration(bound)
+        )),
+        _ if call.elapsed > bound => Verdict::Fail(format!(
+            "answered after {:?}, over the {} bound",
+            call.elapsed,
+            humantime::format_duration(bound)
+        )),
+        _ => Verdict::Pass,
+    }
+}
+
+pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
+    let strategy = damaged_cases(cell.cases.valid());
+    drive(
+        cell.seed,
+        cell.config.cases,
+        cell.limits(),
+        &strategy,
+        |case| check(cell, case),
+    )
+    .into()
+}

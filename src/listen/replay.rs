@@ -1,0 +1,356 @@
+//! `hookcheck replay`: send recorded or given payloads to a URL, signed as the vendor would.
+//!
+//! Inputs are NDJSON recordings written by `listen --record` (each line's method, path, headers
+//! and exact body bytes) or plain payload files (one body each, sent as a POST with
+//! `Content-Type: application/json`). Each request can be re-signed: a signer replaces that
+//! scheme's headers from the recording with fresh ones over the same bytes. Vendor signers
+//! (Postal, GetMailer) sign only payloads of their vendor, or every payload whose vendor
+//! cannot be told; a Standard Webhooks signer signs every payload.
+//!
+//! Only plain `http://` URLs are supported (the harness talks to local test services).
+
+use std::{fmt, fs, io, path::Path, time::Duration};
+
+use serde::Deserialize;
+
+use super::record::Header;
+use crate::catalog::{Vendor, detect};
+use crate::signature::{Scheme, SignatureError, Signer};
+
+/// One request to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    /// Where it came from (`file.json`, `rec.ndjson:3`).
+    pub source: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The recorded path and query, if any.
+    pub path: Option<String>,
+    /// Headers to send, `(name, value bytes)`.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The exact body.
+    pub body: Vec<u8>,
+}
+
+/// What came back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The HTTP status.
+    pub status: u16,
+    /// The response body (lossy UTF-8, at most 64 KiB read).
+    pub body: String,
+}
+
+impl Response {
+    /// Whether the status is 2xx.
+    #[must_use]
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// What can go wrong reading inputs or sending.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// An input file could not be read.
+    Io {
+        /// The file.
+        path: String,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A recording line is not a record.
+    BadRecord {
+        /// `file:line`.
+        at: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// The URL is not an `http://` URL.
+    BadUrl {
+        /// The URL.
+        url: String,
+    },
+    /// Signing failed.
+    Signing(SignatureError),
+    /// The request could not be sent or its answer read.
+    Http {
+        /// The URL.
+        url: String,
+        /// The client's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Io { path, source } => write!(f, "{path}: {source}"),
+            ReplayError::BadRecord { at, message } => {
+                write!(f, "{at}: not a hookcheck listen record: {message}")
+            }
+            ReplayError::BadUrl { url } => {
+                write!(f, "{url:?} is not an http:// URL (https is not supported)")
+            }
+            ReplayError::Signing(e) => e.fmt(f),
+            ReplayError::Http { url, message } => write!(f, "{url}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ReplayError {}
+
+/// The fields of a `listen` record that replay needs.
+#[derive(Deserialize)]
+struct RecordedRequest {
+    method: String,
+    path: String,
+    headers: Vec<Header>,
+    body_base64: Option<String>,
+}
+
+/// Headers that belong to one connection or are recomputed by the client.
+const HOP_BY_HOP: [&str; 8] = [
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+    "te",
+    "upgrade",
+    "expect",
+];
+
+/// Reads an NDJSON recording. Records whose body was not read completely (too large,
+/// incomplete) cannot be replayed and are skipped; their `file:line`s are returned second.
+///
+/// # Errors
+///
+/// [`ReplayError::Io`] or [`ReplayError::BadRecord`].
+pub fn read_recording(path: &Path) -> Result<(Vec<Request>, Vec<String>), ReplayError> {
+    let text = fs::read_to_string(path).map_err(|source| ReplayError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let mut requests = Vec::new();
+    let mut skipped = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("{}:{}", path.display(), i + 1);
+        let rec: RecordedRequest =
+            serde_json::from_str(line).map_err(|e| ReplayError::BadRecord {
+                at: at.clone(),
+                message: e.to_string(),
+            })?;
+        let Some(b64) = rec.body_base64 else {
+            skipped.push(at);
+            continue;
+        };
+        let body = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
+            .map_err(|e| ReplayError::BadRecord {
+                at: at.clone(),
+                message: format!("body_base64: {e}"),
+            })?;
+        requests.push(Request {
+            source: at,
+            method: rec.method,
+            path: Some(rec.path),
+            headers: rec
+                .headers
+                .iter()
+                .filter(|h| !HOP_BY_HOP.contains(&h.name.to_ascii_lowercase().as_str()))
+                .map(|h| (h.name.clone(), h.bytes()))
+                .collect(),
+            body,
+        });
+    }
+    Ok((requests, skipped))
+}
+
+/// Reads one payload file as a POST with `Content-Type: application/json`.
+///
+/// # Errors
+///
+/// [`ReplayError::Io`].
+pub fn read_payload(path: &Path) -> Result<Request, ReplayError> {
+    let body = fs::read(path).map_err(|source| ReplayError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(Request {
+        source: path.display().to_string(),
+        method: "POST".into(),
+        path: None,
+        headers: vec![("content-type".into(), b"application/json".to_vec())],
+        body,
+    })
+}
+
+fn scheme_headers(scheme: Scheme) -> &'static [&'static str] {
+    match scheme {
+        Scheme::Postal => &[
+            crate::signature::postal::SHA1_HEADER,
+            crate::signature::postal::SHA256_HEADER,
+            crate::signature::postal::KID_HEADER,
+        ],
+        Scheme::GetMailer => &[crate::signature::getmailer::HEADER],
+        Scheme::StandardWebhooks => &[
+            crate::signature::standard::ID_HEADER,
+            crate::signature::standard::TIMESTAMP_HEADER,
+            crate::signature::standard::SIGNATURE_HEADER,
+        ],
+    }
+}
+
+fn scheme_vendor(scheme: Scheme) -> Option<Vendor> {
+    match scheme {
+        Scheme::Postal => Some(Vendor::Postal),
+        Scheme::GetMailer => Some(Vendor::GetMailer),
+        Scheme::StandardWebhooks => None,
+    }
+}
+
+/// Re-signs `request` with every applicable signer (see the module docs), replacing that
+/// scheme's recorded headers.
+///
+/// # Errors
+///
+/// [`ReplayError::Signing`] if a signer fails.
+pub fn sign(request: &mut Request, signers: &[Box<dyn Signer>]) -> Result<(), ReplayError> {
+    let vendor = serde_json::from_slice::<serde_json::Value>(&request.body)
+        .ok()
+        .and_then(|v| detect::envelope(&v, None).ok().map(|(v, _, _)| v));
+    for signer in signers {
+        let scheme = signer.scheme();
+        let applies = match (scheme_vendor(scheme), vendor) {
+            (Some(sv), Some(v)) => sv == v,
+            _ => true,
+        };
+        if !applies {
+            continue;
+        }
+        let names = scheme_headers(scheme);
+        request
+            .headers
+            .retain(|(n, _)| !names.iter().any(|h| h.eq_ignore_ascii_case(n)));
+        for (name, value) in signer.sign(&request.body).map_err(ReplayError::Signing)? {
+            request.headers.push((name, value.into_bytes()));
+        }
+    }
+    Ok(())
+}
+
+/// An HTTP client for replaying: no redirects followed, every status returned as a response.
+#[derive(Debug, Clone)]
+pub struct Client {
+    agent: ureq::Agent,
+}
+
+impl Client {
+    /// A client whose requests each time out after `timeout`.
+    #[must_use]
+    pub fn new(timeout: Duration) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(Some(timeout))
+            .allow_non_standard_methods(true)
+            .build()
+            .into();
+        Self { agent }
+    }
+
+    /// Sends `request` to `url`, with the recorded path appended when `keep_path` is set.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError::BadUrl`] for a URL that is not `http://`, [`ReplayError::Http`] when the
+    /// request fails.
+    pub fn send(
+        &self,
+        url: &str,
+        request: &Request,
+        keep_path: bool,
+    ) -> Result<Response, ReplayError> {
+        if !url.starts_with("http://") {
+            return Err(ReplayError::BadUrl {
+                url: url.to_owned(),
+            });
+        }
+        let target = match (&request.path, keep_path) {
+            (Some(p), true) => format!("{}{p}", url.trim_end_matches('/')),
+            _ => url.to_owned(),
+        };
+        let http_err = |message: String| ReplayError::Http {
+            url: target.clone(),
+            message,
+        };
+        let mut builder = axum::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(&target);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_slice());
+        }
+        let http_request = builder
+            .body(request.body.clone())
+            .map_err(|e| http_err(e.to_string()))?;
+        let mut response = self
+            .agent
+            .run(http_request)
+            .map_err(|e| http_err(e.to_string()))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024)
+            .read_to_vec()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        Ok(Response { status, body })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::getmailer::GetMailer;
+
+    #[test]
+    fn signing_replaces_only_the_schemes_headers_and_only_for_its_vendor() {
+        let gm: Box<dyn Signer> = Box::new(GetMailer::new("k").unwrap());
+        let mut getmailer_body = Request {
+            source: "x".into(),
+            method: "POST".into(),
+            path: None,
+            headers: vec![
+                ("x-getmailer-signature".into(), b"sha256=00".to_vec()),
+                ("user-agent".into(), b"GetMailer/1".to_vec()),
+            ],
+            body: br#"{"id":"evt_1","type":"email.sent","timestamp":"t","data":{}}"#.to_vec(),
+        };
+        sign(&mut getmailer_body, std::slice::from_ref(&gm)).unwrap();
+        let sigs: Vec<_> = getmailer_body
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("x-getmailer-signature"))
+            .collect();
+        assert_eq!(sigs.len(), 1);
+        assert_ne!(sigs[0].1, b"sha256=00".to_vec());
+        assert!(
+            getmailer_body
+                .headers
+                .iter()
+                .any(|(n, _)| n == "user-agent")
+        );
+        let mut postal_body = Request {
+            body: br#"{"event":"MessageSent","payload":{}}"#.to_vec(),
+            headers: vec![],
+            ..getmailer_body.clone()
+        };
+        sign(&mut postal_body, &[gm]).unwrap();
+        assert!(postal_body.headers.is_empty());
+    }
+}

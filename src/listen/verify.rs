@@ -1,0 +1,133 @@
+//! Which signatures a request must carry, and checking them.
+//!
+//! The rule:
+//!
+//! - with a Standard Webhooks secret, every request must carry a valid `webhook-signature`
+//!   (the scheme is vendor-neutral);
+//! - with a Postal key or a GetMailer secret, a request whose vendor is known (from
+//!   `--vendor`, or from the body's envelope) must carry that vendor's valid signature;
+//!   msndr.net signs nothing, so its requests need none;
+//! - a request whose vendor cannot be told (not JSON, no known envelope) must carry a valid
+//!   signature of at least one configured vendor scheme: each scheme whose headers are
+//!   present is checked, and with none present the request fails as unsigned.
+
+use crate::catalog::Vendor;
+use crate::signature::{
+    HeaderSource, Verifier, getmailer::GetMailer, postal::PostalVerifier,
+    standard::StandardWebhooks,
+};
+
+use super::record::SignatureCheck;
+
+/// The verifiers a listener applies; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct Verifiers {
+    /// Postal's installation key.
+    pub postal: Option<PostalVerifier>,
+    /// GetMailer's signing secret.
+    pub getmailer: Option<GetMailer>,
+    /// A Standard Webhooks secret.
+    pub standard: Option<StandardWebhooks>,
+}
+
+fn run(v: &dyn Verifier, headers: &dyn HeaderSource, body: &[u8]) -> SignatureCheck {
+    match v.verify(headers, body) {
+        Ok(()) => SignatureCheck {
+            scheme: v.scheme(),
+            ok: true,
+            error: None,
+            message: None,
+        },
+        Err(e) => SignatureCheck {
+            scheme: v.scheme(),
+            ok: false,
+            error: Some(e.kind()),
+            message: Some(e.to_string()),
+        },
+    }
+}
+
+impl Verifiers {
+    /// Whether any verifier is configured.
+    #[must_use]
+    pub fn any(&self) -> bool {
+        self.postal.is_some() || self.getmailer.is_some() || self.standard.is_some()
+    }
+
+    fn vendor_verifier(&self, vendor: Vendor) -> Option<&dyn Verifier> {
+        match vendor {
+            Vendor::Postal => self.postal.as_ref().map(|v| v as &dyn Verifier),
+            Vendor::GetMailer => self.getmailer.as_ref().map(|v| v as &dyn Verifier),
+            Vendor::Msndr => None,
+        }
+    }
+
+    /// Checks the signatures the rule above requires; the request passes when every returned
+    /// check is `ok`.
+    #[must_use]
+    pub fn check(
+        &self,
+        headers: &dyn HeaderSource,
+        body: &[u8],
+        vendor: Option<Vendor>,
+    ) -> Vec<SignatureCheck> {
+        let mut checks = Vec::new();
+        if let Some(s) = &self.standard {
+            checks.push(run(s, headers, body));
+        }
+        match vendor {
+            Some(v) => {
+                if let Some(verifier) = self.vendor_verifier(v) {
+                    checks.push(run(verifier, headers, body));
+                }
+            }
+            None => {
+                let configured: Vec<&dyn Verifier> = [Vendor::Postal, Vendor::GetMailer]
+                    .into_iter()
+                    .filter_map(|v| self.vendor_verifier(v))
+                    .collect();
+                let present: Vec<&dyn Verifier> = configured
+                    .iter()
+                    .copied()
+                    .filter(|v| v.present(headers))
+                    .collect();
+                let attempts: Vec<SignatureCheck> = match present.is_empty() {
+                    true => configured.iter().map(|v| run(*v, headers, body)).collect(),
+                    false => present.iter().map(|v| run(*v, headers, body)).collect(),
+                };
+                // One verified vendor signature is enough when the vendor is unknown.
+                match attempts.iter().find(|c| c.ok) {
+                    Some(ok) => checks.push(ok.clone()),
+                    None => checks.extend(attempts),
+                }
+            }
+        }
+        checks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::Signer as _;
+
+    #[test]
+    fn vendor_decides_which_signature_is_required() {
+        let gm = GetMailer::new("k").unwrap();
+        let v = Verifiers {
+            getmailer: Some(gm.clone()),
+            ..Verifiers::default()
+        };
+        let body = b"{}";
+        let signed = gm.sign(body).unwrap();
+        let none: Vec<(String, String)> = Vec::new();
+        assert!(v.check(&signed, body, Some(Vendor::GetMailer))[0].ok);
+        assert!(!v.check(&none, body, Some(Vendor::GetMailer))[0].ok);
+        // msndr signs nothing: nothing is required.
+        assert!(v.check(&none, body, Some(Vendor::Msndr)).is_empty());
+        // Unknown vendor: the configured scheme's signature must be there.
+        assert!(v.check(&signed, body, None).iter().all(|c| c.ok));
+        let unsigned = v.check(&none, body, None);
+        assert_eq!(unsigned[0].error, Some("missing"));
+    }
+}

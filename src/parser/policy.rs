@@ -1,0 +1,199 @@
+//! The reject policy: which payload defects a correct parser must reject and which it may
+//! accept.
+//!
+//! A webhook consumer that accepts a body it cannot interpret loses data silently; one that
+//! rejects a body over a detail it never reads turns harmless vendor drift into retries and
+//! outages. The policy draws the line at *interpretation*:
+//!
+//! | defect | obligation | JSON Schema keywords |
+//! | --- | --- | --- |
+//! | not JSON | must reject | (none: the body does not parse) |
+//! | wrong envelope | must reject | `type` or `required` at the document root |
+//! | missing required field | must reject | `required` |
+//! | wrong type of a documented field, `null` where not nullable | must reject | `type` |
+//! | unknown event name for the vendor | must reject | `enum`/`const` at the event-name field |
+//! | unknown extra field | may accept | `additionalProperties`, `unevaluatedProperties`, `propertyNames` |
+//! | format violation (malformed e-mail, URI, date-time, UUID; pattern; length) | may accept | `format`, `pattern`, `minLength`, `maxLength` |
+//! | out-of-enum value of an informational field | may accept | `enum`/`const` elsewhere |
+//! | out-of-range number | may accept | `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`, `multipleOf` |
+//! | wrong number of items or properties | may accept | `minItems`, `maxItems`, `uniqueItems`, `contains`, `minContains`, `maxContains`, `minProperties`, `maxProperties` |
+//! | cross-field rule | may accept | `dependentRequired`, `dependentSchemas`, `if`/`then`/`else`, `not`, `allOf`, `anyOf`, `oneOf` |
+//!
+//! "May accept" never means "must accept": a strict parser (like the reference parsers, which
+//! reject out-of-enum values) is still correct. Every payload that is *valid* against the
+//! vendor's schema must be accepted.
+//!
+//! Two rules for callers that build invalid payloads: a mutated event name counts as
+//! [`Defect::UnknownEvent`] only when the new name is not another event of the same vendor, and
+//! nullability written as `anyOf`/`oneOf` instead of a `type` array is classified as a cross-field
+//! rule (schemas should use `type: ["string", "null"]`).
+
+use super::JsonPointer;
+use crate::catalog::Vendor;
+
+/// What a correct parser must do with a payload that has a given [`Defect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Obligation {
+    /// The parser must return an error (a rejection, not a fault).
+    MustReject,
+    /// The parser may accept or reject.
+    MayAccept,
+}
+
+/// A class of payload defect; see the [module documentation](self) for the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Defect {
+    /// The body does not parse as JSON.
+    NotJson,
+    /// The body is JSON but not the vendor's envelope.
+    WrongEnvelope,
+    /// A required field is absent.
+    MissingRequired,
+    /// A documented field has the wrong JSON type.
+    WrongType,
+    /// The event name is not one the vendor sends.
+    UnknownEvent,
+    /// An undocumented extra field.
+    UnknownField,
+    /// A string breaks a `format`, `pattern` or length constraint.
+    FormatViolation,
+    /// A value outside the enum of an informational field.
+    OutOfEnum,
+    /// A number outside its documented range.
+    OutOfRange,
+    /// Too many or too few items or properties.
+    Cardinality,
+    /// A rule that relates several fields or combines subschemas.
+    CrossField,
+    /// A keyword this policy does not know; treated as may-accept.
+    Unclassified,
+}
+
+impl Defect {
+    /// What a correct parser must do with a payload that has this defect.
+    #[must_use]
+    pub const fn obligation(self) -> Obligation {
+        match self {
+            Self::NotJson
+            | Self::WrongEnvelope
+            | Self::MissingRequired
+            | Self::WrongType
+            | Self::UnknownEvent => Obligation::MustReject,
+            Self::UnknownField
+            | Self::FormatViolation
+            | Self::OutOfEnum
+            | Self::OutOfRange
+            | Self::Cardinality
+            | Self::CrossField
+            | Self::Unclassified => Obligation::MayAccept,
+        }
+    }
+
+    /// Classifies the violation of a JSON Schema `keyword` at `instance` (the pointer of the
+    /// value that breaks it) in a payload of `vendor`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hookcheck::catalog::Vendor;
+    /// use hookcheck::parser::{Defect, JsonPointer, Obligation};
+    ///
+    /// let name = JsonPointer::from_tokens(["event", "name"]);
+    /// assert_eq!(Defect::from_keyword(Vendor::Msndr, "enum", &name), Defect::UnknownEvent);
+    ///
+    /// let tag = JsonPointer::from_tokens(["payload", "message", "spam_status"]);
+    /// let defect = Defect::from_keyword(Vendor::Postal, "enum", &tag);
+    /// assert_eq!(defect.obligation(), Obligation::MayAccept);
+    /// ```
+    #[must_use]
+    pub fn from_keyword(vendor: Vendor, keyword: &str, instance: &JsonPointer) -> Self {
+        match keyword {
+            "type" | "required" if instance.is_root() => Self::WrongEnvelope,
+            "type" => Self::WrongType,
+            "required" => Self::MissingRequired,
+            "enum" | "const" if *instance == event_name_pointer(vendor) => Self::UnknownEvent,
+            "enum" | "const" => Self::OutOfEnum,
+            "additionalProperties" | "unevaluatedProperties" | "propertyNames" | "false" => {
+                Self::UnknownField
+            }
+            "format" | "pattern" | "minLength" | "maxLength" => Self::FormatViolation,
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+                Self::OutOfRange
+            }
+            "minItems" | "maxItems" | "uniqueItems" | "contains" | "minContains"
+            | "maxContains" | "minProperties" | "maxProperties" | "unevaluatedItems"
+            | "prefixItems" | "items" => Self::Cardinality,
+            "dependentRequired" | "dependentSchemas" | "if" | "then" | "else" | "not" | "allOf"
+            | "anyOf" | "oneOf" => Self::CrossField,
+            _ => Self::Unclassified,
+        }
+    }
+}
+
+/// Where the vendor's event name lives: `/event` (Postal), `/event/name` (msndr.net), `/type`
+/// (GetMailer).
+#[must_use]
+pub fn event_name_pointer(vendor: Vendor) -> JsonPointer {
+    match vendor {
+        Vendor::Postal => JsonPointer::root().child("event"),
+        Vendor::Msndr => JsonPointer::root().child("event").child("name"),
+        Vendor::GetMailer => JsonPointer::root().child("type"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Defect, Obligation, event_name_pointer};
+    use crate::{catalog::Vendor, parser::JsonPointer};
+
+    #[test]
+    fn must_reject_classes() {
+        let field = JsonPointer::from_tokens(["payload", "message", "id"]);
+        for (keyword, at, defect) in [
+            ("type", JsonPointer::root(), Defect::WrongEnvelope),
+            ("required", JsonPointer::root(), Defect::WrongEnvelope),
+            ("type", field.clone(), Defect::WrongType),
+            ("required", field.clone(), Defect::MissingRequired),
+            (
+                "const",
+                event_name_pointer(Vendor::Postal),
+                Defect::UnknownEvent,
+            ),
+        ] {
+            let got = Defect::from_keyword(Vendor::Postal, keyword, &at);
+            assert_eq!(got, defect, "{keyword} at {at}");
+            assert_eq!(got.obligation(), Obligation::MustReject);
+        }
+    }
+
+    #[test]
+    fn may_accept_classes() {
+        let at = JsonPointer::from_tokens(["data", "to"]);
+        for keyword in [
+            "format",
+            "pattern",
+            "maxLength",
+            "enum",
+            "minimum",
+            "additionalProperties",
+            "minItems",
+            "oneOf",
+            "x-unknown",
+        ] {
+            let got = Defect::from_keyword(Vendor::GetMailer, keyword, &at);
+            assert_eq!(got.obligation(), Obligation::MayAccept, "{keyword}");
+        }
+    }
+
+    #[test]
+    fn discriminator_depends_on_vendor() {
+        let postal_name = event_name_pointer(Vendor::Postal);
+        assert_eq!(
+            Defect::from_keyword(Vendor::GetMailer, "enum", &postal_name),
+            Defect::OutOfEnum
+        );
+        assert_eq!(event_name_pointer(Vendor::Msndr).as_str(), "/event/name");
+        assert_eq!(event_name_pointer(Vendor::GetMailer).as_str(), "/type");
+    }
+}

@@ -1,0 +1,762 @@
+//! Reference parser for GetMailer webhooks.
+//!
+//! Every body is the envelope `{"id", "type", "timestamp", "data"}`: `id` the event id
+//! (`evt_…`), `type` one of seventeen dotted names ([`EventName::ALL`]), `timestamp` an ISO-8601
+//! string, `data` an object whose camelCase fields depend on the type (vendor page "Webhook
+//! Events"). Every documented field is required and non-null; `retryCount` and attachment
+//! `size` are integers, the `domain.verified` flags booleans, `tags` an array of strings, and
+//! `bounceType`, the suppression `reason` and the contact deletion `reason` are checked against
+//! their documented values. Date fields and `timestamp` are strings whose format is not checked
+//! (a `timestamp` that is not RFC 3339 is reported with no Unix value). `customFields` is any
+//! object, and each entry of `changes` an object with the keys `old` and `new` (any values).
+//!
+//! Unknown extra keys are ignored everywhere. The envelope is read in one pass when `type` comes
+//! before `data`, as in every documented example.
+
+use std::{borrow::Cow, fmt};
+
+use serde::{
+    Deserialize,
+    de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor},
+};
+use serde_json::value::RawValue;
+
+use super::de::{
+    CowStr, RawObject, from_slice_seed, object, object_list, skip, str_enum, str_list,
+    unknown_event, whole_u64,
+};
+use crate::{
+    catalog::Vendor,
+    parser::{JsonPointer, ParseError, ParsedEvent, Timestamp},
+};
+
+str_enum! {
+    /// A GetMailer event type.
+    pub enum EventName {
+        /// Accepted by the recipient's mail server.
+        EmailSent = "email.sent",
+        /// Confirmed delivered to the inbox.
+        EmailDelivered = "email.delivered",
+        /// Bounced (hard or soft).
+        EmailBounced = "email.bounced",
+        /// Marked as spam by the recipient.
+        EmailComplained = "email.complained",
+        /// Opened (open tracking).
+        EmailOpened = "email.opened",
+        /// A link was clicked (click tracking).
+        EmailClicked = "email.clicked",
+        /// Delivery was delayed.
+        EmailDeliveryDelayed = "email.delivery_delayed",
+        /// Not sent: the recipient is on the suppression list.
+        EmailSuppressed = "email.suppressed",
+        /// Scheduled for later delivery.
+        EmailScheduled = "email.scheduled",
+        /// An inbound e-mail was received.
+        EmailReceived = "email.received",
+        /// A contact was added to an audience.
+        ContactCreated = "contact.created",
+        /// A contact was updated.
+        ContactUpdated = "contact.updated",
+        /// A contact was removed from an audience.
+        ContactDeleted = "contact.deleted",
+        /// A sending domain was added.
+        DomainCreated = "domain.created",
+        /// A domain's settings changed.
+        DomainUpdated = "domain.updated",
+        /// A domain was removed.
+        DomainDeleted = "domain.deleted",
+        /// A domain passed DNS verification.
+        DomainVerified = "domain.verified",
+    }
+}
+
+str_enum! {
+    /// `data.bounceType` of `email.bounced`.
+    pub enum BounceType {
+        /// Permanent failure.
+        Hard = "hard",
+        /// Temporary failure.
+        Soft = "soft",
+    }
+}
+
+str_enum! {
+    /// `data.reason` of `email.suppressed`.
+    pub enum SuppressionReason {
+        /// An earlier e-mail to the address bounced.
+        Bounce = "BOUNCE",
+        /// The recipient complained earlier.
+        Complaint = "COMPLAINT",
+        /// Added to the list by hand.
+        Manual = "MANUAL",
+    }
+}
+
+str_enum! {
+    /// `data.reason` of `contact.deleted`.
+    pub enum DeletionReason {
+        /// The contact unsubscribed.
+        Unsubscribed = "unsubscribed",
+        /// Deleted by hand.
+        Manual = "manual",
+        /// Removed after a hard bounce.
+        Bounced = "bounced",
+        /// Removed after a spam complaint.
+        Complained = "complained",
+    }
+}
+
+/// A GetMailer webhook: the envelope with its typed data.
+#[derive(Debug, Clone)]
+pub struct Webhook<'a> {
+    /// `id`: the event id (stable across retries).
+    pub id: Cow<'a, str>,
+    /// `type`.
+    pub event: EventName,
+    /// `timestamp`.
+    pub timestamp: Timestamp<'a>,
+    /// `data`, typed by the event.
+    pub data: Data<'a>,
+}
+
+/// The `data` object of a GetMailer webhook, one variant per event type.
+#[derive(Debug, Clone)]
+#[allow(missing_docs, reason = "each variant is named after its event type")]
+pub enum Data<'a> {
+    EmailSent(EmailSent<'a>),
+    EmailDelivered(EmailDelivered<'a>),
+    EmailBounced(EmailBounced<'a>),
+    EmailComplained(EmailComplained<'a>),
+    EmailOpened(EmailOpened<'a>),
+    EmailClicked(EmailClicked<'a>),
+    EmailDeliveryDelayed(EmailDeliveryDelayed<'a>),
+    EmailSuppressed(EmailSuppressed<'a>),
+    EmailScheduled(EmailScheduled<'a>),
+    EmailReceived(EmailReceived<'a>),
+    ContactCreated(ContactCreated<'a>),
+    ContactUpdated(ContactUpdated<'a>),
+    ContactDeleted(ContactDeleted<'a>),
+    DomainCreated(DomainCreated<'a>),
+    DomainUpdated(DomainUpdated<'a>),
+    DomainDeleted(DomainDeleted<'a>),
+    DomainVerified(DomainVerified<'a>),
+}
+
+/// Declares the `data` struct of one e-mail event: the common `emailId`, `from`, `to`,
+/// `subject` plus its own fields.
+macro_rules! email_event {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name<'a> {
+            /// The e-mail's id.
+            #[serde(borrow)]
+            pub email_id: Cow<'a, str>,
+            /// Sender address.
+            #[serde(borrow)]
+            pub from: Cow<'a, str>,
+            /// Recipient address.
+            #[serde(borrow)]
+            pub to: Cow<'a, str>,
+            /// Subject line.
+            #[serde(borrow)]
+            pub subject: Cow<'a, str>,
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+    };
+}
+
+email_event!(
+    /// `email.sent` data.
+    EmailSent {
+        /// Tags given when sending.
+        #[serde(borrow, deserialize_with = "str_list")]
+        tags: Vec<Cow<'a, str>>,
+    }
+);
+email_event!(
+    /// `email.delivered` data.
+    EmailDelivered {
+        /// When delivery was confirmed.
+        #[serde(borrow)]
+        delivered_at: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.bounced` data.
+    EmailBounced {
+        /// Hard or soft.
+        bounce_type: BounceType,
+        /// Human-readable reason.
+        #[serde(borrow)]
+        bounce_reason: Cow<'a, str>,
+        /// The receiving server's diagnostic.
+        #[serde(borrow)]
+        diagnostic_code: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.complained` data.
+    EmailComplained {
+        /// When the complaint was received.
+        #[serde(borrow)]
+        complained_at: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.opened` data.
+    EmailOpened {
+        /// When the e-mail was opened.
+        #[serde(borrow)]
+        opened_at: Cow<'a, str>,
+        /// The client's User-Agent.
+        #[serde(borrow)]
+        user_agent: Cow<'a, str>,
+        /// The client's address.
+        #[serde(borrow)]
+        ip_address: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.clicked` data.
+    EmailClicked {
+        /// When the link was clicked.
+        #[serde(borrow)]
+        clicked_at: Cow<'a, str>,
+        /// The link target.
+        #[serde(borrow)]
+        link: Cow<'a, str>,
+        /// The client's User-Agent.
+        #[serde(borrow)]
+        user_agent: Cow<'a, str>,
+        /// The client's address.
+        #[serde(borrow)]
+        ip_address: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.delivery_delayed` data.
+    EmailDeliveryDelayed {
+        /// When the delay happened.
+        #[serde(borrow)]
+        delayed_at: Cow<'a, str>,
+        /// Why.
+        #[serde(borrow)]
+        reason: Cow<'a, str>,
+        /// Retries so far.
+        #[serde(deserialize_with = "whole_u64")]
+        retry_count: u64,
+        /// When the next retry is due.
+        #[serde(borrow)]
+        next_retry_at: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.suppressed` data.
+    EmailSuppressed {
+        /// When the e-mail was suppressed.
+        #[serde(borrow)]
+        suppressed_at: Cow<'a, str>,
+        /// Why the address is on the list.
+        reason: SuppressionReason,
+        /// When the event that put it there happened.
+        #[serde(borrow)]
+        original_event_at: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.scheduled` data.
+    EmailScheduled {
+        /// When the e-mail will be sent.
+        #[serde(borrow)]
+        scheduled_for: Cow<'a, str>,
+        /// IANA time zone name.
+        #[serde(borrow)]
+        timezone: Cow<'a, str>,
+    }
+);
+email_event!(
+    /// `email.received` data.
+    EmailReceived {
+        /// When the e-mail was received.
+        #[serde(borrow)]
+        received_at: Cow<'a, str>,
+        /// Plain-text body.
+        #[serde(borrow)]
+        text_body: Cow<'a, str>,
+        /// HTML body.
+        #[serde(borrow)]
+        html_body: Cow<'a, str>,
+        /// Attachment metadata.
+        #[serde(borrow, deserialize_with = "object_list")]
+        attachments: Vec<Attachment<'a>>,
+    }
+);
+
+/// An attachment of `email.received` (metadata only).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment<'a> {
+    /// File name.
+    #[serde(borrow)]
+    pub filename: Cow<'a, str>,
+    /// MIME type.
+    #[serde(borrow)]
+    pub content_type: Cow<'a, str>,
+    /// Size in bytes.
+    #[serde(deserialize_with = "whole_u64")]
+    pub size: u64,
+}
+
+/// `contact.created` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactCreated<'a> {
+    /// Contact id.
+    #[serde(borrow)]
+    pub contact_id: Cow<'a, str>,
+    /// Audience id.
+    #[serde(borrow)]
+    pub audience_id: Cow<'a, str>,
+    /// Audience name.
+    #[serde(borrow)]
+    pub audience_name: Cow<'a, str>,
+    /// Contact address.
+    #[serde(borrow)]
+    pub email: Cow<'a, str>,
+    /// Given name.
+    #[serde(borrow)]
+    pub first_name: Cow<'a, str>,
+    /// Family name.
+    #[serde(borrow)]
+    pub last_name: Cow<'a, str>,
+    /// When the contact was created.
+    #[serde(borrow)]
+    pub created_at: Cow<'a, str>,
+    /// Where the contact came from (`api`).
+    #[serde(borrow)]
+    pub source: Cow<'a, str>,
+    /// Free-form custom fields.
+    #[serde(borrow)]
+    pub custom_fields: RawObject<'a>,
+}
+
+/// `contact.updated` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactUpdated<'a> {
+    /// Contact id.
+    #[serde(borrow)]
+    pub contact_id: Cow<'a, str>,
+    /// Audience id.
+    #[serde(borrow)]
+    pub audience_id: Cow<'a, str>,
+    /// Audience name.
+    #[serde(borrow)]
+    pub audience_name: Cow<'a, str>,
+    /// Contact address.
+    #[serde(borrow)]
+    pub email: Cow<'a, str>,
+    /// When the contact was updated.
+    #[serde(borrow)]
+    pub updated_at: Cow<'a, str>,
+    /// Changed fields.
+    #[serde(borrow)]
+    pub changes: Changes<'a>,
+}
+
+/// `contact.deleted` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactDeleted<'a> {
+    /// Contact id.
+    #[serde(borrow)]
+    pub contact_id: Cow<'a, str>,
+    /// Audience id.
+    #[serde(borrow)]
+    pub audience_id: Cow<'a, str>,
+    /// Audience name.
+    #[serde(borrow)]
+    pub audience_name: Cow<'a, str>,
+    /// Contact address.
+    #[serde(borrow)]
+    pub email: Cow<'a, str>,
+    /// When the contact was deleted.
+    #[serde(borrow)]
+    pub deleted_at: Cow<'a, str>,
+    /// Why.
+    pub reason: DeletionReason,
+}
+
+/// `domain.created` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainCreated<'a> {
+    /// Domain id.
+    #[serde(borrow)]
+    pub domain_id: Cow<'a, str>,
+    /// Domain name.
+    #[serde(borrow)]
+    pub domain: Cow<'a, str>,
+    /// When it was added.
+    #[serde(borrow)]
+    pub created_at: Cow<'a, str>,
+    /// Verification status (`pending`).
+    #[serde(borrow)]
+    pub status: Cow<'a, str>,
+    /// DNS records to publish.
+    #[serde(borrow, deserialize_with = "object_list")]
+    pub dns_records: Vec<DnsRecord<'a>>,
+}
+
+/// A DNS record of `domain.created`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DnsRecord<'a> {
+    /// Record type (`TXT`).
+    #[serde(borrow, rename = "type")]
+    pub kind: Cow<'a, str>,
+    /// Record name.
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    /// Record value.
+    #[serde(borrow)]
+    pub value: Cow<'a, str>,
+}
+
+/// `domain.updated` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainUpdated<'a> {
+    /// Domain id.
+    #[serde(borrow)]
+    pub domain_id: Cow<'a, str>,
+    /// Domain name.
+    #[serde(borrow)]
+    pub domain: Cow<'a, str>,
+    /// When it changed.
+    #[serde(borrow)]
+    pub updated_at: Cow<'a, str>,
+    /// Changed settings.
+    #[serde(borrow)]
+    pub changes: Changes<'a>,
+}
+
+/// `domain.deleted` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainDeleted<'a> {
+    /// Domain id.
+    #[serde(borrow)]
+    pub domain_id: Cow<'a, str>,
+    /// Domain name.
+    #[serde(borrow)]
+    pub domain: Cow<'a, str>,
+    /// When it was removed.
+    #[serde(borrow)]
+    pub deleted_at: Cow<'a, str>,
+}
+
+/// `domain.verified` data.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainVerified<'a> {
+    /// Domain id.
+    #[serde(borrow)]
+    pub domain_id: Cow<'a, str>,
+    /// Domain name.
+    #[serde(borrow)]
+    pub domain: Cow<'a, str>,
+    /// When verification completed.
+    #[serde(borrow)]
+    pub verified_at: Cow<'a, str>,
+    /// DKIM verified.
+    pub dkim_verified: bool,
+    /// SPF verified.
+    pub spf_verified: bool,
+    /// DMARC verified.
+    pub dmarc_verified: bool,
+}
+
+/// The `changes` map of the `*.updated` events: field path to old and new value.
+#[derive(Debug, Clone, Default)]
+pub struct Changes<'a>(pub Vec<(Cow<'a, str>, Change<'a>)>);
+
+/// One entry of [`Changes`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct Change<'a> {
+    /// The value before, as raw JSON.
+    #[serde(borrow)]
+    pub old: &'a RawValue,
+    /// The value after, as raw JSON.
+    #[serde(borrow)]
+    pub new: &'a RawValue,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Changes<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Changes<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of {old, new} changes")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Changes<'de>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key_seed(CowStr)? {
+                    let change = map.next_value_seed(ObjectSeed::<Change<'de>>::default())?;
+                    entries.push((key, change));
+                }
+                Ok(Changes(entries))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+struct ObjectSeed<T>(std::marker::PhantomData<T>);
+
+impl<T> Default for ObjectSeed<T> {
+    fn default() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ObjectSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        object(d)
+    }
+}
+
+impl<'a> Data<'a> {
+    /// `(emailId, to)` of the `email.*` events.
+    #[must_use]
+    pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
+        Some(match self {
+            Self::EmailSent(d) => (&d.email_id, &d.to),
+            Self::EmailDelivered(d) => (&d.email_id, &d.to),
+            Self::EmailBounced(d) => (&d.email_id, &d.to),
+            Self::EmailComplained(d) => (&d.email_id, &d.to),
+            Self::EmailOpened(d) => (&d.email_id, &d.to),
+            Self::EmailClicked(d) => (&d.email_id, &d.to),
+            Self::EmailDeliveryDelayed(d) => (&d.email_id, &d.to),
+            Self::EmailSuppressed(d) => (&d.email_id, &d.to),
+            Self::EmailScheduled(d) => (&d.email_id, &d.to),
+            Self::EmailReceived(d) => (&d.email_id, &d.to),
+            Self::ContactCreated(_)
+            | Self::ContactUpdated(_)
+            | Self::ContactDeleted(_)
+            | Self::DomainCreated(_)
+            | Self::DomainUpdated(_)
+            | Self::DomainDeleted(_)
+            | Self::DomainVerified(_) => return None,
+        })
+    }
+}
+
+/// Parses a GetMailer webhook body into its typed form.
+///
+/// # Errors
+///
+/// A [`ParseError`] rejection when the body is not a GetMailer webhook as documented in the
+/// [module docs](self).
+///
+/// # Example
+///
+/// ```
+/// use hookcheck::parsers::getmailer::{self, Data, EventName};
+///
+/// let body = br#"{"id":"evt_tuv678","type":"domain.deleted","timestamp":"2024-01-15T16:00:00Z","data":{"domainId":"clx1domain123","domain":"old.example.com","deletedAt":"2024-01-15T16:00:00Z"}}"#;
+/// let hook = getmailer::parse(body).unwrap();
+/// assert_eq!(hook.event, EventName::DomainDeleted);
+/// assert_eq!(hook.timestamp.unix_seconds(), Some(1_705_334_400.0));
+/// assert!(matches!(hook.data, Data::DomainDeleted(ref d) if d.domain == "old.example.com"));
+/// ```
+pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
+    let root = from_slice_seed(Vendor::GetMailer, body, RootSeed, &JsonPointer::root())?;
+    let event = match root.event {
+        Name::Known(event) => event,
+        Name::Unknown(name) => return Err(unknown_event(&name)),
+    };
+    let data = match root.data {
+        Slot::Parsed(data) => data,
+        Slot::Raw(raw) => from_slice_seed(
+            Vendor::GetMailer,
+            raw.get().as_bytes(),
+            DataSeed(event),
+            &JsonPointer::root().child("data"),
+        )?,
+    };
+    Ok(Webhook {
+        id: root.id,
+        event,
+        timestamp: Timestamp::from_rfc3339(root.timestamp),
+        data,
+    })
+}
+
+impl<'a> Webhook<'a> {
+    /// The key fields in the common vocabulary.
+    #[must_use]
+    pub fn into_event(self) -> ParsedEvent<'a> {
+        let (message_id, recipient) = match self.data.email() {
+            Some((id, to)) => (Some(id.clone()), Some(to.clone())),
+            None => (None, None),
+        };
+        ParsedEvent {
+            event: Some(Cow::Borrowed(self.event.as_str())),
+            event_id: Some(self.id),
+            message_id,
+            timestamp: Some(self.timestamp),
+            recipient,
+        }
+    }
+}
+
+enum Name<'a> {
+    Known(EventName),
+    Unknown(Cow<'a, str>),
+}
+
+enum Slot<'a> {
+    Parsed(Data<'a>),
+    Raw(&'a RawValue),
+}
+
+struct Root<'a> {
+    id: Cow<'a, str>,
+    event: Name<'a>,
+    timestamp: Cow<'a, str>,
+    data: Slot<'a>,
+}
+
+#[derive(Clone, Copy)]
+struct RootSeed;
+
+impl<'de> DeserializeSeed<'de> for RootSeed {
+    type Value = Root<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de>, D::Error> {
+        d.deserialize_map(RootVisitor)
+    }
+}
+
+enum Key {
+    Id,
+    Type,
+    Timestamp,
+    Data,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "id" => Key::Id,
+                    "type" => Key::Type,
+                    "timestamp" => Key::Timestamp,
+                    "data" => Key::Data,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
+    if slot.replace(value).is_some() {
+        return Err(E::duplicate_field(key));
+    }
+    Ok(())
+}
+
+struct RootVisitor;
+
+impl<'de> Visitor<'de> for RootVisitor {
+    type Value = Root<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a GetMailer webhook envelope object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de>, A::Error> {
+        let mut id = None;
+        let mut event = None;
+        let mut timestamp = None;
+        let mut data = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Id => {
+                    let value = map.next_value_seed(CowStr)?;
+                    once(&mut id, "id", value)?;
+                }
+                Key::Type => {
+                    let name = map.next_value_seed(CowStr)?;
+                    let name = match EventName::from_name(&name) {
+                        Some(known) => Name::Known(known),
+                        None => Name::Unknown(name),
+                    };
+                    once(&mut event, "type", name)?;
+                }
+                Key::Timestamp => {
+                    let value = map.next_value_seed(CowStr)?;
+                    once(&mut timestamp, "timestamp", value)?;
+                }
+                Key::Data => {
+                    let slot = match event {
+                        Some(Name::Known(known)) => {
+                            Slot::Parsed(map.next_value_seed(DataSeed(known))?)
+                        }
+                        _ => Slot::Raw(map.next_value()?),
+                    };
+                    once(&mut data, "data", slot)?;
+                }
+                Key::Other => skip(&mut map)?,
+            }
+        }
+        Ok(Root {
+            id: id.ok_or_else(|| de::Error::missing_field("id"))?,
+            event: event.ok_or_else(|| de::Error::missing_field("type"))?,
+            timestamp: timestamp.ok_or_else(|| de::Error::missing_field("timestamp"))?,
+            data: data.ok_or_else(|| de::Error::missing_field("data"))?,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+struct DataSeed(EventName);
+
+impl<'de> DeserializeSeed<'de> for DataSeed {
+    type Value = Data<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data<'de>, D::Error> {
+        Ok(match self.0 {
+            EventName::EmailSent => Data::EmailSent(object(d)?),
+            EventName::EmailDelivered => Data::EmailDelivered(object(d)?),
+            EventName::EmailBounced => Data::EmailBounced(object(d)?),
+            EventName::EmailComplained => Data::EmailComplained(object(d)?),
+            EventName::EmailOpened => Data::EmailOpened(object(d)?),
+            EventName::EmailClicked => Data::EmailClicked(object(d)?),
+            EventName::EmailDeliveryDelayed => Data::EmailDeliveryDelayed(object(d)?),
+            EventName::EmailSuppressed => Data::EmailSuppressed(object(d)?),
+            EventName::EmailScheduled => Data::EmailScheduled(object(d)?),
+            EventName::EmailReceived => Data::EmailReceived(object(d)?),
+            EventName::ContactCreated => Data::ContactCreated(object(d)?),
+            EventName::ContactUpdated => Data::ContactUpdated(object(d)?),
+            EventName::ContactDeleted => Data::ContactDeleted(object(d)?),
+            EventName::DomainCreated => Data::DomainCreated(object(d)?),
+            EventName::DomainUpdated => Data::DomainUpdated(object(d)?),
+            EventName::DomainDeleted => Data::DomainDeleted(object(d)?),
+            EventName::DomainVerified => Data::DomainVerified(object(d)?),
+        })
+    }
+}

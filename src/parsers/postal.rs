@@ -1,0 +1,552 @@
+//! Reference parser for Postal webhooks.
+//!
+//! Every Postal webhook body is the envelope `{"event", "timestamp", "payload", "uuid"}`; the
+//! payload's shape depends on the event (ten of them, [`EventName::ALL`]). This parser follows
+//! what Postal 3.x actually emits rather than the documentation's bare payloads: the envelope is
+//! mandatory, `output` is never null, `sent_with_ssl`/`time`/`message_id`/`to`/`from`/`subject`/
+//! `tag`/`user_agent`/the DNS `*_error` fields/`organization` are nullable (but present), ids,
+//! `volume` and `limit` are integers, all times are numbers of Unix seconds, and the status of a
+//! status event is the one fixed by the event (`MessageSent` carries `Sent`, and so on).
+//!
+//! Unknown extra keys are ignored everywhere. Enums (`direction`, `spam_status`, `status`, the
+//! DNS statuses) are checked; string formats are not.
+//!
+//! The envelope is read in one pass: when `event` comes before `payload` (Postal always writes
+//! `event, timestamp, payload, uuid`) the payload is deserialized straight into the event's type;
+//! otherwise it is kept as raw JSON and parsed once the event is known.
+
+use std::{borrow::Cow, fmt};
+
+use serde::{
+    Deserialize,
+    de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor},
+};
+use serde_json::value::RawValue;
+
+use super::de::{
+    CowStr, NumberTime, from_slice_seed, nullable, nullable_str, object, skip, str_enum,
+    unknown_event, whole_u64,
+};
+use crate::{
+    catalog::Vendor,
+    parser::{JsonPointer, ParseError, ParsedEvent, Timestamp},
+};
+
+str_enum! {
+    /// A Postal event name.
+    pub enum EventName {
+        /// The message was accepted by the receiving server or endpoint.
+        MessageSent = "MessageSent",
+        /// A temporary delivery failure; fired on each retry.
+        MessageDelayed = "MessageDelayed",
+        /// A permanent delivery failure.
+        MessageDeliveryFailed = "MessageDeliveryFailed",
+        /// The message was held.
+        MessageHeld = "MessageHeld",
+        /// A bounce arrived for an earlier outgoing message.
+        MessageBounced = "MessageBounced",
+        /// A tracked link was clicked.
+        MessageLinkClicked = "MessageLinkClicked",
+        /// The tracking pixel was loaded.
+        MessageLoaded = "MessageLoaded",
+        /// The hourly DNS check of a server's domain failed.
+        DomainDNSError = "DomainDNSError",
+        /// The server reached 90% of its send limit.
+        SendLimitApproaching = "SendLimitApproaching",
+        /// The server reached its send limit.
+        SendLimitExceeded = "SendLimitExceeded",
+    }
+}
+
+impl EventName {
+    /// The delivery status a status event must carry, if this is one.
+    #[must_use]
+    pub const fn status(self) -> Option<DeliveryStatus> {
+        match self {
+            Self::MessageSent => Some(DeliveryStatus::Sent),
+            Self::MessageDelayed => Some(DeliveryStatus::SoftFail),
+            Self::MessageDeliveryFailed => Some(DeliveryStatus::HardFail),
+            Self::MessageHeld => Some(DeliveryStatus::Held),
+            _ => None,
+        }
+    }
+}
+
+str_enum! {
+    /// `payload.status` of the four status events.
+    pub enum DeliveryStatus {
+        /// `MessageSent`.
+        Sent = "Sent",
+        /// `MessageDelayed`.
+        SoftFail = "SoftFail",
+        /// `MessageDeliveryFailed`.
+        HardFail = "HardFail",
+        /// `MessageHeld`.
+        Held = "Held",
+    }
+}
+
+str_enum! {
+    /// `message.direction`.
+    pub enum Direction {
+        /// Sent through Postal.
+        Outgoing = "outgoing",
+        /// Received by Postal.
+        Incoming = "incoming",
+    }
+}
+
+str_enum! {
+    /// `message.spam_status`.
+    pub enum SpamStatus {
+        /// Not inspected (usual for outgoing mail and bounces).
+        NotChecked = "NotChecked",
+        /// Inspected, not spam.
+        NotSpam = "NotSpam",
+        /// Inspected, spam.
+        Spam = "Spam",
+    }
+}
+
+str_enum! {
+    /// The result of one DNS check of `DomainDNSError`.
+    pub enum DnsStatus {
+        /// The record is correct.
+        Ok = "OK",
+        /// The record is absent.
+        Missing = "Missing",
+        /// The record is wrong.
+        Invalid = "Invalid",
+    }
+}
+
+/// A Postal webhook: the envelope with its typed payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook<'a> {
+    /// `event`.
+    pub event: EventName,
+    /// `timestamp`: when the webhook request was created (the same on every retry).
+    pub timestamp: Timestamp<'a>,
+    /// `payload`, typed by the event.
+    pub payload: Payload<'a>,
+    /// `uuid`: the webhook request's id, the idempotency key.
+    pub uuid: Cow<'a, str>,
+}
+
+/// The payload of a Postal webhook.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload<'a> {
+    /// `MessageSent`, `MessageDelayed`, `MessageDeliveryFailed`, `MessageHeld`.
+    Status(StatusPayload<'a>),
+    /// `MessageBounced`.
+    Bounced(BouncedPayload<'a>),
+    /// `MessageLinkClicked`.
+    LinkClicked(LinkClickedPayload<'a>),
+    /// `MessageLoaded`.
+    Loaded(LoadedPayload<'a>),
+    /// `DomainDNSError`.
+    DnsError(DnsErrorPayload<'a>),
+    /// `SendLimitApproaching`, `SendLimitExceeded`.
+    SendLimit(SendLimitPayload<'a>),
+}
+
+impl<'a> Payload<'a> {
+    /// The message the event is about (the original message for a bounce).
+    #[must_use]
+    pub fn message(&self) -> Option<&Message<'a>> {
+        match self {
+            Self::Status(p) => Some(&p.message),
+            Self::Bounced(p) => Some(&p.original_message),
+            Self::LinkClicked(p) => Some(&p.message),
+            Self::Loaded(p) => Some(&p.message),
+            Self::DnsError(_) | Self::SendLimit(_) => None,
+        }
+    }
+}
+
+/// The message object shared by the message events.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Message<'a> {
+    /// Per-server message id (`int(11)`).
+    #[serde(deserialize_with = "whole_u64")]
+    pub id: u64,
+    /// The `X-Postal-MsgID` token.
+    #[serde(borrow)]
+    pub token: Cow<'a, str>,
+    /// Outgoing or incoming.
+    pub direction: Direction,
+    /// The Message-ID header without `<>`.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub message_id: Option<Cow<'a, str>>,
+    /// The envelope recipient.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub to: Option<Cow<'a, str>>,
+    /// The envelope sender (`null` for null-sender mail).
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub from: Option<Cow<'a, str>>,
+    /// The decoded subject.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub subject: Option<Cow<'a, str>>,
+    /// When the message was created, Unix seconds.
+    pub timestamp: f64,
+    /// Spam inspection result.
+    pub spam_status: SpamStatus,
+    /// The tag given when sending (outgoing only).
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub tag: Option<Cow<'a, str>>,
+}
+
+/// The payload of the four status events.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StatusPayload<'a> {
+    /// The message.
+    #[serde(borrow, deserialize_with = "object")]
+    pub message: Message<'a>,
+    /// The delivery status, fixed by the event.
+    pub status: DeliveryStatus,
+    /// Human-readable description.
+    #[serde(borrow)]
+    pub details: Cow<'a, str>,
+    /// Raw SMTP or HTTP output (`""` when there is none).
+    #[serde(borrow)]
+    pub output: Cow<'a, str>,
+    /// Whether TLS was used, when the result came from a sender.
+    #[serde(deserialize_with = "nullable")]
+    pub sent_with_ssl: Option<bool>,
+    /// When the delivery record was created, Unix seconds.
+    pub timestamp: f64,
+    /// How long the send took, seconds.
+    #[serde(deserialize_with = "nullable")]
+    pub time: Option<f64>,
+}
+
+/// The payload of `MessageBounced`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BouncedPayload<'a> {
+    /// The earlier outgoing message.
+    #[serde(borrow, deserialize_with = "object")]
+    pub original_message: Message<'a>,
+    /// The bounce that was received.
+    #[serde(borrow, deserialize_with = "object")]
+    pub bounce: Message<'a>,
+}
+
+/// The payload of `MessageLinkClicked`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LinkClickedPayload<'a> {
+    /// The message.
+    #[serde(borrow, deserialize_with = "object")]
+    pub message: Message<'a>,
+    /// The original link target.
+    #[serde(borrow)]
+    pub url: Cow<'a, str>,
+    /// The link token.
+    #[serde(borrow)]
+    pub token: Cow<'a, str>,
+    /// The client address.
+    #[serde(borrow)]
+    pub ip_address: Cow<'a, str>,
+    /// The client's User-Agent, if it sent one.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub user_agent: Option<Cow<'a, str>>,
+}
+
+/// The payload of `MessageLoaded`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct LoadedPayload<'a> {
+    /// The message.
+    #[serde(borrow, deserialize_with = "object")]
+    pub message: Message<'a>,
+    /// The client address.
+    #[serde(borrow)]
+    pub ip_address: Cow<'a, str>,
+    /// The client's User-Agent, if it sent one.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub user_agent: Option<Cow<'a, str>>,
+}
+
+/// The mail server object of `DomainDNSError` and the send-limit events.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Server<'a> {
+    /// Server UUID.
+    #[serde(borrow)]
+    pub uuid: Cow<'a, str>,
+    /// Server name.
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    /// Server permalink.
+    #[serde(borrow)]
+    pub permalink: Cow<'a, str>,
+    /// The organisation's permalink.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub organization: Option<Cow<'a, str>>,
+}
+
+/// The payload of `DomainDNSError`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DnsErrorPayload<'a> {
+    /// The server owning the domain.
+    #[serde(borrow, deserialize_with = "object")]
+    pub server: Server<'a>,
+    /// The domain name.
+    #[serde(borrow)]
+    pub domain: Cow<'a, str>,
+    /// The domain's UUID.
+    #[serde(borrow)]
+    pub uuid: Cow<'a, str>,
+    /// When the check ran, Unix seconds.
+    pub dns_checked_at: f64,
+    /// SPF result.
+    pub spf_status: DnsStatus,
+    /// SPF error text (`null` when OK).
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub spf_error: Option<Cow<'a, str>>,
+    /// DKIM result.
+    pub dkim_status: DnsStatus,
+    /// DKIM error text.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub dkim_error: Option<Cow<'a, str>>,
+    /// MX result.
+    pub mx_status: DnsStatus,
+    /// MX error text.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub mx_error: Option<Cow<'a, str>>,
+    /// Return-path result.
+    pub return_path_status: DnsStatus,
+    /// Return-path error text.
+    #[serde(borrow, deserialize_with = "nullable_str")]
+    pub return_path_error: Option<Cow<'a, str>>,
+}
+
+/// The payload of `SendLimitApproaching` and `SendLimitExceeded`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SendLimitPayload<'a> {
+    /// The server.
+    #[serde(borrow, deserialize_with = "object")]
+    pub server: Server<'a>,
+    /// Messages sent in the last 60 minutes.
+    #[serde(deserialize_with = "whole_u64")]
+    pub volume: u64,
+    /// The server's send limit.
+    #[serde(deserialize_with = "whole_u64")]
+    pub limit: u64,
+}
+
+/// Parses a Postal webhook body into its typed form.
+///
+/// # Errors
+///
+/// A [`ParseError`] rejection when the body is not a Postal webhook as documented in the
+/// [module docs](self).
+///
+/// # Example
+///
+/// ```
+/// use hookcheck::parsers::postal::{self, EventName, Payload};
+///
+/// let body = br#"{"event":"SendLimitExceeded","timestamp":1745840000.0,"payload":{"server":{"uuid":"54529725-8807-4069-ab29-a3746c1bbd98","name":"Mail","permalink":"mail","organization":null},"volume":0,"limit":0},"uuid":"31832909-22db-4b7d-8f09-93fd6853736b"}"#;
+/// let hook = postal::parse(body).unwrap();
+/// assert_eq!(hook.event, EventName::SendLimitExceeded);
+/// assert!(matches!(hook.payload, Payload::SendLimit(ref p) if p.limit == 0));
+/// ```
+pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
+    let root = from_slice_seed(Vendor::Postal, body, RootSeed, &JsonPointer::root())?;
+    let event = match root.event {
+        Name::Known(event) => event,
+        Name::Unknown(name) => return Err(unknown_event(&name)),
+    };
+    let payload = match root.payload {
+        Slot::Parsed(payload) => payload,
+        Slot::Raw(raw) => from_slice_seed(
+            Vendor::Postal,
+            raw.get().as_bytes(),
+            PayloadSeed(event),
+            &JsonPointer::root().child("payload"),
+        )?,
+    };
+    if let (Some(expected), Payload::Status(status)) = (event.status(), &payload)
+        && status.status != expected
+    {
+        return Err(ParseError::InvalidValue {
+            pointer: JsonPointer::from_tokens(["payload", "status"]),
+            detail: format!(
+                "{} carries status {:?}, not {:?}",
+                event.as_str(),
+                status.status.as_str(),
+                expected.as_str()
+            ),
+        });
+    }
+    Ok(Webhook {
+        event,
+        timestamp: root.timestamp,
+        payload,
+        uuid: root.uuid,
+    })
+}
+
+impl<'a> Webhook<'a> {
+    /// The key fields in the common vocabulary.
+    #[must_use]
+    pub fn into_event(self) -> ParsedEvent<'a> {
+        let (message_id, recipient) = match self.payload {
+            Payload::Status(p) => (Some(p.message.id), p.message.to),
+            Payload::Bounced(p) => (Some(p.original_message.id), p.original_message.to),
+            Payload::LinkClicked(p) => (Some(p.message.id), p.message.to),
+            Payload::Loaded(p) => (Some(p.message.id), p.message.to),
+            Payload::DnsError(_) | Payload::SendLimit(_) => (None, None),
+        };
+        ParsedEvent {
+            event: Some(Cow::Borrowed(self.event.as_str())),
+            event_id: Some(self.uuid),
+            message_id: message_id.map(|id| Cow::Owned(id.to_string())),
+            timestamp: Some(self.timestamp),
+            recipient,
+        }
+    }
+}
+
+enum Name<'a> {
+    Known(EventName),
+    Unknown(Cow<'a, str>),
+}
+
+#[allow(
+    clippy::large_enum_variant,
+    reason = "lives on the stack for one parse; boxing would cost an allocation"
+)]
+enum Slot<'a> {
+    Parsed(Payload<'a>),
+    Raw(&'a RawValue),
+}
+
+struct Root<'a> {
+    event: Name<'a>,
+    timestamp: Timestamp<'a>,
+    payload: Slot<'a>,
+    uuid: Cow<'a, str>,
+}
+
+#[derive(Clone, Copy)]
+struct RootSeed;
+
+impl<'de> DeserializeSeed<'de> for RootSeed {
+    type Value = Root<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de>, D::Error> {
+        d.deserialize_map(RootVisitor)
+    }
+}
+
+struct RootVisitor;
+
+enum Key {
+    Event,
+    Timestamp,
+    Payload,
+    Uuid,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "event" => Key::Event,
+                    "timestamp" => Key::Timestamp,
+                    "payload" => Key::Payload,
+                    "uuid" => Key::Uuid,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
+    if slot.replace(value).is_some() {
+        return Err(E::duplicate_field(key));
+    }
+    Ok(())
+}
+
+impl<'de> Visitor<'de> for RootVisitor {
+    type Value = Root<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a Postal webhook envelope object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de>, A::Error> {
+        let mut event = None;
+        let mut timestamp = None;
+        let mut payload = None;
+        let mut uuid = None;
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Event => {
+                    let name = map.next_value_seed(CowStr)?;
+                    let name = match EventName::from_name(&name) {
+                        Some(known) => Name::Known(known),
+                        None => Name::Unknown(name),
+                    };
+                    once(&mut event, "event", name)?;
+                }
+                Key::Timestamp => {
+                    let NumberTime(t) = map.next_value()?;
+                    once(&mut timestamp, "timestamp", t)?;
+                }
+                Key::Payload => {
+                    let slot = match event {
+                        Some(Name::Known(known)) => {
+                            Slot::Parsed(map.next_value_seed(PayloadSeed(known))?)
+                        }
+                        _ => Slot::Raw(map.next_value()?),
+                    };
+                    once(&mut payload, "payload", slot)?;
+                }
+                Key::Uuid => {
+                    let value = map.next_value_seed(CowStr)?;
+                    once(&mut uuid, "uuid", value)?;
+                }
+                Key::Other => skip(&mut map)?,
+            }
+        }
+        Ok(Root {
+            event: event.ok_or_else(|| de::Error::missing_field("event"))?,
+            timestamp: timestamp.ok_or_else(|| de::Error::missing_field("timestamp"))?,
+            payload: payload.ok_or_else(|| de::Error::missing_field("payload"))?,
+            uuid: uuid.ok_or_else(|| de::Error::missing_field("uuid"))?,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+struct PayloadSeed(EventName);
+
+impl<'de> DeserializeSeed<'de> for PayloadSeed {
+    type Value = Payload<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Payload<'de>, D::Error> {
+        Ok(match self.0 {
+            EventName::MessageSent
+            | EventName::MessageDelayed
+            | EventName::MessageDeliveryFailed
+            | EventName::MessageHeld => Payload::Status(object(d)?),
+            EventName::MessageBounced => Payload::Bounced(object(d)?),
+            EventName::MessageLinkClicked => Payload::LinkClicked(object(d)?),
+            EventName::MessageLoaded => Payload::Loaded(object(d)?),
+            EventName::DomainDNSError => Payload::DnsError(object(d)?),
+            EventName::SendLimitApproaching | EventName::SendLimitExceeded => {
+                Payload::SendLimit(object(d)?)
+            }
+        })
+    }
+}

@@ -1,0 +1,143 @@
+//! The plain-text writer: one line per case, failure details indented under it, a summary
+//! line at the end.
+
+use std::io;
+
+use super::{Case, Outcome, Report, rfc3339_secs, secs};
+
+/// Writes the report as text.
+///
+/// # Errors
+///
+/// Whatever `out` returns.
+pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    writeln!(out, "{}", one_line(&report.title))?;
+    let mut facts = vec![format!("tool: {}", one_line(&report.tool))];
+    if let Some(t) = report.started {
+        facts.push(format!("started: {}", rfc3339_secs(t)));
+    }
+    if let Some(d) = report.duration {
+        facts.push(format!("duration: {}s", secs(d)));
+    }
+    if let Some(seed) = report.seed {
+        facts.push(format!("seed: {seed}"));
+    }
+    writeln!(out, "{}", facts.join("  "))?;
+    for p in &report.properties {
+        writeln!(out, "{}: {}", one_line(&p.name), one_line(&p.value))?;
+    }
+    for suite in &report.suites {
+        let t = suite.totals();
+        writeln!(
+            out,
+            "\n{} ({} passed, {} failed, {} errors, {} skipped)",
+            one_line(&suite.name),
+            t.passed,
+            t.failed,
+            t.errors,
+            t.skipped
+        )?;
+        for case in &suite.cases {
+            write_case(case, out)?;
+        }
+    }
+    let t = report.totals();
+    writeln!(
+        out,
+        "\nresult: {}. {} passed; {} failed; {} errors; {} skipped; {} total",
+        if t.is_success() { "ok" } else { "FAILED" },
+        t.passed,
+        t.failed,
+        t.errors,
+        t.skipped,
+        t.tests
+    )
+}
+
+fn write_case(case: &Case, out: &mut dyn io::Write) -> io::Result<()> {
+    let word = match case.outcome {
+        Outcome::Passed => "PASS ",
+        Outcome::Failed { .. } => "FAIL ",
+        Outcome::Skipped { .. } => "SKIP ",
+        Outcome::Error { .. } => "ERROR",
+    };
+    let mut line = format!("  {word} {}", one_line(&case.name));
+    if let Some(c) = case.counts {
+        line.push_str(&format!(
+            " [run {}, passed {}, not applicable {}]",
+            c.run, c.passed, c.rejected
+        ));
+    }
+    if let Some(d) = case.duration {
+        line.push_str(&format!(" ({}s)", secs(d)));
+    }
+    match &case.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed { message, .. } | Outcome::Error { message, .. } => {
+            line.push_str(": ");
+            line.push_str(&one_line(message));
+        }
+        Outcome::Skipped { reason } => {
+            line.push_str(": ");
+            line.push_str(&one_line(reason));
+        }
+    }
+    writeln!(out, "{line}")?;
+    if matches!(case.outcome, Outcome::Passed) {
+        return Ok(());
+    }
+    for p in &case.properties {
+        writeln!(
+            out,
+            "          {}: {}",
+            one_line(&p.name),
+            one_line(&p.value)
+        )?;
+    }
+    match &case.outcome {
+        Outcome::Failed {
+            detail,
+            counterexample,
+            ..
+        } => {
+            if let Some(d) = detail {
+                indented(d, out)?;
+            }
+            if let Some(cx) = counterexample {
+                match cx.seed {
+                    Some(seed) => writeln!(out, "          counterexample (seed {seed}):")?,
+                    None => writeln!(out, "          counterexample:")?,
+                }
+                indented(&cx.input, out)?;
+                if let Some(note) = &cx.note {
+                    writeln!(out, "          ({})", one_line(note))?;
+                }
+            }
+        }
+        Outcome::Error {
+            detail: Some(d), ..
+        } => indented(d, out)?,
+        _ => {}
+    }
+    Ok(())
+}
+
+fn indented(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
+    for l in text.lines() {
+        writeln!(out, "            {}", one_line(l))?;
+    }
+    Ok(())
+}
+
+/// Keeps a value on one line and makes control characters visible (`\n`, `\u{1b}`).
+fn one_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_debug());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

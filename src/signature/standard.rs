@@ -1,0 +1,285 @@
+//! Standard Webhooks (spec v1.0.0), symmetric scheme `v1`.
+//!
+//! The sender signs `{webhook-id}.{webhook-timestamp}.{raw body}` with HMAC-SHA256 and sends
+//! `webhook-signature: v1,<base64>`; during key rotation the header lists several
+//! space-separated entries. This verifier follows the reference libraries:
+//!
+//! - the secret is `whsec_` + base64 (the prefix is optional); an empty secret, or a bare
+//!   `whsec_`, is an error;
+//! - the timestamp must be within ±300 s of the verifier's clock (both too old and too new are
+//!   rejected), checked before the signature;
+//! - entries of other versions (`v1a`, `v2`, ...) are ignored, and any matching `v1` entry
+//!   accepts; entries are compared in constant time.
+//!
+//! The clock is a [`Clock`], so fixed test vectors can be checked at their own time.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::{Engine as _, engine::general_purpose::STANDARD as B64};
+use hmac::{Hmac, Mac};
+use sha2::{Digest as _, Sha256};
+
+use super::{HeaderSource, Scheme, SignatureError, Signer, Verifier};
+
+/// The message id header.
+pub const ID_HEADER: &str = "webhook-id";
+/// The attempt timestamp header (integer Unix seconds).
+pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
+/// The signature list header.
+pub const SIGNATURE_HEADER: &str = "webhook-signature";
+/// The tolerance of the reference libraries, in seconds either way.
+pub const DEFAULT_TOLERANCE: u64 = 300;
+
+const SECRET_PREFIX: &str = "whsec_";
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Where "now" comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    /// The system clock.
+    #[default]
+    System,
+    /// A fixed instant, in Unix seconds (for tests and for replaying recordings).
+    Fixed(i64),
+}
+
+impl Clock {
+    /// The current Unix time in seconds according to this clock.
+    #[must_use]
+    pub fn now(self) -> i64 {
+        match self {
+            Clock::Fixed(t) => t,
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX)),
+        }
+    }
+}
+
+/// Verifies and produces Standard Webhooks `v1` signatures with one secret.
+#[derive(Clone)]
+pub struct StandardWebhooks {
+    key: Vec<u8>,
+    tolerance: u64,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for StandardWebhooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandardWebhooks")
+            .field("tolerance", &self.tolerance)
+            .field("clock", &self.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StandardWebhooks {
+    /// A verifier/signer for `secret` (`whsec_` + base64, the prefix optional), with the
+    /// default ±300 s tolerance and the system clock.
+    ///
+    /// # Errors
+    ///
+    /// [`SignatureError::BadKey`] for an empty secret (or a bare `whsec_`) or one that is not
+    /// base64.
+    pub fn new(secret: &str) -> Result<Self, SignatureError> {
+        let encoded = secret.strip_prefix(SECRET_PREFIX).unwrap_or(secret);
+        if encoded.is_empty() {
+            return Err(SignatureError::BadKey {
+                reason: "the Standard Webhooks secret is empty".into(),
+            });
+        }
+        let key = B64.decode(encoded).map_err(|e| SignatureError::BadKey {
+            reason: format!("the Standard Webhooks secret is not base64: {e}"),
+        })?;
+        Self::from_bytes(key)
+    }
+
+    /// A verifier/signer for a raw key.
+    ///
+    /// # Errors
+    ///
+    /// [`SignatureError::BadKey`] for an empty key.
+    pub fn from_bytes(key: Vec<u8>) -> Result<Self, SignatureError> {
+        if key.is_empty() {
+            return Err(SignatureError::BadKey {
+                reason: "the Standard Webhooks secret is empty".into(),
+            });
+        }
+        Ok(Self {
+            key,
+            tolerance: DEFAULT_TOLERANCE,
+            clock: Clock::System,
+        })
+    }
+
+    /// The same secret with another clock.
+    #[must_use]
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The same secret with another tolerance, in seconds either way.
+    #[must_use]
+    pub fn with_tolerance(mut self, seconds: u64) -> Self {
+        self.tolerance = seconds;
+        self
+    }
+
+    fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> HmacSha256 {
+        // HMAC accepts keys of any length, so this cannot fail; the fallback keeps it panic-free.
+        let mut mac = HmacSha256::new_from_slice(&self.key)
+            .unwrap_or_else(|_| HmacSha256::new(&Default::default()));
+        mac.update(id.as_bytes());
+        mac.update(b".");
+        mac.update(timestamp.as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        mac
+    }
+
+    /// The `webhook-signature` value for one message: `v1,<base64>`.
+    #[must_use]
+    pub fn signature(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
+        let tag = self
+            .mac(id, &timestamp.to_string(), body)
+            .finalize()
+            .into_bytes();
+        format!("v1,{}", B64.encode(tag))
+    }
+}
+
+fn required<'a>(
+    headers: &'a dyn HeaderSource,
+    name: &'static str,
+) -> Result<&'a str, SignatureError> {
+    headers
+        .header(name)
+        .ok_or(SignatureError::Missing { header: name })
+}
+
+impl Verifier for StandardWebhooks {
+    fn scheme(&self) -> Scheme {
+        Scheme::StandardWebhooks
+    }
+
+    fn present(&self, headers: &dyn HeaderSource) -> bool {
+        headers.header(SIGNATURE_HEADER).is_some()
+    }
+
+    fn verify(&self, headers: &dyn HeaderSource, body: &[u8]) -> Result<(), SignatureError> {
+        let id = required(headers, ID_HEADER)?;
+        let ts_text = required(headers, TIMESTAMP_HEADER)?;
+        let list = required(headers, SIGNATURE_HEADER)?;
+        let timestamp: i64 = ts_text.parse().map_err(|_| SignatureError::Malformed {
+            header: TIMESTAMP_HEADER,
+            reason: format!("{ts_text:?} is not integer Unix seconds"),
+        })?;
+        let now = self.clock.now();
+        if timestamp.abs_diff(now) > self.tolerance {
+            return Err(SignatureError::Expired {
+                timestamp,
+                now,
+                tolerance: self.tolerance,
+            });
+        }
+        let mac = self.mac(id, ts_text, body);
+        let mut v1_entries = 0usize;
+        for entry in list.split(' ').filter(|e| !e.is_empty()) {
+            let Some((version, sig)) = entry.split_once(',') else {
+                continue;
+            };
+            if version != "v1" {
+                continue;
+            }
+            v1_entries += 1;
+            // A truncated or non-base64 entry simply does not match, as in the reference
+            // libraries; another entry may still.
+            if let Ok(given) = B64.decode(sig)
+                && mac.clone().verify_slice(&given).is_ok()
+            {
+                return Ok(());
+            }
+        }
+        if v1_entries == 0 {
+            return Err(SignatureError::Malformed {
+                header: SIGNATURE_HEADER,
+                reason: "no `v1,<base64>` entry".into(),
+            });
+        }
+        Err(SignatureError::Mismatch {
+            header: SIGNATURE_HEADER,
+        })
+    }
+}
+
+impl Signer for StandardWebhooks {
+    fn scheme(&self) -> Scheme {
+        Scheme::StandardWebhooks
+    }
+
+    /// Signs with the clock's time and a message id derived from the body (`msg_` + the first
+    /// 24 hex digits of its SHA-256), so that re-sending the same body keeps its id, as a
+    /// retry would.
+    fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, SignatureError> {
+        let digest = Sha256::digest(body);
+        let id = format!("msg_{}", &hex::encode(digest)[..24]);
+        let timestamp = self.clock.now();
+        Ok(vec![
+            (ID_HEADER.to_owned(), id.clone()),
+            (TIMESTAMP_HEADER.to_owned(), timestamp.to_string()),
+            (
+                SIGNATURE_HEADER.to_owned(),
+                self.signature(&id, timestamp, body),
+            ),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_what_it_verifies_and_rejects_other_versions() {
+        let s = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap()
+            .with_clock(Clock::Fixed(1_000_000));
+        let headers = s.sign(b"{}").unwrap();
+        assert!(s.verify(&headers, b"{}").is_ok());
+        let mut other = headers.clone();
+        other[2].1 = other[2].1.replacen("v1,", "v2,", 1);
+        assert!(matches!(
+            s.verify(&other, b"{}"),
+            Err(SignatureError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn secret_prefix_is_optional_and_empty_is_an_error() {
+        let a = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let b = StandardWebhooks::new("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        assert_eq!(a.signature("m", 1, b"x"), b.signature("m", 1, b"x"));
+        assert!(StandardWebhooks::new("").is_err());
+        assert!(StandardWebhooks::new("whsec_").is_err());
+        assert!(StandardWebhooks::new("whsec_not base64!").is_err());
+    }
+
+    #[test]
+    fn non_integer_timestamp_is_malformed() {
+        let s = StandardWebhooks::new("c2VjcmV0").unwrap();
+        let h = vec![
+            (ID_HEADER, "m"),
+            (TIMESTAMP_HEADER, "1.5"),
+            (SIGNATURE_HEADER, "v1,AAAA"),
+        ];
+        assert!(matches!(
+            s.verify(&h, b""),
+            Err(SignatureError::Malformed {
+                header: TIMESTAMP_HEADER,
+                ..
+            })
+        ));
+    }
+}

@@ -1,0 +1,248 @@
+//! The exec adapter: the example Python adapter agrees with the reference parsers, and crashes,
+//! hangs and protocol violations are faults that fail one case and restart the process.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::{
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use fixtures::{Fixture, all_fixtures, fixtures, must_accept, must_reject};
+use hookcheck::{
+    adapters::exec::ExecParser,
+    catalog::Vendor,
+    parser::{Fault, ParseError, ParsedEvent, WebhookParser},
+    parsers::ReferenceParser,
+};
+
+fn script(relative: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    assert!(path.exists(), "{} missing", path.display());
+    format!("python3 '{}'", path.display())
+}
+
+fn example() -> ExecParser {
+    ExecParser::new(script("examples/exec_adapter.py")).with_timeout(Duration::from_secs(20))
+}
+
+fn misbehaving(mode: &str, timeout: Duration) -> ExecParser {
+    ExecParser::new(format!(
+        "{} {mode}",
+        script("tests/fixtures/misbehaving_adapter.py")
+    ))
+    .with_timeout(timeout)
+}
+
+fn fixture(vendor: Vendor, event: &str) -> Fixture {
+    fixtures(vendor)
+        .into_iter()
+        .find(|f| f.event == event)
+        .unwrap()
+}
+
+fn assert_same(ctx: &str, got: &ParsedEvent<'_>, want: &ParsedEvent<'_>) {
+    assert_eq!(got.event, want.event, "{ctx}");
+    assert_eq!(got.event_id, want.event_id, "{ctx}");
+    assert_eq!(got.message_id, want.message_id, "{ctx}");
+    assert_eq!(got.recipient, want.recipient, "{ctx}");
+    match (&got.timestamp, &want.timestamp) {
+        (Some(a), Some(b)) => assert!(a.matches(b), "{ctx}: {a:?} vs {b:?}"),
+        (a, b) => assert_eq!(a.is_some(), b.is_some(), "{ctx}"),
+    }
+}
+
+#[test]
+fn python_example_agrees_with_the_reference_parsers() {
+    let python = example();
+    let mut cases = 0;
+    for fixture in all_fixtures() {
+        let mut accept = vec![fixtures::Case {
+            label: "as is".into(),
+            body: fixture.body.clone(),
+        }];
+        accept.extend(must_accept(&fixture));
+        for case in accept {
+            let ctx = format!("{} {}: {}", fixture.vendor, fixture.event, case.label);
+            let want = ReferenceParser
+                .parse(fixture.vendor, &case.body)
+                .expect("reference accepts");
+            let got = python
+                .parse(fixture.vendor, &case.body)
+                .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+            assert_same(&ctx, &got, &want);
+            cases += 1;
+        }
+        for case in must_reject(&fixture) {
+            let ctx = format!("{} {}: {}", fixture.vendor, fixture.event, case.label);
+            match python.parse(fixture.vendor, &case.body) {
+                Err(ParseError::Rejected { .. }) => {}
+                other => panic!("{ctx}: expected a rejection, got {other:?}"),
+            }
+            cases += 1;
+        }
+    }
+    assert!(cases > 1000, "only {cases} cases");
+    assert_eq!(
+        python.starts(),
+        1,
+        "the example adapter never needs a restart"
+    );
+}
+
+#[test]
+fn a_crash_fails_one_case_and_the_next_case_restarts_the_process() {
+    let parser = ExecParser::new(script("tests/fixtures/crashing_adapter.py"))
+        .with_timeout(Duration::from_secs(20));
+    let delivered = fixture(Vendor::Msndr, "delivered");
+    let bounced = fixture(Vendor::Msndr, "hard_bounced");
+
+    assert!(parser.parse(Vendor::Msndr, &delivered.body).is_ok());
+    let err = parser.parse(Vendor::Msndr, &bounced.body).unwrap_err();
+    match &err {
+        ParseError::Fault(Fault::Crashed { status, stderr }) => {
+            assert_eq!(*status, Some(70));
+            assert!(stderr.contains("KeyError: 'bounce_class'"), "{stderr:?}");
+        }
+        other => panic!("expected a crash, got {other:?}"),
+    }
+    assert!(err.is_fault() && !err.is_rejection());
+    let after = parser
+        .parse(Vendor::Msndr, &delivered.body)
+        .expect("restarted");
+    assert_eq!(after.event_name(), "delivered");
+    assert_eq!(parser.starts(), 2);
+}
+
+#[test]
+fn a_hang_times_out_kills_the_process_group_and_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    let parser = ExecParser::new(format!(
+        "HANG_PID_FILE='{}' {} hang",
+        pid_file.display(),
+        script("tests/fixtures/misbehaving_adapter.py")
+    ))
+    .with_timeout(Duration::from_secs(2));
+    let sent = fixture(Vendor::Postal, "MessageSent");
+    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+
+    let start = Instant::now();
+    let err = parser
+        .parse(Vendor::Msndr, &fixture(Vendor::Msndr, "opened").body)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Fault(Fault::Timeout {
+            after: Duration::from_secs(2)
+        })
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+
+    // The sleeping Python process is gone, not orphaned.
+    let pid = std::fs::read_to_string(&pid_file).expect("the adapter wrote its pid");
+    let proc_dir = Path::new("/proc").join(pid.trim());
+    let gone_by = Instant::now() + Duration::from_secs(5);
+    while proc_dir.exists() && Instant::now() < gone_by {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!proc_dir.exists(), "process {pid} survived the timeout");
+
+    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+    assert_eq!(parser.starts(), 2);
+}
+
+fn protocol_fault(mode: &str, expect: &str) {
+    let parser = misbehaving(mode, Duration::from_secs(20));
+    let sent = fixture(Vendor::Postal, "MessageSent");
+    let opened = fixture(Vendor::Msndr, "opened");
+    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+    match parser.parse(Vendor::Msndr, &opened.body) {
+        Err(ParseError::Fault(Fault::Protocol { detail })) => {
+            assert!(detail.contains(expect), "{mode}: {detail}");
+        }
+        other => panic!("{mode}: expected a protocol fault, got {other:?}"),
+    }
+    assert!(
+        parser.parse(Vendor::Postal, &sent.body).is_ok(),
+        "{mode}: no recovery"
+    );
+    assert_eq!(parser.starts(), 2, "{mode}");
+}
+
+#[test]
+fn garbage_replies_are_protocol_faults() {
+    protocol_fault("garbage", "not a JSON reply object");
+}
+
+#[test]
+fn replies_to_another_request_are_protocol_faults() {
+    protocol_fault("wrong-id", "does not match request id");
+}
+
+#[test]
+fn an_ok_reply_must_name_the_event() {
+    protocol_fault("no-event", "has no `event`");
+}
+
+#[test]
+fn closing_stdout_is_a_crash() {
+    // `exec` replaces the shell, so nothing else holds the pipe open (with a shell in between,
+    // the case would end as a timeout instead).
+    let parser = ExecParser::new(format!(
+        "exec {} close-stdout",
+        script("tests/fixtures/misbehaving_adapter.py")
+    ))
+    .with_timeout(Duration::from_secs(20));
+    let err = parser
+        .parse(Vendor::Msndr, &fixture(Vendor::Msndr, "opened").body)
+        .unwrap_err();
+    assert!(
+        matches!(err, ParseError::Fault(Fault::Crashed { status: None, .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn stderr_noise_and_blank_lines_are_tolerated() {
+    let parser = misbehaving("noisy", Duration::from_secs(20));
+    let opened = fixture(Vendor::Msndr, "opened");
+    for _ in 0..8 {
+        let event = parser
+            .parse(Vendor::Msndr, &opened.body)
+            .expect("noise is harmless");
+        assert_eq!(event.event_name(), "opened");
+    }
+    assert_eq!(parser.starts(), 1);
+}
+
+#[test]
+fn a_process_that_exits_at_once_is_a_crash_with_its_status() {
+    let parser = ExecParser::new("echo 'cannot load model' >&2; exit 7");
+    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Fault(Fault::Crashed {
+            status: Some(7),
+            stderr: "cannot load model\n".into()
+        })
+    );
+    assert_eq!(parser.name(), "exec: echo 'cannot load model' >&2; exit 7");
+}
+
+#[test]
+fn works_as_a_trait_object() {
+    let parser: Box<dyn WebhookParser> = Box::new(example());
+    let opened = fixture(Vendor::GetMailer, "email.opened");
+    let event = parser.parse(Vendor::GetMailer, &opened.body).unwrap();
+    assert_eq!(event.event_name(), "email.opened");
+    assert_eq!(
+        event.timestamp.unwrap().unix_seconds(),
+        Some(1_705_320_000.0)
+    );
+}

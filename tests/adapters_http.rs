@@ -1,0 +1,367 @@
+//! The HTTP adapter against a loopback receiver: 2xx accepts, 4xx rejects, 5xx/3xx, refused
+//! connections and timeouts are faults; requests look like the vendor's.
+
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::{TcpListener, TcpStream},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, Ordering},
+    },
+    thread::{self, JoinHandle},
+    time::Duration,
+};
+
+use fixtures::{all_fixtures, fixtures};
+use hookcheck::{
+    adapters::http::{HttpParser, SignerError, default_user_agent},
+    catalog::Vendor,
+    parser::{Fault, Fidelity, ParseError, WebhookParser},
+    parsers::ReferenceParser,
+};
+
+/// One request as the receiver saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    request_line: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Seen {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the receiver answers: status, body, and a delay before answering.
+type Handler = dyn Fn(&Seen) -> (u16, Vec<u8>, Duration) + Send + Sync;
+
+/// A loopback HTTP/1.1 receiver serving one connection at a time until dropped.
+struct Receiver {
+    url: String,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(handler: impl Fn(&Seen) -> (u16, Vec<u8>, Duration) + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = format!(
+            "http://{}/hooks/in?source=test",
+            listener.local_addr().unwrap()
+        );
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let thread = {
+            let (seen, stop) = (Arc::clone(&seen), Arc::clone(&stop));
+            thread::spawn(move || {
+                for stream in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    if let Some(request) = serve(stream, handler.as_ref()) {
+                        seen.lock().unwrap().push(request);
+                    }
+                }
+            })
+        };
+        Self {
+            url,
+            seen,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let addr = self
+            .url
+            .trim_start_matches("http://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let _ = TcpStream::connect(addr);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, handler: &Handler) -> Option<Seen> {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut request_line = String::new();
+    reader.read_line(&mut request_line).ok()?;
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        headers.push((name.trim().to_owned(), value.trim().to_owned()));
+    }
+    let length = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let seen = Seen {
+        request_line: request_line.trim_end().to_owned(),
+        headers,
+        body,
+    };
+    let (status, answer, delay) = handler(&seen);
+    thread::sleep(delay);
+    let mut stream = stream;
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} Status\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        answer.len()
+    );
+    let _ = stream.write_all(&answer);
+    Some(seen)
+}
+
+fn answer(
+    status: u16,
+    body: &str,
+) -> impl Fn(&Seen) -> (u16, Vec<u8>, Duration) + Send + Sync + 'static {
+    let body = body.as_bytes().to_vec();
+    move |_| (status, body.clone(), Duration::ZERO)
+}
+
+fn sent() -> Vec<u8> {
+    fixtures(Vendor::Postal)
+        .into_iter()
+        .find(|f| f.event == "MessageSent")
+        .unwrap()
+        .body
+}
+
+#[test]
+fn a_2xx_accepts_and_the_request_looks_like_postals() {
+    let receiver = Receiver::start(answer(204, ""));
+    let parser = HttpParser::new(&receiver.url).with_signer(
+        |vendor: Vendor, body: &[u8]| -> Result<_, SignerError> {
+            Ok(vec![(
+                "X-Postal-Signature".to_owned(),
+                format!("{vendor}:{}", body.len()),
+            )])
+        },
+    );
+    assert_eq!(parser.fidelity(), Fidelity::Verdict);
+    let body = sent();
+    let event = parser.parse(Vendor::Postal, &body).expect("accepted");
+    assert_eq!(
+        event.event, None,
+        "a verdict-only receiver reports no fields"
+    );
+
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1);
+    let request = &seen[0];
+    assert_eq!(request.request_line, "POST /hooks/in?source=test HTTP/1.1");
+    assert_eq!(request.body, body, "the body is sent byte for byte");
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    assert_eq!(request.header("user-agent"), Some("Postal/3.3.6"));
+    assert_eq!(
+        request.header("x-postal-signature"),
+        Some(format!("postal:{}", body.len()).as_str())
+    );
+}
+
+#[test]
+fn user_agent_and_fixed_headers() {
+    let receiver = Receiver::start(answer(200, "ok"));
+    let parser = HttpParser::new(&receiver.url).with_header("Authorization", "Basic dTpw");
+    parser.parse(Vendor::GetMailer, b"{}").unwrap();
+    let parser = HttpParser::new(&receiver.url).with_user_agent("Postal/3.2.0");
+    parser.parse(Vendor::Postal, b"{}").unwrap();
+    let seen = receiver.seen();
+    assert_eq!(
+        seen[0].header("user-agent"),
+        Some(default_user_agent(Vendor::GetMailer).as_ref())
+    );
+    assert_eq!(seen[0].header("authorization"), Some("Basic dTpw"));
+    assert_eq!(seen[1].header("user-agent"), Some("Postal/3.2.0"));
+}
+
+#[test]
+fn a_4xx_rejects_with_the_receivers_message() {
+    let receiver = Receiver::start(answer(422, "missing payload.message.token"));
+    let err = HttpParser::new(&receiver.url)
+        .parse(Vendor::Postal, &sent())
+        .unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Rejected {
+            detail: "HTTP 422: missing payload.message.token".into()
+        }
+    );
+    assert!(err.is_rejection());
+}
+
+#[test]
+fn a_5xx_or_3xx_is_a_fault() {
+    for status in [500, 503, 302] {
+        let receiver = Receiver::start(answer(status, "Location: /elsewhere"));
+        let err = HttpParser::new(&receiver.url)
+            .parse(Vendor::Msndr, b"{}")
+            .unwrap_err();
+        assert_eq!(err, ParseError::Fault(Fault::HttpStatus { status }));
+        assert_eq!(
+            receiver.seen().len(),
+            1,
+            "{status}: redirects are not followed"
+        );
+    }
+}
+
+#[test]
+fn a_refused_connection_is_a_transport_fault() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let err = HttpParser::new(format!("http://127.0.0.1:{port}/"))
+        .parse(Vendor::Postal, b"{}")
+        .unwrap_err();
+    assert!(
+        matches!(err, ParseError::Fault(Fault::Transport { .. })),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_slow_receiver_times_out() {
+    let receiver = Receiver::start(|_: &Seen| (200, Vec::new(), Duration::from_millis(1500)));
+    let parser = HttpParser::new(&receiver.url).with_timeout(Duration::from_millis(300));
+    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Fault(Fault::Timeout {
+            after: Duration::from_millis(300)
+        })
+    );
+}
+
+#[test]
+fn a_failing_signer_is_a_fault() {
+    let receiver = Receiver::start(answer(200, ""));
+    let parser = HttpParser::new(&receiver.url).with_signer(
+        |_: Vendor, _: &[u8]| -> Result<Vec<(String, String)>, SignerError> {
+            Err("no key loaded".into())
+        },
+    );
+    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Fault(Fault::Signer {
+            detail: "no key loaded".into()
+        })
+    );
+    assert!(receiver.seen().is_empty(), "nothing is sent unsigned");
+}
+
+/// A receiver that parses with the reference parser and reports what it parsed.
+fn reporting_receiver() -> Receiver {
+    Receiver::start(|seen: &Seen| {
+        let vendor: Vendor = seen
+            .header("x-vendor")
+            .unwrap_or("")
+            .parse()
+            .expect("x-vendor header");
+        match ReferenceParser.parse(vendor, &seen.body) {
+            Ok(ev) => {
+                let ts = ev.timestamp.as_ref().unwrap();
+                let timestamp = match vendor {
+                    Vendor::GetMailer => serde_json::Value::from(ts.raw()),
+                    _ => serde_json::from_str(ts.raw()).unwrap(),
+                };
+                let reply = serde_json::json!({
+                    "event": ev.event,
+                    "fields": {
+                        "event_id": ev.event_id,
+                        "message_id": ev.message_id,
+                        "timestamp": timestamp,
+                        "recipient": ev.recipient,
+                    }
+                });
+                (200, serde_json::to_vec(&reply).unwrap(), Duration::ZERO)
+            }
+            Err(e) => (400, e.to_string().into_bytes(), Duration::ZERO),
+        }
+    })
+}
+
+#[test]
+fn a_reporting_receiver_is_checked_field_by_field() {
+    let receiver = reporting_receiver();
+    for fixture in all_fixtures() {
+        let parser = HttpParser::new(&receiver.url)
+            .expect_fields()
+            .with_header("X-Vendor", fixture.vendor.as_str());
+        assert_eq!(parser.fidelity(), Fidelity::Fields);
+        let got = parser.parse(fixture.vendor, &fixture.body).unwrap();
+        let want = ReferenceParser
+            .parse(fixture.vendor, &fixture.body)
+            .unwrap();
+        let ctx = format!("{} {}", fixture.vendor, fixture.event);
+        assert_eq!(got.event, want.event, "{ctx}");
+        assert_eq!(got.event_id, want.event_id, "{ctx}");
+        assert_eq!(got.message_id, want.message_id, "{ctx}");
+        assert_eq!(got.recipient, want.recipient, "{ctx}");
+        assert!(
+            got.timestamp
+                .unwrap()
+                .matches(want.timestamp.as_ref().unwrap()),
+            "{ctx}"
+        );
+    }
+    let parser = HttpParser::new(&receiver.url)
+        .expect_fields()
+        .with_header("X-Vendor", "msndr");
+    assert!(
+        parser
+            .parse(Vendor::Msndr, b"[]")
+            .unwrap_err()
+            .is_rejection()
+    );
+}
+
+#[test]
+fn fields_mode_requires_a_report() {
+    let receiver = Receiver::start(answer(200, "OK"));
+    let err = HttpParser::new(&receiver.url)
+        .expect_fields()
+        .parse(Vendor::Postal, b"{}")
+        .unwrap_err();
+    assert!(
+        matches!(err, ParseError::Fault(Fault::Protocol { .. })),
+        "{err:?}"
+    );
+}
