@@ -6,11 +6,14 @@
 //! ```ignore
 //! // fuzz/fuzz_targets/raw_my_parser.rs
 //! #![no_main]
-//! libfuzzer_sys::fuzz_target!(|data: &[u8]| { hookcheck::fuzz::validate(data); });
+//! libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+//!     hookcheck::fuzz::raw::<my_crate::MyParser>(hookcheck::catalog::Vendor::Postal, data);
+//! });
 //! ```
 //!
 //! | target | function | what it checks |
 //! | --- | --- | --- |
+//! | `raw_postal`, `raw_msndr`, `raw_getmailer` | [`raw`] | any bytes as one vendor's body: the parser's verdict meets the [oracle] |
 //! | `validate` | [`validate`] | decoding, detection and every catalog validator take any bytes; `is_valid` agrees with `violations` |
 //!
 //! # The contract
@@ -33,12 +36,16 @@
 //! `fuzz_corpus` example writes them to `fuzz/seeds/` and `fuzz/dict/` (see `fuzz/README.md`).
 
 pub mod dict;
+pub mod oracle;
+mod raw;
 pub mod seeds;
 pub mod sources;
 mod target;
 mod validation;
 
-pub use target::Target;
+pub use oracle::Agreement;
+pub use raw::{raw, raw_with};
+pub use target::{Target, UnknownTarget};
 pub use validation::validate;
 
 /// The largest input a target examines: 64 KiB, four times the largest documented webhook
@@ -53,6 +60,8 @@ pub enum Outcome {
     Skipped(Skip),
     /// The document went through detection and every catalog validator.
     Validated,
+    /// The parser's answer agreed with the oracle.
+    Parsed(Agreement),
 }
 
 /// Why a target did not examine an input.
@@ -63,4 +72,6 @@ pub enum Skip {
     TooLarge,
     /// Not a JSON document (for targets that only look at documents).
     NotJson,
+    /// The parser does not support the vendor the input is for.
+    Unsupported,
 }
