@@ -34,6 +34,7 @@ pub mod catalog;
 pub mod certify;
 pub mod cli;
 pub mod fuzz;
+pub mod generate;
 pub mod listen;
 pub mod parser;
 pub mod parsers;

@@ -1,0 +1,275 @@
+//! Merging: one flattened, choice-free conjunction into one [`Alt`].
+//!
+//! Every keyword of every positive member is applied to one accumulator per concern (types,
+//! listed values, numbers, strings, arrays, objects). Negated members are folded where their
+//! meaning is plain, otherwise kept as residual checks. Listed values (`const`/`enum`) and schema
+//! examples are filtered here, once, with the members' checkers: a value is kept only if every
+//! member accepts it and every negated member rejects it, which is exactly membership in the
+//! alternative.
+
+use serde_json::Value;
+
+use super::{Compiler, LocId, flatten::Flat};
+use crate::generate::{
+    error::GenError,
+    keywords::{
+        combinators::{self, Fold},
+        enum_::{Candidates, json_eq},
+        format,
+        items::ArrayCollector,
+        length,
+        numeric::NumberSpec,
+        properties::ObjectCollector,
+        string::StringSpec,
+        type_::TypeSet,
+    },
+    plan::{Alt, Body, CheckId, INF, Typed},
+    resolve::Loc,
+};
+
+/// Merges `flat` into an alternative.
+pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenError> {
+    let origin = flat.pos.first().map_or_else(
+        || Loc {
+            doc: 0,
+            ptr: String::new(),
+        },
+        |m| c.loc(m.loc).clone(),
+    );
+    let unsat_alt = |reason: String, origin: Loc| Alt {
+        body: Body::Values {
+            values: Vec::new(),
+            keyword: "enum",
+        },
+        checks: Vec::new(),
+        seeds: Vec::new(),
+        height: INF,
+        unsat: Some(reason),
+        origin,
+    };
+    if let Some((reason, at)) = &flat.unsat {
+        return Ok(unsat_alt(reason.clone(), c.loc(*at).clone()));
+    }
+    let mut types = TypeSet::ALL;
+    let mut type_given = false;
+    let mut candidates = Candidates::default();
+    let mut number = NumberSpec::default();
+    let mut string = StringSpec::default();
+    let mut objects = ObjectCollector::default();
+    let mut arrays = ArrayCollector::default();
+    let mut seeds: Vec<Value> = Vec::new();
+    for (idx, m) in flat.pos.iter().enumerate() {
+        let Some(map) = c.value(m.loc).as_object() else {
+            continue;
+        };
+        let draft = c.scope(m.loc).draft;
+        for (key, value) in map {
+            match key.as_str() {
+                "type" => {
+                    if let Some(t) = TypeSet::from_keyword(value) {
+                        types = types.intersect(t);
+                        type_given = true;
+                    }
+                }
+                "const" => candidates.apply("const", value),
+                "enum" => candidates.apply("enum", value),
+                "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+                    number.apply(key, value, false);
+                }
+                "minLength" => string.apply_min(length::parse_length(value).unwrap_or(0)),
+                "maxLength" => {
+                    if let Some(n) = length::parse_length(value) {
+                        string.apply_max(n);
+                    }
+                }
+                "pattern" => {
+                    if let Some(p) = value.as_str() {
+                        let id = c.pattern(p, m.loc)?;
+                        string.patterns.push(id);
+                    }
+                }
+                "format" => {
+                    if let Some(f) = format::parse(value) {
+                        string.add_format(f);
+                    }
+                }
+                "examples" => seeds.extend(value.as_array().into_iter().flatten().cloned()),
+                "default" => seeds.push(value.clone()),
+                "properties"
+                | "patternProperties"
+                | "additionalProperties"
+                | "required"
+                | "propertyNames"
+                | "minProperties"
+                | "maxProperties"
+                | "dependentRequired"
+                | "dependencies" => objects.collect(c, idx, m.loc, m.dscope, key, value, draft)?,
+                "prefixItems" | "items" | "additionalItems" | "contains" | "minItems"
+                | "maxItems" | "uniqueItems" => {
+                    arrays.collect(c, idx, m.loc, m.dscope, key, value, draft, map);
+                }
+                _ => {}
+            }
+        }
+    }
+    if flat.object_only {
+        types = types.intersect(TypeSet::OBJ);
+    }
+    let mut excluded: Vec<Value> = Vec::new();
+    let mut forbidden = flat.forbidden.clone();
+    let mut checks: Vec<(CheckId, bool)> = Vec::new();
+    for &(loc, _) in &flat.neg {
+        match combinators::fold(c.value(loc)) {
+            Fold::Types(t) => {
+                if t.contains(TypeSet::INT)
+                    && !t.contains(TypeSet::NUM)
+                    && types.contains(TypeSet::NUM)
+                {
+                    number.non_integer = true;
+                }
+                types = types.minus(t);
+            }
+            Fold::Values(vs) => excluded.extend(vs),
+            Fold::Forbid(name) => forbidden.push(name),
+            Fold::Check => checks.push((c.checker(loc)?, false)),
+        }
+    }
+    let keyword = candidates.keyword.unwrap_or("enum");
+    if let Some(values) = candidates.into_values() {
+        let mut kept = Vec::new();
+        for v in values {
+            if types.contains(TypeSet::of(&v))
+                && !excluded.iter().any(|x| json_eq(x, &v))
+                && accepted(c, &flat, &v)?
+            {
+                kept.push(v);
+            }
+        }
+        if kept.is_empty() {
+            return Ok(unsat_alt(
+                format!("no `{keyword}` value satisfies the other constraints"),
+                origin,
+            ));
+        }
+        return Ok(Alt {
+            body: Body::Values {
+                values: kept,
+                keyword,
+            },
+            checks: Vec::new(),
+            seeds: Vec::new(),
+            height: INF,
+            unsat: None,
+            origin,
+        });
+    }
+    let mut reasons = Vec::new();
+    if !number.integers_possible() && types.contains(TypeSet::INT) {
+        types = types.minus(TypeSet::INT);
+        reasons.push("no integer is within the numeric bounds");
+    }
+    if !number.numbers_possible() && types.contains(TypeSet::NUM) {
+        types = types.minus(TypeSet::NUM);
+        reasons.push("no number is within the numeric bounds");
+    }
+    if !string.formats.is_empty() && (!string.patterns.is_empty() || string.formats.len() > 1) {
+        let all: Vec<Value> = string
+            .formats
+            .iter()
+            .map(|f| serde_json::json!({"format": f.name()}))
+            .collect();
+        let at = flat.pos.first().map_or(LocId(0), |m| m.loc);
+        string.format_check = Some(c.synthetic_checker(&serde_json::json!({"allOf": all}), at)?);
+    }
+    let generatable = string
+        .patterns
+        .iter()
+        .any(|p| c.pattern_ref(*p).can_generate());
+    if let Some(why) = string.impossible(generatable) {
+        if types.contains(TypeSet::STR) {
+            types = types.minus(TypeSet::STR);
+            reasons.push(if why.starts_with("minLength") {
+                "string length bounds conflict"
+            } else {
+                "string pattern cannot be generated from"
+            });
+        }
+    }
+    if types.is_empty() {
+        let reason = if reasons.is_empty() {
+            "no JSON type satisfies every `type` constraint".to_owned()
+        } else {
+            reasons.join("; ")
+        };
+        if string
+            .impossible(generatable)
+            .is_some_and(|w| !w.starts_with("minLength"))
+        {
+            return Err(GenError::unsupported(
+                "pattern",
+                c.reg.location(&origin),
+                "no pattern of the string can be generated from",
+            ));
+        }
+        return Ok(unsat_alt(reason, origin));
+    }
+    let object = if types.contains(TypeSet::OBJ) {
+        objects.finish(c, &flat, &forbidden)?
+    } else {
+        Default::default()
+    };
+    let array = if types.contains(TypeSet::ARR) {
+        arrays.finish(c, &flat)?
+    } else {
+        Default::default()
+    };
+    let seeds = if c.opts.realism {
+        let mut kept = Vec::new();
+        for v in seeds {
+            if !kept.iter().any(|k| json_eq(k, &v))
+                && types.contains(TypeSet::of(&v))
+                && !excluded.iter().any(|x| json_eq(x, &v))
+                && accepted(c, &flat, &v)?
+            {
+                kept.push(v);
+            }
+        }
+        kept
+    } else {
+        Vec::new()
+    };
+    Ok(Alt {
+        body: Body::Typed(Box::new(Typed {
+            types,
+            type_given,
+            number,
+            string,
+            array,
+            object,
+            excluded,
+            heights: [INF; 7],
+        })),
+        checks,
+        seeds,
+        height: INF,
+        unsat: None,
+        origin,
+    })
+}
+
+/// Whether every positive member accepts `v` and every negated member rejects it.
+fn accepted(c: &mut Compiler<'_>, flat: &Flat, v: &Value) -> Result<bool, GenError> {
+    for m in &flat.pos {
+        let id = c.checker(m.loc)?;
+        if !c.run_check(id, v) {
+            return Ok(false);
+        }
+    }
+    for &(loc, _) in &flat.neg {
+        let id = c.checker(loc)?;
+        if c.run_check(id, v) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,120 @@
+//! `date-time`, `date`, `time` (RFC 3339) and `duration` (RFC 3339 appendix A / ISO 8601).
+//!
+//! Instants are drawn around a fixed reference (not the wall clock, so that a seed always gives
+//! the same value): draw `0` is the reference itself, other draws move up to two years either way.
+
+use crate::generate::source::Source;
+
+/// The reference instant: 2025-06-15T12:00:00Z.
+pub(crate) const REFERENCE_UNIX: i64 = 1_749_988_800;
+
+/// Two years, in seconds.
+const SPAN: u64 = 2 * 365 * 24 * 3600;
+
+/// A signed offset from a draw: 0, 1, -1, 2, -2, ...
+fn signed<S: Source + ?Sized>(src: &mut S, max: u64) -> i64 {
+    let v = i64::try_from(src.draw(max * 2)).unwrap_or(0);
+    if v % 2 == 0 { v / 2 } else { -(v + 1) / 2 }
+}
+
+/// Seconds since the epoch near the reference instant.
+pub(crate) fn unix_time<S: Source + ?Sized>(src: &mut S) -> i64 {
+    REFERENCE_UNIX + signed(src, SPAN)
+}
+
+/// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian).
+pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = u32::try_from(doy - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn split(unix: i64) -> (String, String) {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, m, d) = civil(days);
+    (
+        format!("{y:04}-{m:02}-{d:02}"),
+        format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60),
+    )
+}
+
+fn fraction<S: Source + ?Sized>(src: &mut S) -> String {
+    match src.draw(3) {
+        0 | 1 => String::new(),
+        2 => format!(".{:03}", src.draw(999)),
+        _ => format!(".{:06}", src.draw(999_999)),
+    }
+}
+
+fn offset<S: Source + ?Sized>(src: &mut S) -> String {
+    const ZONES: [&str; 6] = ["+00:00", "+02:00", "-05:00", "+05:30", "-08:00", "+09:00"];
+    if !src.rarely(3) {
+        return "Z".to_owned();
+    }
+    ZONES[src.choose(ZONES.len())].to_owned()
+}
+
+/// An RFC 3339 `date-time`.
+pub(crate) fn date_time<S: Source + ?Sized>(src: &mut S) -> String {
+    let (date, time) = split(unix_time(src));
+    let frac = fraction(src);
+    let zone = offset(src);
+    format!("{date}T{time}{frac}{zone}")
+}
+
+/// An RFC 3339 `full-date`.
+pub(crate) fn date<S: Source + ?Sized>(src: &mut S) -> String {
+    split(unix_time(src)).0
+}
+
+/// An RFC 3339 `full-time` (with its offset, which the format requires).
+pub(crate) fn time<S: Source + ?Sized>(src: &mut S) -> String {
+    let (_, time) = split(unix_time(src));
+    let frac = fraction(src);
+    let zone = offset(src);
+    format!("{time}{frac}{zone}")
+}
+
+/// An ISO 8601 duration.
+pub(crate) fn duration<S: Source + ?Sized>(src: &mut S) -> String {
+    let n = |src: &mut S, max: u64| src.between(1, max);
+    match src.draw(5) {
+        0 => format!("P{}D", n(src, 30)),
+        1 => format!("PT{}H{}M", n(src, 23), n(src, 59)),
+        2 => format!("PT{}S", n(src, 3600)),
+        3 => format!("P{}Y{}M{}D", n(src, 5), n(src, 11), n(src, 28)),
+        4 => format!("P{}W", n(src, 52)),
+        _ => format!("P{}DT{}H", n(src, 30), n(src, 23)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::source::ReplaySource;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil(0), (1970, 1, 1));
+        assert_eq!(civil(REFERENCE_UNIX / 86_400), (2025, 6, 15));
+        assert_eq!(civil(11_016), (2000, 2, 29));
+        assert_eq!(civil(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn draw_zero_is_the_reference_instant() {
+        assert_eq!(
+            date_time(&mut ReplaySource::new(&[])),
+            "2025-06-15T12:00:00Z"
+        );
+        assert_eq!(duration(&mut ReplaySource::new(&[])), "P1D");
+    }
+}

@@ -1,0 +1,55 @@
+//! `pattern`: strings generated from the first pattern that can be generated from, checked
+//! against all of them.
+//!
+//! Several `pattern`s (from `allOf` members) cannot be merged into one regular expression, so the
+//! string is drawn from one and the others are checked; a miss is retried by the interpreter.
+
+use crate::generate::{
+    keywords::length,
+    plan::{PatternId, Plan},
+    source::Source,
+};
+
+/// Whether `text` matches every pattern.
+pub(crate) fn all_match(plan: &Plan, patterns: &[PatternId], text: &str) -> bool {
+    patterns.iter().all(|p| plan.pattern(*p).is_match(text))
+}
+
+/// A string drawn from one of the patterns (padded to `min` code points where the pattern allows
+/// it); the caller checks lengths and the other patterns.
+pub(crate) fn generate<S: Source + ?Sized>(
+    plan: &Plan,
+    patterns: &[PatternId],
+    src: &mut S,
+    min: u64,
+) -> Option<String> {
+    let usable: Vec<PatternId> = patterns
+        .iter()
+        .copied()
+        .filter(|p| plan.pattern(*p).can_generate())
+        .collect();
+    if usable.is_empty() {
+        return None;
+    }
+    let pick = usable[src.choose(usable.len())];
+    let min = usize::try_from(min).unwrap_or(usize::MAX);
+    plan.pattern(pick)
+        .generate(src, min, &mut |s: &mut S| length::text_char(s))
+}
+
+/// A string that does not match `pattern` (for `pattern` negatives), if one of a few simple
+/// candidates qualifies.
+pub(crate) fn mismatch(plan: &Plan, pattern: PatternId, near: &str) -> Option<String> {
+    let p = plan.pattern(pattern);
+    let candidates = [
+        String::new(),
+        "!".to_owned(),
+        format!("{near}!"),
+        format!("!{near}"),
+        " ".to_owned(),
+        "0".to_owned(),
+        "a".to_owned(),
+        "\u{1F600}".to_owned(),
+    ];
+    candidates.into_iter().find(|c| !p.is_match(c))
+}

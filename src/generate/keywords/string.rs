@@ -1,0 +1,102 @@
+//! The string constraints of an alternative (`minLength`, `maxLength`, `pattern`, `format`)
+//! and how a string is drawn under them.
+//!
+//! Order of preference: a `format` generator, else a `pattern`, else a realistic value suggested
+//! by the property name ([`crate::generate::realism`]), else free text. Whatever is drawn is
+//! checked against all string constraints before it is returned.
+
+use crate::generate::{
+    formats::Format,
+    keywords::{format, length, pattern},
+    plan::{CheckId, PatternId, Plan},
+    realism::{self, Hint},
+    source::Source,
+};
+
+/// String constraints.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StringSpec {
+    pub min_len: u64,
+    pub max_len: Option<u64>,
+    pub patterns: Vec<PatternId>,
+    pub formats: Vec<Format>,
+    /// Checks every format at once, when a string is not drawn from a format generator alone
+    /// (a pattern also applies, or several formats do).
+    pub format_check: Option<CheckId>,
+}
+
+impl StringSpec {
+    pub(crate) fn apply_min(&mut self, n: u64) {
+        self.min_len = self.min_len.max(n);
+    }
+
+    pub(crate) fn apply_max(&mut self, n: u64) {
+        self.max_len = Some(self.max_len.map_or(n, |m| m.min(n)));
+    }
+
+    pub(crate) fn add_format(&mut self, f: Format) {
+        if !self.formats.contains(&f) {
+            self.formats.push(f);
+        }
+    }
+
+    /// Why no string can satisfy the spec, when that is plain.
+    pub(crate) fn impossible(&self, plan_patterns_generatable: bool) -> Option<String> {
+        if let Some(max) = self.max_len {
+            if self.min_len > max {
+                return Some(format!(
+                    "minLength {} is above maxLength {max}",
+                    self.min_len
+                ));
+            }
+        }
+        if self.formats.is_empty() && !self.patterns.is_empty() && !plan_patterns_generatable {
+            return Some("no pattern can be generated from".to_owned());
+        }
+        None
+    }
+
+    /// Whether `s` satisfies the length and pattern constraints (formats are the generators'
+    /// responsibility and the validator's to check).
+    pub(crate) fn accepts(&self, plan: &Plan, s: &str) -> bool {
+        let n = length::chars(s);
+        n >= self.min_len
+            && self.max_len.is_none_or(|m| n <= m)
+            && pattern::all_match(plan, &self.patterns, s)
+    }
+
+    /// A string satisfying the spec, or `None` for this attempt.
+    pub(crate) fn generate<S: Source + ?Sized>(
+        &self,
+        plan: &Plan,
+        src: &mut S,
+        hint: Hint,
+    ) -> Option<String> {
+        let s = if let Some(&f) = self.formats.first() {
+            let s = if self.patterns.is_empty() || src.likely(2) {
+                format::generate(f, src)
+            } else {
+                pattern::generate(plan, &self.patterns, src, self.min_len)?
+            };
+            if let Some(check) = self.format_check {
+                if !plan.check(check, &serde_json::Value::String(s.clone())) {
+                    return None;
+                }
+            }
+            s
+        } else if !self.patterns.is_empty() {
+            pattern::generate(plan, &self.patterns, src, self.min_len)?
+        } else {
+            let suggested = if hint == Hint::None || src.rarely(8) {
+                None
+            } else {
+                realism::string(hint, src).filter(|s| self.accepts(plan, s))
+            };
+            match suggested {
+                Some(s) => s,
+                None => length::free_text(src, self.min_len, self.max_len),
+            }
+        };
+        self.accepts(plan, &s).then_some(s)
+    }
+}

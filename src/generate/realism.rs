@@ -1,0 +1,149 @@
+//! Plausible values for common property names, where the schema leaves the choice free.
+//!
+//! A webhook field called `email` that the schema only types as `string` should still look like
+//! an e-mail address, `user_agent` like a browser, `timestamp` like a time near now. The table is
+//! deliberately small. A hint is a suggestion: the value is used only when the schema has no
+//! `format`/`pattern` of its own and the value fits the length and range constraints; otherwise
+//! the generic generator runs.
+
+use crate::generate::{
+    formats::{self, Format},
+    source::Source,
+};
+
+/// What a property's name suggests about its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Hint {
+    #[default]
+    None,
+    Email,
+    Url,
+    Uuid,
+    UserAgent,
+    Ip,
+    Timestamp,
+    SmtpReply,
+    Hostname,
+    Name,
+    Subject,
+    Token,
+    Port,
+    MessageId,
+}
+
+/// The hint for a property name (`createdAt`, `created_at` and `created-at` are the same).
+pub(crate) fn hint_for(name: &str) -> Hint {
+    let n: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let n = n.as_str();
+    match n {
+        "from" | "to" | "sender" | "recipient" | "rcptto" | "mailfrom" | "replyto" => Hint::Email,
+        "ip" | "ipaddress" | "clientip" | "remoteip" | "sourceip" => Hint::Ip,
+        "port" => Hint::Port,
+        "subject" => Hint::Subject,
+        "messageid" => Hint::MessageId,
+        "host" | "hostname" | "domain" | "mxhost" | "server" => Hint::Hostname,
+        "name" | "fullname" | "firstname" | "lastname" | "displayname" | "username" => Hint::Name,
+        "output" | "details" | "diagnostic" | "smtpresponse" | "response" | "reply" => {
+            Hint::SmtpReply
+        }
+        "ts" | "time" | "timestamp" | "date" | "datetime" => Hint::Timestamp,
+        _ if n.contains("email") => Hint::Email,
+        _ if n.contains("useragent") => Hint::UserAgent,
+        _ if n.contains("url") || n.contains("uri") || n.contains("href") || n.contains("link") => {
+            Hint::Url
+        }
+        _ if n.contains("uuid") || n.contains("guid") => Hint::Uuid,
+        _ if n.contains("token") || n.contains("secret") || n.contains("signature") => Hint::Token,
+        _ if n.ends_with("at") && n.len() > 4
+            || n.ends_with("time")
+            || n.ends_with("timestamp") =>
+        {
+            Hint::Timestamp
+        }
+        _ => Hint::None,
+    }
+}
+
+const AGENTS: [&str; 4] = [
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15",
+    "Thunderbird/115.12.2",
+];
+const REPLIES: [&str; 5] = [
+    "250 2.0.0 OK",
+    "250 2.0.0 Ok: queued as 4F1A21C0",
+    "421 4.7.0 Try again later",
+    "550 5.1.1 User unknown",
+    "552 5.2.2 Mailbox full",
+];
+const NAMES: [&str; 5] = [
+    "Alice Example",
+    "Bob",
+    "Carol Smith",
+    "Dave O'Neil",
+    "Élodie Martin",
+];
+const SUBJECTS: [&str; 4] = [
+    "Welcome to Example",
+    "Your receipt #1042",
+    "Password reset",
+    "Weekly digest",
+];
+
+/// A string for `hint`, if the hint has a string form.
+pub(crate) fn string<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<String> {
+    Some(match hint {
+        Hint::None | Hint::Port => return None,
+        Hint::Email => Format::Email.generate(src),
+        Hint::Url => Format::Uri.generate(src),
+        Hint::Uuid => formats::uuid(src),
+        Hint::UserAgent => AGENTS[src.choose(AGENTS.len())].to_owned(),
+        Hint::Ip => Format::Ipv4.generate(src),
+        Hint::Timestamp => Format::DateTime.generate(src),
+        Hint::SmtpReply => REPLIES[src.choose(REPLIES.len())].to_owned(),
+        Hint::Hostname => Format::Hostname.generate(src),
+        Hint::Name => NAMES[src.choose(NAMES.len())].to_owned(),
+        Hint::Subject => SUBJECTS[src.choose(SUBJECTS.len())].to_owned(),
+        Hint::Token => formats::hex(src, 32),
+        Hint::MessageId => format!("<{}@mail.example.com>", formats::uuid(src)),
+    })
+}
+
+/// An integer for `hint`, if the hint has a numeric form (a unix time, a port).
+pub(crate) fn integer<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<i64> {
+    match hint {
+        Hint::Timestamp => Some(formats::unix_time(src)),
+        Hint::Port => Some([25, 587, 465, 2525][src.choose(4)]),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::source::RngSource;
+
+    #[test]
+    fn names_map_to_hints() {
+        assert_eq!(hint_for("email"), Hint::Email);
+        assert_eq!(hint_for("recipientEmail"), Hint::Email);
+        assert_eq!(hint_for("user_agent"), Hint::UserAgent);
+        assert_eq!(hint_for("created_at"), Hint::Timestamp);
+        assert_eq!(hint_for("sentAt"), Hint::Timestamp);
+        assert_eq!(hint_for("smtp_response"), Hint::SmtpReply);
+        assert_eq!(hint_for("click_url"), Hint::Url);
+        assert_eq!(hint_for("flat"), Hint::None);
+        assert_eq!(hint_for("status"), Hint::None);
+    }
+
+    #[test]
+    fn timestamps_are_near_the_reference() {
+        let t = integer(Hint::Timestamp, &mut RngSource::new(1, 1)).unwrap();
+        assert!((t - formats::REFERENCE_UNIX).abs() <= 2 * 365 * 24 * 3600);
+    }
+}

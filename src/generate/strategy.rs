@@ -1,0 +1,278 @@
+//! The proptest driver: a [`Strategy`] whose value trees shrink the choice sequence.
+//!
+//! A value is identified by the sequence of draws that produced it. [`GenStrategy::new_tree`]
+//! records that sequence while drawing from the test runner's generator; the [`ChoiceTree`] then
+//! shrinks by editing the sequence and replaying it through the same interpreter, in the style of
+//! Hypothesis: delete chunks of draws (8, 4, 2, 1 long), zero chunks, and lower single draws
+//! (to half, to one less). A replay that runs past the end of an edited sequence draws `0`, the
+//! simplest choice, so every edit still yields a complete value. Candidates are kept only if the
+//! validator accepts them (shrinking never simplifies into an invalid value) and their
+//! normalised sequence is smaller (shorter, or equally long and lexicographically smaller), which
+//! guarantees that shrinking terminates.
+
+use proptest::{
+    strategy::{NewTree, Strategy, ValueTree},
+    test_runner::TestRunner,
+};
+use serde_json::Value;
+
+use super::{
+    generator::Generator,
+    source::{RecordingSource, ReplaySource, RngSource},
+};
+
+/// Replays tried per call of [`ValueTree::simplify`] or [`ValueTree::complicate`].
+const ATTEMPTS_PER_STEP: usize = 4096;
+
+/// Chunk lengths tried by the deleting and zeroing passes.
+const CHUNKS: [usize; 4] = [8, 4, 2, 1];
+
+/// A proptest strategy of values that conform to a schema.
+///
+/// Made by [`Generator::strategy`].
+#[derive(Debug, Clone)]
+#[must_use = "strategies do nothing unless used"]
+pub struct GenStrategy {
+    generator: Generator,
+}
+
+impl Generator {
+    /// A proptest strategy of conforming values. Each value is checked by the validator, and
+    /// shrinking moves toward smaller, simpler values that still conform.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hookcheck::generate::{GenOptions, Generator};
+    /// use proptest::{strategy::Strategy, test_runner::TestRunner};
+    /// use serde_json::json;
+    ///
+    /// let g = Generator::new(&json!({"type": "array", "items": {"type": "integer"}}), &[], GenOptions::default())?;
+    /// let mut runner = TestRunner::deterministic();
+    /// let result = runner.run(&g.strategy(), |v| {
+    ///     assert!(v.is_array());
+    ///     Ok(())
+    /// });
+    /// assert!(result.is_ok());
+    /// # Ok::<(), hookcheck::generate::GenError>(())
+    /// ```
+    pub fn strategy(&self) -> GenStrategy {
+        GenStrategy {
+            generator: self.clone(),
+        }
+    }
+}
+
+impl Strategy for GenStrategy {
+    type Tree = ChoiceTree;
+    type Value = Value;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        let mut rng = RngSource::from_rng(runner.new_rng());
+        let attempts = self.generator.inner().opts.max_attempts;
+        for _ in 0..attempts {
+            let mut record = Vec::new();
+            let value = {
+                let mut src = RecordingSource::new(&mut rng, &mut record);
+                self.generator.candidate(&mut src)
+            };
+            if let Some(value) = value {
+                return Ok(ChoiceTree::new(self.generator.clone(), record, value));
+            }
+        }
+        Err(format!("no conforming value after {attempts} candidates").into())
+    }
+}
+
+/// Where the shrinker is in its passes over the best sequence.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cursor {
+    /// 0: delete chunks, 1: zero chunks, 2: lower single draws.
+    pass: u8,
+    /// Index into [`CHUNKS`] (passes 0 and 1) or the sub-step (pass 2).
+    size: usize,
+    /// Position in the sequence.
+    pos: usize,
+}
+
+/// A value with the choice sequence that produced it, shrinkable.
+#[derive(Debug, Clone)]
+pub struct ChoiceTree {
+    generator: Generator,
+    best: (Vec<u64>, Value),
+    current: (Vec<u64>, Value),
+    cursor: Cursor,
+}
+
+impl ChoiceTree {
+    fn new(generator: Generator, seq: Vec<u64>, value: Value) -> Self {
+        Self {
+            generator,
+            best: (seq.clone(), value.clone()),
+            current: (seq, value),
+            cursor: Cursor::default(),
+        }
+    }
+
+    /// The choice sequence of the current value.
+    #[must_use]
+    pub fn choices(&self) -> &[u64] {
+        &self.current.0
+    }
+
+    /// The next edit of the best sequence, or `None` when every pass is done.
+    fn next_edit(&mut self) -> Option<Vec<u64>> {
+        let seq = &self.best.0;
+        loop {
+            let c = &mut self.cursor;
+            match c.pass {
+                0 | 1 => {
+                    let Some(&k) = CHUNKS.get(c.size) else {
+                        c.pass += 1;
+                        c.size = 0;
+                        c.pos = 0;
+                        continue;
+                    };
+                    if k > seq.len() || c.pos > seq.len() - k {
+                        c.size += 1;
+                        c.pos = 0;
+                        continue;
+                    }
+                    // Deleting walks from the end (trailing draws are the most often superfluous).
+                    let i = if c.pass == 0 {
+                        seq.len() - k - c.pos
+                    } else {
+                        c.pos
+                    };
+                    c.pos += 1;
+                    if c.pass == 0 {
+                        let mut edit = seq[..i].to_vec();
+                        edit.extend_from_slice(&seq[i + k..]);
+                        return Some(edit);
+                    }
+                    if seq[i..i + k].iter().any(|&x| x != 0) {
+                        let mut edit = seq.clone();
+                        edit[i..i + k].iter_mut().for_each(|x| *x = 0);
+                        return Some(edit);
+                    }
+                }
+                2 => {
+                    if c.pos >= seq.len() {
+                        return None;
+                    }
+                    let (i, step) = (c.pos, c.size);
+                    if step >= 2 {
+                        c.pos += 1;
+                        c.size = 0;
+                        continue;
+                    }
+                    c.size += 1;
+                    let x = seq[i];
+                    let lowered = if step == 0 {
+                        x / 2
+                    } else {
+                        x.saturating_sub(1)
+                    };
+                    if lowered < x && (step == 0 || lowered != x / 2) {
+                        let mut edit = seq.clone();
+                        edit[i] = lowered;
+                        return Some(edit);
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Replays edits of the best sequence until one gives a conforming value with a smaller
+    /// sequence; makes it current.
+    fn advance(&mut self) -> bool {
+        for _ in 0..ATTEMPTS_PER_STEP {
+            let Some(edit) = self.next_edit() else {
+                return false;
+            };
+            let mut replay = ReplaySource::new(&edit);
+            let Ok((value, _)) = self.generator.draw(&mut replay, false) else {
+                continue;
+            };
+            let seq = replay.into_record();
+            if !smaller(&seq, &self.best.0)
+                || value == self.best.1
+                || !self.generator.is_valid(&value)
+            {
+                continue;
+            }
+            self.current = (seq, value);
+            return true;
+        }
+        false
+    }
+}
+
+/// Shortlex order: shorter first, then lexicographically.
+fn smaller(a: &[u64], b: &[u64]) -> bool {
+    a.len() < b.len() || (a.len() == b.len() && a < b)
+}
+
+impl ValueTree for ChoiceTree {
+    type Value = Value;
+
+    fn current(&self) -> Value {
+        self.current.1.clone()
+    }
+
+    fn simplify(&mut self) -> bool {
+        // The current value still fails the test: it becomes the base of further edits.
+        if self.current.0 != self.best.0 {
+            self.best = self.current.clone();
+            self.cursor = Cursor::default();
+        }
+        self.advance()
+    }
+
+    fn complicate(&mut self) -> bool {
+        // The last edit made the test pass: go back to the best failing value and try the next.
+        if self.advance() {
+            return true;
+        }
+        self.current = self.best.clone();
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::GenOptions;
+    use proptest::test_runner::{Config, TestError};
+    use serde_json::json;
+
+    #[test]
+    fn shortlex() {
+        assert!(smaller(&[9], &[0, 0]));
+        assert!(smaller(&[1, 0], &[1, 1]));
+        assert!(!smaller(&[1, 1], &[1, 1]));
+    }
+
+    #[test]
+    fn shrinks_to_the_minimal_array() {
+        let g = Generator::new(
+            &json!({"type": "array", "minItems": 2, "items": {"type": "integer", "minimum": 5}}),
+            &[],
+            GenOptions::default(),
+        )
+        .unwrap();
+        let mut runner = TestRunner::new(Config {
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let result = runner.run(&g.strategy(), |v| {
+            proptest::prop_assert!(v.as_array().unwrap().len() < 2);
+            Ok(())
+        });
+        match result {
+            Err(TestError::Fail(_, minimal)) => assert_eq!(minimal, json!([5, 5])),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+}
