@@ -14,6 +14,8 @@
 //! | target | function | what it checks |
 //! | --- | --- | --- |
 //! | `raw_postal`, `raw_msndr`, `raw_getmailer` | [`raw`] | any bytes as one vendor's body: the parser's verdict meets the [oracle] |
+//! | `structured` | [`structured`] | a schema-valid payload built from the bytes is accepted as its event |
+//! | `differential` | [`differential`] | a valid payload with one mutation: the parser's verdict agrees with the validator's under the reject policy |
 //! | `validate` | [`validate`] | decoding, detection and every catalog validator take any bytes; `is_valid` agrees with `violations` |
 //!
 //! # The contract
@@ -36,15 +38,20 @@
 //! `fuzz_corpus` example writes them to `fuzz/seeds/` and `fuzz/dict/` (see `fuzz/README.md`).
 
 pub mod dict;
+mod differential;
+mod generated;
 pub mod oracle;
 mod raw;
 pub mod seeds;
 pub mod sources;
+mod structured;
 mod target;
 mod validation;
 
+pub use differential::{differential, differential_with};
 pub use oracle::Agreement;
 pub use raw::{raw, raw_with};
+pub use structured::{structured, structured_with};
 pub use target::{Target, UnknownTarget};
 pub use validation::validate;
 
@@ -74,4 +81,9 @@ pub enum Skip {
     NotJson,
     /// The parser does not support the vendor the input is for.
     Unsupported,
+    /// No payload could be built from the bytes (empty input, or the generator found no valid
+    /// value along the decisions they encode).
+    NoPayload,
+    /// The generator declines the selected event's schema.
+    Ungenerable,
 }

@@ -2,7 +2,8 @@
 //!
 //! Targets that take JSON text start from the vendors' documented examples (as repaired in
 //! `schemas/<vendor>/examples/`, and the original text from the docs), a spread of the
-//! hand-written invalid cases (`schemas/<vendor>/invalid/`) and payloads the generator built.
+//! hand-written invalid cases (`schemas/<vendor>/invalid/`) and the payloads the generator
+//! builds from the generator seeds below (for the built-in catalog's events).
 //! Targets that take generator bytes ([`Target::takes_json`] is false) start from one short
 //! byte string per webhook event and variant, whose first byte selects the event (see
 //! [`super::structured`]) and whose rest comes from a fixed seed.
@@ -11,7 +12,10 @@
 
 use std::{collections::BTreeMap, path::Path};
 
+use arbitrary::Unstructured;
+
 use super::Target;
+use super::generated::{payload, select};
 use super::sources::{SourceError, documented_examples, invalid_cases};
 use crate::catalog::{Catalog, EntryKind, Vendor};
 
@@ -59,6 +63,9 @@ pub fn seeds(
             for seed in invalid(schemas_dir, vendor, INVALID_PER_EVENT)? {
                 add(seed);
             }
+            for seed in generated(catalog, Some(vendor)) {
+                add(seed);
+            }
         }
         (None, true) => {
             for vendor in Vendor::ALL {
@@ -71,6 +78,9 @@ pub fn seeds(
                         bytes: seed.bytes,
                     });
                 }
+            }
+            for seed in generated(catalog, None).into_iter().step_by(2) {
+                add(seed);
             }
         }
         (None, false) => {
@@ -159,6 +169,29 @@ fn generator_seeds(catalog: &Catalog) -> Vec<Seed> {
     out
 }
 
+/// The payloads the generator seeds build (compact JSON), for the webhook events of `vendor`
+/// (of every vendor with `None`): `gen-<vendor>-<event>-<variant>.json`.
+fn generated(catalog: &Catalog, vendor: Option<Vendor>) -> Vec<Seed> {
+    let mut out = Vec::new();
+    for seed in generator_seeds(catalog) {
+        let Ok((slot, rest)) = select(&seed.bytes) else {
+            continue;
+        };
+        if vendor.is_some_and(|v| v != slot.entry.vendor()) {
+            continue;
+        }
+        let Ok(value) = payload(slot, &mut Unstructured::new(rest)) else {
+            continue;
+        };
+        let stem = seed.name.trim_end_matches(".bin");
+        out.push(Seed {
+            name: format!("gen-{stem}.json"),
+            bytes: value.to_string().into_bytes(),
+        });
+    }
+    out
+}
+
 /// A file name fragment: lower-case ASCII letters and digits, other runs as one `-`.
 fn slug(text: &str) -> String {
     let mut out = String::new();
@@ -241,6 +274,28 @@ mod tests {
                     seed.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn generated_seeds_are_valid_payloads_of_their_event() {
+        let catalog = Catalog::builtin();
+        let seeds = seeds(Target::RawGetMailer, catalog, &schemas()).unwrap();
+        let generated: Vec<_> = seeds
+            .iter()
+            .filter(|s| s.name.starts_with("gen-"))
+            .collect();
+        let events = catalog.vendor_entries(Vendor::GetMailer).count();
+        assert_eq!(generated.len(), events * usize::from(VARIANTS_PER_EVENT));
+        for seed in generated {
+            let value: Value = serde_json::from_slice(&seed.bytes).unwrap();
+            let entry = catalog.detect(&value, Some(Vendor::GetMailer)).unwrap();
+            assert!(
+                seed.name.contains(&format!("-{}-", entry.event())),
+                "{}",
+                seed.name
+            );
+            assert!(entry.validator().unwrap().is_valid(&value), "{}", seed.name);
         }
     }
 
