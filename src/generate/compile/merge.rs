@@ -9,7 +9,10 @@
 
 use serde_json::Value;
 
-use super::{Compiler, LocId, flatten::Flat};
+use super::{
+    Compiler, LocId,
+    flatten::{Flat, MemberAt},
+};
 use crate::generate::{
     error::GenError,
     keywords::{
@@ -62,7 +65,12 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
         let Some(map) = c.value(m.loc).as_object() else {
             continue;
         };
-        let draft = c.scope(m.loc).draft;
+        let at = MemberAt {
+            index: idx,
+            loc: m.loc,
+            dscope: m.dscope,
+            draft: c.scope(m.loc).draft,
+        };
         for (key, value) in map {
             match key.as_str() {
                 "type" => {
@@ -103,10 +111,10 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
                 | "minProperties"
                 | "maxProperties"
                 | "dependentRequired"
-                | "dependencies" => objects.collect(c, idx, m.loc, m.dscope, key, value, draft)?,
+                | "dependencies" => objects.collect(c, at, key, value)?,
                 "prefixItems" | "items" | "additionalItems" | "contains" | "minItems"
                 | "maxItems" | "uniqueItems" => {
-                    arrays.collect(c, idx, m.loc, m.dscope, key, value, draft, map);
+                    arrays.collect(c, at, key, value, map);
                 }
                 _ => {}
             }
@@ -185,15 +193,15 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
         .patterns
         .iter()
         .any(|p| c.pattern_ref(*p).can_generate());
-    if let Some(why) = string.impossible(generatable) {
-        if types.contains(TypeSet::STR) {
-            types = types.minus(TypeSet::STR);
-            reasons.push(if why.starts_with("minLength") {
-                "string length bounds conflict"
-            } else {
-                "string pattern cannot be generated from"
-            });
-        }
+    if let Some(why) = string.impossible(generatable)
+        && types.contains(TypeSet::STR)
+    {
+        types = types.minus(TypeSet::STR);
+        reasons.push(if why.starts_with("minLength") {
+            "string length bounds conflict"
+        } else {
+            "string pattern cannot be generated from"
+        });
     }
     if types.is_empty() {
         let reason = if reasons.is_empty() {
@@ -272,4 +280,48 @@ fn accepted(c: &mut Compiler<'_>, flat: &Flat, v: &Value) -> Result<bool, GenErr
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn all_of_members_merge() {
+        let schema = json!({"allOf": [{"type": ["integer", "string"]}, {"type": ["integer", "null"]}, {"minimum": 3}, {"maximum": 4}]});
+        for v in values(&schema, 50) {
+            assert!(v == json!(3) || v == json!(4), "{v}");
+        }
+    }
+
+    #[test]
+    fn enum_values_are_filtered_by_the_rest() {
+        let schema = json!({"enum": ["a", "bb", "ccc", 4], "type": "string", "minLength": 2});
+        let mut seen: Vec<String> = values(&schema, 100)
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen, ["bb", "ccc"]);
+    }
+
+    #[test]
+    fn invalid_examples_are_never_used() {
+        let schema = json!({"type": "integer", "minimum": 10, "examples": [5, 12]});
+        let vs = values(&schema, 400);
+        assert!(vs.contains(&json!(12)));
+        assert!(!vs.contains(&json!(5)));
+    }
+
+    #[test]
+    fn boolean_schemas() {
+        assert!(values(&json!(true), 20).iter().any(|v| !v.is_null()));
+        assert!(
+            values(&json!({"properties": {"x": false}}), 50)
+                .iter()
+                .all(|v| v.get("x").is_none())
+        );
+    }
 }

@@ -141,6 +141,11 @@ impl Dec {
     /// `k × self` as a JSON number.
     fn times(self, k: i128) -> Option<Value> {
         let mant = self.mant.checked_mul(k)?;
+        if self.exp == 0
+            && let Ok(i) = i64::try_from(mant)
+        {
+            return Some(Value::from(i));
+        }
         let d = Self::new(mant, self.exp);
         if d.exp >= 0 {
             let v = d
@@ -371,10 +376,10 @@ impl NumberSpec {
                 _ => {}
             }
         }
-        if let Some(s) = self.step {
-            if !d.div_floor(s).is_some_and(|(_, exact)| exact) {
-                return false;
-            }
+        if let Some(s) = self.step
+            && !d.div_floor(s).is_some_and(|(_, exact)| exact)
+        {
+            return false;
         }
         self.accepts(value)
     }
