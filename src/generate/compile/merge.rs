@@ -27,7 +27,7 @@ use crate::generate::{
         type_::TypeSet,
     },
     plan::{Alt, Body, CheckId, INF, Typed},
-    resolve::Loc,
+    resolve::{Draft, Loc},
 };
 
 /// Merges `flat` into an alternative.
@@ -100,6 +100,9 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
                     if let Some(f) = format::parse(value) {
                         string.add_format(f);
                     }
+                }
+                "contentMediaType" | "contentEncoding" if at.draft <= Draft::D7 => {
+                    string.content.apply(key, value);
                 }
                 "examples" => seeds.extend(value.as_array().into_iter().flatten().cloned()),
                 "default" => seeds.push(value.clone()),
@@ -265,9 +268,45 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
     })
 }
 
-/// Whether every positive member accepts `v` and every negated member rejects it.
+/// Keywords a listed value is already filtered by without a checker: its type and the listed
+/// values themselves are intersected exactly, and `allOf`/`$ref` targets are members of their
+/// own.
+const FILTERED_WITHOUT_CHECK: &[&str] = &[
+    "type",
+    "enum",
+    "const",
+    "allOf",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "$dynamicAnchor",
+    "$recursiveAnchor",
+    "$comment",
+    "$schema",
+    "$id",
+    "$anchor",
+    "$defs",
+    "definitions",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Whether every positive member accepts `v` and every negated member rejects it (`v` is already
+/// known to have an allowed type and to be among any listed values).
 fn accepted(c: &mut Compiler<'_>, flat: &Flat, v: &Value) -> Result<bool, GenError> {
     for m in &flat.pos {
+        let plain = c.value(m.loc).as_object().is_some_and(|map| {
+            map.keys()
+                .all(|k| FILTERED_WITHOUT_CHECK.contains(&k.as_str()))
+        });
+        if plain {
+            continue;
+        }
         let id = c.checker(m.loc)?;
         if !c.run_check(id, v) {
             return Ok(false);

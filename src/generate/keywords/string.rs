@@ -7,7 +7,7 @@
 
 use crate::generate::{
     formats::Format,
-    keywords::{format, length, pattern},
+    keywords::{content::Content, format, length, pattern},
     plan::{CheckId, PatternId, Plan},
     realism::{self, Hint},
     source::Source,
@@ -23,6 +23,8 @@ pub(crate) struct StringSpec {
     /// Checks every format at once, when a string is not drawn from a format generator alone
     /// (a pattern also applies, or several formats do).
     pub format_check: Option<CheckId>,
+    /// Content keywords (drafts 6 and 7 only).
+    pub content: Content,
 }
 
 impl StringSpec {
@@ -72,7 +74,9 @@ impl StringSpec {
         src: &mut S,
         hint: Hint,
     ) -> Option<String> {
-        let s = if let Some(&f) = self.formats.first() {
+        let s = if self.content.is_constrained() {
+            self.content.generate(src)
+        } else if let Some(&f) = self.formats.first() {
             // Format first is draw `0`: a format's plainest value more often fits a pattern than
             // a pattern's plainest string fits a format.
             let s = if self.patterns.is_empty() || !src.rarely(2) {
