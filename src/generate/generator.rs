@@ -22,6 +22,9 @@ use super::{
     source::{RngSource, Source, UnstructuredSource},
 };
 
+/// Deepest nesting a schema may *require* (the interpreter recurses once per level).
+const MAX_HEIGHT: u32 = 256;
+
 /// Generates JSON values that conform to a schema (every one checked by the validator), and
 /// deliberately non-conforming ones ([`Generator::negatives`]).
 ///
@@ -124,6 +127,16 @@ impl Generator {
                 reason,
                 location: reg.location(&origin),
             });
+        }
+        if root.height > MAX_HEIGHT {
+            return Err(GenError::unsupported(
+                "$ref",
+                reg.location(&root.origin),
+                format!(
+                    "every value nests deeper than {MAX_HEIGHT} levels (it needs {})",
+                    root.height
+                ),
+            ));
         }
         let budget = opts.max_depth.max(root.height);
         Ok(Self {
