@@ -23,7 +23,7 @@ use crate::generate::{
         length,
         numeric::NumberSpec,
         properties::ObjectCollector,
-        string::StringSpec,
+        string::{Conflict, StringSpec},
         type_::TypeSet,
     },
     plan::{Alt, Body, CheckId, INF, Typed},
@@ -177,11 +177,11 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
     let mut reasons = Vec::new();
     if !number.integers_possible() && types.contains(TypeSet::INT) {
         types = types.minus(TypeSet::INT);
-        reasons.push("no integer is within the numeric bounds");
+        reasons.push("no integer is within the numeric bounds".to_owned());
     }
     if !number.numbers_possible() && types.contains(TypeSet::NUM) {
         types = types.minus(TypeSet::NUM);
-        reasons.push("no number is within the numeric bounds");
+        reasons.push("no number is within the numeric bounds".to_owned());
     }
     if !string.formats.is_empty() && (!string.patterns.is_empty() || string.formats.len() > 1) {
         let all: Vec<Value> = string
@@ -196,32 +196,36 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
         .patterns
         .iter()
         .any(|p| c.pattern_ref(*p).can_generate());
-    if let Some(why) = string.impossible(generatable)
+    let pattern_min = string
+        .patterns
+        .iter()
+        .map(|p| c.pattern_ref(*p).min_chars)
+        .max()
+        .unwrap_or(0);
+    let conflict = string.conflict(generatable, pattern_min);
+    let mut declined = false;
+    if let Some(conflict) = &conflict
         && types.contains(TypeSet::STR)
     {
         types = types.minus(TypeSet::STR);
-        reasons.push(if why.starts_with("minLength") {
-            "string length bounds conflict"
-        } else {
-            "string pattern cannot be generated from"
-        });
+        match conflict {
+            Conflict::Empty(why) => reasons.push(why.clone()),
+            Conflict::NotGeneratable => declined = true,
+        }
     }
     if types.is_empty() {
-        let reason = if reasons.is_empty() {
-            "no JSON type satisfies every `type` constraint".to_owned()
-        } else {
-            reasons.join("; ")
-        };
-        if string
-            .impossible(generatable)
-            .is_some_and(|w| !w.starts_with("minLength"))
-        {
+        if declined {
             return Err(GenError::unsupported(
                 "pattern",
                 c.reg.location(&origin),
                 "no pattern of the string can be generated from",
             ));
         }
+        let reason = if reasons.is_empty() {
+            "no JSON type satisfies every `type` constraint".to_owned()
+        } else {
+            reasons.join("; ")
+        };
         return Ok(unsat_alt(reason, origin));
     }
     let object = if types.contains(TypeSet::OBJ) {

@@ -13,6 +13,15 @@ use crate::generate::{
     source::Source,
 };
 
+/// Why strings of a spec cannot be generated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    /// No string satisfies the constraints (provably).
+    Empty(String),
+    /// Strings may exist, but no pattern can be generated from.
+    NotGeneratable,
+}
+
 /// String constraints.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StringSpec {
@@ -42,18 +51,28 @@ impl StringSpec {
         }
     }
 
-    /// Why no string can satisfy the spec, when that is plain.
-    pub(crate) fn impossible(&self, plan_patterns_generatable: bool) -> Option<String> {
-        if let Some(max) = self.max_len
-            && self.min_len > max
-        {
-            return Some(format!(
-                "minLength {} is above maxLength {max}",
-                self.min_len
-            ));
+    /// Why no string can be generated under the spec, when that is known without trying.
+    /// `pattern_min` is the fewest characters a string containing a match of every pattern has.
+    pub(crate) fn conflict(
+        &self,
+        patterns_generatable: bool,
+        pattern_min: u64,
+    ) -> Option<Conflict> {
+        if let Some(max) = self.max_len {
+            if self.min_len > max {
+                return Some(Conflict::Empty(format!(
+                    "minLength {} is above maxLength {max}",
+                    self.min_len
+                )));
+            }
+            if pattern_min > max {
+                return Some(Conflict::Empty(format!(
+                    "a pattern needs at least {pattern_min} characters but maxLength is {max}"
+                )));
+            }
         }
-        if self.formats.is_empty() && !self.patterns.is_empty() && !plan_patterns_generatable {
-            return Some("no pattern can be generated from".to_owned());
+        if self.formats.is_empty() && !self.patterns.is_empty() && !patterns_generatable {
+            return Some(Conflict::NotGeneratable);
         }
         None
     }
@@ -109,7 +128,7 @@ impl StringSpec {
 
 #[cfg(test)]
 mod tests {
-    use super::StringSpec;
+    use super::{Conflict, StringSpec};
     use crate::generate::testing::values;
     use serde_json::json;
 
@@ -134,7 +153,11 @@ mod tests {
         let mut spec = StringSpec::default();
         spec.apply_min(4);
         spec.apply_max(3);
-        assert!(spec.impossible(true).is_some());
+        assert!(matches!(spec.conflict(true, 0), Some(Conflict::Empty(_))));
+        let mut short = StringSpec::default();
+        short.apply_max(2);
+        assert!(matches!(short.conflict(true, 3), Some(Conflict::Empty(_))));
+        assert_eq!(short.conflict(true, 2), None);
         spec.apply_max(2);
         assert_eq!(spec.max_len, Some(2));
     }
