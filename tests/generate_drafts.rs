@@ -132,5 +132,14 @@ fn unsatisfiable_schemas_name_the_reason() {
         GenOptions::default(),
     )
     .unwrap_err();
-    assert!(err.is_unsatisfiable(), "{err}");
+    match err {
+        GenError::Unsatisfiable { reason, location } => {
+            assert_eq!(
+                reason,
+                "required property `n`: no integer is within the numeric bounds"
+            );
+            assert_eq!(location.to_string(), "#/properties/n");
+        }
+        other => panic!("{other}"),
+    }
 }

@@ -318,28 +318,56 @@ pub fn run_suite(suite: &Path, opts: &CoverageOptions) -> Result<CoverageReport,
         files: Vec::new(),
         total: Counts::default(),
     };
+    // Read every file first (errors surface before any work), then run the schemas on as many
+    // threads as there are cores; results are collected in file order, so the report does not
+    // depend on scheduling.
+    let mut jobs: Vec<(String, Vec<Value>)> = Vec::with_capacity(files.len());
     for path in files {
-        let groups = read_json(&path)?;
-        let Value::Array(groups) = groups else {
+        let Value::Array(groups) = read_json(&path)? else {
             return Err(CoverageError::Format {
                 path,
                 message: "a test file must be an array of test groups".into(),
             });
         };
-        let mut file = FileReport {
-            file: path
-                .strip_prefix(&root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/"),
-            counts: Counts::default(),
-            cases: Vec::new(),
-        };
-        for group in &groups {
-            let (counts, case) = run_case(group, &remotes, &served, opts);
-            file.counts.add(&counts);
-            file.cases.push(case);
+        let name = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        jobs.push((name, groups));
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(jobs.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<Option<FileReport>> = vec![None; jobs.len()];
+    let results = std::sync::Mutex::new(&mut done);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((name, groups)) = jobs.get(i) else {
+                        break;
+                    };
+                    let mut file = FileReport {
+                        file: name.clone(),
+                        counts: Counts::default(),
+                        cases: Vec::new(),
+                    };
+                    for group in groups {
+                        let (counts, case) = run_case(group, &remotes, &served, opts);
+                        file.counts.add(&counts);
+                        file.cases.push(case);
+                    }
+                    if let Ok(mut slots) = results.lock() {
+                        slots[i] = Some(file);
+                    }
+                }
+            });
         }
+    });
+    for file in done.into_iter().flatten() {
         report.total.add(&file.counts);
         report.files.push(file);
     }

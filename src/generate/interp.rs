@@ -105,19 +105,19 @@ impl<'p, S: Source> Interp<'p, S> {
                 .map_or(0, |(i, _)| i);
             let alt = &node.alts[a];
             let mark = self.trace.as_ref().map_or(0, Vec::len);
-            if let Ok((value, kind)) = self.alt_value(id, a, budget, hint) {
-                if plan.checks_pass(&alt.checks, &value) {
-                    if let Some(trace) = &mut self.trace {
-                        let pointer = self.path.iter().fold(JsonPointer::root(), |p, t| p.push(t));
-                        trace.push(TraceEntry {
-                            pointer,
-                            node: id,
-                            alt: a,
-                            kind,
-                        });
-                    }
-                    return Ok(value);
+            if let Ok((value, kind)) = self.alt_value(id, a, budget, hint)
+                && plan.checks_pass(&alt.checks, &value)
+            {
+                if let Some(trace) = &mut self.trace {
+                    let pointer = self.path.iter().fold(JsonPointer::root(), |p, t| p.push(t));
+                    trace.push(TraceEntry {
+                        pointer,
+                        node: id,
+                        alt: a,
+                        kind,
+                    });
                 }
+                return Ok(value);
             }
             if let Some(trace) = &mut self.trace {
                 trace.truncate(mark);

@@ -120,10 +120,10 @@ impl Generator {
 
     fn traced_valid(&self, src: &mut RngSource) -> Option<(Value, Vec<TraceEntry>)> {
         for _ in 0..self.inner().opts.max_attempts {
-            if let Ok((v, trace)) = self.draw(src, true) {
-                if self.is_valid(&v) {
-                    return Some((v, trace));
-                }
+            if let Ok((v, trace)) = self.draw(src, true)
+                && self.is_valid(&v)
+            {
+                return Some((v, trace));
             }
         }
         None
@@ -186,14 +186,14 @@ impl Generator {
             }
             Body::Typed(t) => t,
         };
-        if t.type_given {
-            if let Some(v) = t.types.outsider() {
-                put(
-                    v.clone(),
-                    &["type"],
-                    format!("{v} has a type the schema does not allow"),
-                );
-            }
+        if t.type_given
+            && let Some(v) = t.types.outsider()
+        {
+            put(
+                v.clone(),
+                &["type"],
+                format!("{v} has a type the schema does not allow"),
+            );
         }
         match (entry.kind, at) {
             (Some(Kind::String), Value::String(s)) => string_mutations(self, t, s, &mut put),
@@ -269,18 +269,18 @@ fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>)
             format!("fewer than minItems {}", spec.min_items),
         );
     }
-    if let (Some(max), Some(last)) = (spec.max_items, items.last()) {
-        if !spec.unique {
-            let mut more = items.to_vec();
-            while (more.len() as u64) <= max {
-                more.push(last.clone());
-            }
-            put(
-                Value::Array(more),
-                &["maxItems"],
-                format!("more than maxItems {max}"),
-            );
+    if let (Some(max), Some(last)) = (spec.max_items, items.last())
+        && !spec.unique
+    {
+        let mut more = items.to_vec();
+        while (more.len() as u64) <= max {
+            more.push(last.clone());
         }
+        put(
+            Value::Array(more),
+            &["maxItems"],
+            format!("more than maxItems {max}"),
+        );
     }
     if spec.unique && !items.is_empty() {
         let mut dup = items.to_vec();

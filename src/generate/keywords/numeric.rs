@@ -141,6 +141,11 @@ impl Dec {
     /// `k × self` as a JSON number.
     fn times(self, k: i128) -> Option<Value> {
         let mant = self.mant.checked_mul(k)?;
+        if self.exp == 0
+            && let Ok(i) = i64::try_from(mant)
+        {
+            return Some(Value::from(i));
+        }
         let d = Self::new(mant, self.exp);
         if d.exp >= 0 {
             let v = d
@@ -299,14 +304,22 @@ impl NumberSpec {
         let lo = match self.lower {
             None => None,
             Some(b) => match b.value.div_floor(step) {
-                Some((q, exact)) => Some(if exact && !b.exclusive { q } else { q + 1 }),
+                Some((q, exact)) => Some(if exact && !b.exclusive {
+                    q
+                } else {
+                    q.saturating_add(1)
+                }),
                 None => return KRange::Overflow,
             },
         };
         let hi = match self.upper {
             None => None,
             Some(b) => match b.value.div_floor(step) {
-                Some((q, exact)) => Some(if exact && b.exclusive { q - 1 } else { q }),
+                Some((q, exact)) => Some(if exact && b.exclusive {
+                    q.saturating_sub(1)
+                } else {
+                    q
+                }),
                 None => return KRange::Overflow,
             },
         };
@@ -371,10 +384,10 @@ impl NumberSpec {
                 _ => {}
             }
         }
-        if let Some(s) = self.step {
-            if !d.div_floor(s).is_some_and(|(_, exact)| exact) {
-                return false;
-            }
+        if let Some(s) = self.step
+            && !d.div_floor(s).is_some_and(|(_, exact)| exact)
+        {
+            return false;
         }
         self.accepts(value)
     }
@@ -507,9 +520,9 @@ fn pick_k<S: Source + ?Sized>(src: &mut S, lo: Option<i128>, hi: Option<i128>, s
         let can_go_down = lo.is_none_or(|l| l < k0);
         let can_go_up = hi.is_none_or(|h| h > k0);
         if can_go_down && (!can_go_up || src.rarely(4)) {
-            k0 - mag
+            k0.saturating_sub(mag)
         } else {
-            k0 + mag
+            k0.saturating_add(mag)
         }
     };
     match src.draw(7) {
@@ -530,8 +543,8 @@ fn pick_k<S: Source + ?Sized>(src: &mut S, lo: Option<i128>, hi: Option<i128>, s
         },
         _ => match (lo, hi) {
             (Some(l), Some(h)) => {
-                let span = u64::try_from(h - l).unwrap_or(u64::MAX);
-                l + i128::from(src.draw(span))
+                let span = u64::try_from(h.saturating_sub(l)).unwrap_or(u64::MAX);
+                l.saturating_add(i128::from(src.draw(span)))
             }
             _ => clamp(offset(src, per(1e12))),
         },

@@ -56,3 +56,33 @@ pub(crate) fn mismatch(plan: &Plan, pattern: PatternId, near: &str) -> Option<St
     ];
     candidates.into_iter().find(|c| !p.is_match(c))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::{generator, values};
+    use serde_json::json;
+
+    #[test]
+    fn strings_match_every_pattern() {
+        let schema = json!({"type": "string", "allOf": [{"pattern": "^[a-f]+$"}, {"pattern": "b"}], "maxLength": 6});
+        for v in values(&schema, 100) {
+            let s = v.as_str().unwrap();
+            assert!(
+                s.contains('b') && s.chars().all(|c| ('a'..='f').contains(&c)),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn mismatches_do_not_match() {
+        let g = generator(&json!({"type": "string", "pattern": "^[0-9]+$"}));
+        let plan = &g.inner().plan;
+        let bad = super::mismatch(plan, crate::generate::plan::PatternId(0), "123").unwrap();
+        assert!(
+            !plan
+                .pattern(crate::generate::plan::PatternId(0))
+                .is_match(&bad)
+        );
+    }
+}

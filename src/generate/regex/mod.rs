@@ -23,6 +23,8 @@ pub(crate) struct Pattern {
     anchored_start: bool,
     /// Every match ends at the end of the input.
     anchored_end: bool,
+    /// No string shorter than this many characters contains a match.
+    pub min_chars: u64,
 }
 
 /// Why a pattern cannot be used.
@@ -42,6 +44,11 @@ impl Pattern {
             .parse(&translated)
             .map_err(|e| PatternError(e.to_string()))?;
         let (anchored_start, anchored_end) = generator::anchors(&hir);
+        // `minimum_len` counts UTF-8 bytes; a character takes at most four.
+        let min_chars = hir
+            .properties()
+            .minimum_len()
+            .map_or(0, |bytes| (bytes as u64).div_ceil(4));
         let generator = generator::RegexGen::new(&hir).ok();
         Ok(Self {
             source: source.to_owned(),
@@ -49,6 +56,7 @@ impl Pattern {
             generator,
             anchored_start,
             anchored_end,
+            min_chars,
         })
     }
 
@@ -111,6 +119,13 @@ mod tests {
         let anchored = Pattern::new("^x\\d$").unwrap();
         let s = anchored.generate(&mut src, 10, &mut |_| 'q').unwrap();
         assert_eq!(s.len(), 2);
+    }
+
+    #[test]
+    fn minimum_lengths_are_lower_bounds() {
+        assert_eq!(Pattern::new("(foo|bar)+").unwrap().min_chars, 1);
+        assert_eq!(Pattern::new("^[a-z]{8}$").unwrap().min_chars, 2);
+        assert_eq!(Pattern::new("x*").unwrap().min_chars, 0);
     }
 
     #[test]
