@@ -82,7 +82,8 @@ pub(crate) fn adapter_guard(bound: Duration) -> Duration {
 /// use hookcheck::certify::{Config, Seed};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// hookcheck::certify(&ReferenceParser, Config::default().vendor(Vendor::Msndr).seed(Seed(1)));
+/// let config = Config::default().vendor(Vendor::Msndr).cases(256).seed(Seed(1));
+/// hookcheck::certify(&ReferenceParser, config);
 /// ```
 pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
     match run(parser, &config) {

@@ -98,9 +98,11 @@ where
     };
     let mut runner = TestRunner::new_with_rng(config, seed.rng());
     let stopped = Rc::new(Cell::new(false));
+    let unmade = Rc::new(RefCell::new(None));
     let budgeted = Budgeted {
         inner: strategy,
         stopped: Rc::clone(&stopped),
+        unmade: Rc::clone(&unmade),
     };
     let state = RefCell::new(State {
         passed: 0,
@@ -165,7 +167,12 @@ where
     // An abort (too many not-applicable cases) shows in the counts: fewer than `cases` passed.
     // A failure is the last value the closure saw failing, kept in the state with its message.
     let state = state.into_inner();
-    let broken = state.broken;
+    // A case the strategy could not make is the harness's failure, not the parser's.
+    let broken = state.broken.or_else(|| {
+        unmade
+            .take()
+            .map(|reason| format!("could not generate a case: {reason}"))
+    });
     Driven {
         passed: state.passed,
         not_applicable: state.not_applicable,
@@ -179,11 +186,13 @@ where
     }
 }
 
-/// A strategy whose value trees stop shrinking once `stopped` is set.
+/// A strategy whose value trees stop shrinking once `stopped` is set, and which records why
+/// the inner strategy could not make a value (proptest would only abort the run).
 #[derive(Debug)]
 struct Budgeted<'s, S> {
     inner: &'s S,
     stopped: Rc<Cell<bool>>,
+    unmade: Rc<RefCell<Option<String>>>,
 }
 
 impl<S: Strategy> Strategy for Budgeted<'_, S> {
@@ -191,10 +200,18 @@ impl<S: Strategy> Strategy for Budgeted<'_, S> {
     type Value = S::Value;
 
     fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
-        Ok(BudgetedTree {
-            inner: self.inner.new_tree(runner)?,
-            stopped: Rc::clone(&self.stopped),
-        })
+        match self.inner.new_tree(runner) {
+            Ok(inner) => Ok(BudgetedTree {
+                inner,
+                stopped: Rc::clone(&self.stopped),
+            }),
+            Err(reason) => {
+                self.unmade
+                    .borrow_mut()
+                    .get_or_insert_with(|| reason.to_string());
+                Err(reason)
+            }
+        }
     }
 }
 
@@ -285,6 +302,15 @@ mod tests {
         });
         assert_eq!(driven.shrink_steps, 3);
         assert!(driven.failure.is_some());
+    }
+
+    #[test]
+    fn a_strategy_that_cannot_make_a_case_is_a_harness_error() {
+        let nothing = (0u32..10).prop_filter("never", |_| false);
+        let driven = drive(Seed(5), 10, LIMITS, &nothing, |_| Verdict::Pass);
+        let broken = driven.broken.expect("reported");
+        assert!(broken.starts_with("could not generate a case"), "{broken}");
+        assert_eq!(driven.passed, 0);
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! bit-flipped, spliced together or stuffed with JSON-significant bytes, and plain random bytes.
 //!
 //! Every mutation is a proptest value, so a failing body shrinks: positions move toward the
-//! start, counts toward one, random bytes toward none, and the choice of mutation toward the
-//! first alternative (the undamaged payload).
+//! start, counts toward one, random bytes toward none. [`damaged_cases`] puts them together
+//! with the payloads they damage, the undamaged payload first, which shrinking moves toward.
+//!
+//! [`damaged_cases`]: super::source::damaged_cases
 
 use std::fmt;
 
@@ -102,21 +104,29 @@ impl fmt::Display for Mutation {
     }
 }
 
-/// The weight of all damaging mutations together in [`any_mutation`].
-pub(crate) const DAMAGED_WEIGHT: u32 = 11;
-
-/// Any mutation, the undamaged payload included (it shrinks toward it) with weight `undamaged`
-/// against [`DAMAGED_WEIGHT`] for all the others.
-pub(crate) fn any_mutation(undamaged: u32) -> impl Strategy<Value = Mutation> + Clone {
+/// A mutation of one payload: truncation, bit flips or an inserted byte sequence (weights 3, 3
+/// and 2, against 2 for [`splice`] and 1 for [`random`]).
+pub(crate) fn one_payload_mutation() -> impl Strategy<Value = Mutation> + Clone {
     prop_oneof![
-        undamaged => Just(Mutation::None),
         3 => any::<Index>().prop_map(Mutation::Truncate),
         3 => prop::collection::vec((any::<Index>(), 0u8..8), 1..8).prop_map(Mutation::FlipBits),
-        2 => (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Splice(a, b)),
         2 => (any::<Index>(), prop::sample::select(NASTY)).prop_map(|(a, b)| Mutation::Insert(a, b)),
-        1 => prop::collection::vec(any::<u8>(), 0..256).prop_map(Mutation::Random),
     ]
 }
+
+/// A splice of two payloads.
+pub(crate) fn splice() -> impl Strategy<Value = Mutation> + Clone {
+    (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Splice(a, b))
+}
+
+/// Random bytes instead of a payload.
+pub(crate) fn random() -> impl Strategy<Value = Mutation> + Clone {
+    prop::collection::vec(any::<u8>(), 0..256).prop_map(Mutation::Random)
+}
+
+/// The weight of all damaging mutations together: [`one_payload_mutation`] 8, [`splice`] 2,
+/// [`random`] 1.
+pub(crate) const DAMAGED_WEIGHT: u32 = 11;
 
 #[cfg(test)]
 mod tests {

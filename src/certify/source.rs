@@ -8,9 +8,9 @@ use proptest::strategy::BoxedStrategy;
 use serde_json::Value;
 
 use super::Seed;
-use super::mutate::{DAMAGED_WEIGHT, Mutation, any_mutation};
+use super::mutate::{DAMAGED_WEIGHT, Mutation, one_payload_mutation, random, splice};
 use crate::catalog::Entry;
-use crate::generate::{GenOptions, Generator, Negative};
+use crate::generate::{GenError, GenOptions, Generator, Negative};
 
 /// Cases for one entry.
 pub(crate) trait EntryCases {
@@ -20,10 +20,40 @@ pub(crate) trait EntryCases {
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative>;
 }
 
+/// Why no cases can be made for an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unprepared {
+    /// The schema is one the generator declines (unsupported) or proves empty (unsatisfiable):
+    /// its cells do not apply.
+    NotApplicable {
+        /// Why.
+        reason: String,
+    },
+    /// The harness failed (the schema does not compile, a `$ref` names nothing, ...).
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl From<GenError> for Unprepared {
+    fn from(e: GenError) -> Self {
+        if e.is_unsupported() || e.is_unsatisfiable() {
+            Unprepared::NotApplicable {
+                reason: e.to_string(),
+            }
+        } else {
+            Unprepared::Failed {
+                message: e.to_string(),
+            }
+        }
+    }
+}
+
 /// Makes [`EntryCases`] for catalog entries.
 pub(crate) trait CaseSource: Sync {
-    /// The cases of `entry`; `Err` with a reason when the entry cannot be generated from.
-    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, String>;
+    /// The cases of `entry`, or why there are none.
+    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared>;
 }
 
 /// One input to a property check.
@@ -90,22 +120,28 @@ pub(crate) enum Mix {
     Half,
 }
 
-/// Valid payloads, damaged or not (see [`Mutation`]), in the proportion `mix` says.
+/// Valid payloads, damaged or not (see [`Mutation`]), in the proportion `mix` says. Each kind
+/// of case draws only the payloads it needs (none for random bytes, two for a splice), and
+/// shrinking moves toward the undamaged payload.
 pub(crate) fn damaged_cases(valid: BoxedStrategy<Value>, mix: Mix) -> BoxedStrategy<Case> {
     let undamaged = match mix {
         Mix::MostlyDamaged => DAMAGED_WEIGHT / 3,
         Mix::Half => DAMAGED_WEIGHT,
     };
-    (valid.clone(), valid, any_mutation(undamaged))
-        .prop_map(|(a, b, mutation)| {
-            let body = mutation.apply(&body_of(&a), &body_of(&b));
-            Case {
-                body,
-                payload: matches!(mutation, Mutation::None).then_some(a),
-                mutation: mutation.name(),
-            }
-        })
-        .boxed()
+    let damaged = |mutation: Mutation, a: &[u8], b: &[u8]| Case {
+        body: mutation.apply(a, b),
+        payload: None,
+        mutation: mutation.name(),
+    };
+    prop_oneof![
+        undamaged => valid.clone().prop_map(Case::payload),
+        8 => (valid.clone(), one_payload_mutation())
+            .prop_map(move |(a, m)| damaged(m, &body_of(&a), &[])),
+        2 => (valid.clone(), valid, splice())
+            .prop_map(move |(a, b, m)| damaged(m, &body_of(&a), &body_of(&b))),
+        1 => random().prop_map(move |m| damaged(m, &[], &[])),
+    ]
+    .boxed()
 }
 
 /// Cases from the schema-driven generator: the entry's schema compiled once into a
@@ -118,7 +154,7 @@ pub(crate) struct GeneratorSource {
 }
 
 impl CaseSource for GeneratorSource {
-    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, String> {
+    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
         // Sorted by URI, so that nothing depends on the order of the resource map.
         let mut resources: Vec<(String, Value)> = entry
             .resources()
@@ -126,8 +162,7 @@ impl CaseSource for GeneratorSource {
             .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
             .collect();
         resources.sort_by(|a, b| a.0.cmp(&b.0));
-        let generator = Generator::new(entry.schema(), &resources, self.options.clone())
-            .map_err(|e| e.to_string())?;
+        let generator = Generator::new(entry.schema(), &resources, self.options.clone())?;
         Ok(Box::new(GeneratedCases { generator }))
     }
 }
