@@ -16,9 +16,9 @@ use super::{
     error::GenError,
     interp::{Interp, Miss, TraceEntry},
     options::GenOptions,
-    plan::{INF, Plan},
+    plan::{Body, INF, NodeId, Plan},
     realism::Hint,
-    resolve::Registry,
+    resolve::{Loc, Registry},
     source::{RngSource, Source, UnstructuredSource},
 };
 
@@ -101,7 +101,7 @@ impl Generator {
         let factory = ValidatorFactory::new(&reg);
         let validator = factory.build(schema, None).map_err(|m| {
             GenError::schema(
-                reg.location(&super::resolve::Loc {
+                reg.location(&Loc {
                     doc: 0,
                     ptr: String::new(),
                 }),
@@ -111,23 +111,18 @@ impl Generator {
         let plan = Compiler::compile(&reg, &opts, factory)?;
         let root = plan.node(plan.root);
         if root.height == INF {
-            let reason = root
-                .alts
-                .iter()
-                .find_map(|a| a.unsat.clone())
-                .unwrap_or_else(|| {
+            let mut seen = Vec::new();
+            let (reason, origin) = explain(&plan, plan.root, &mut seen).unwrap_or_else(|| {
+                (
                     "every alternative needs a value that cannot exist (an unsatisfiable or \
                      infinitely recursive part)"
-                        .to_owned()
-                });
-            let origin = root
-                .alts
-                .iter()
-                .find(|a| a.unsat.is_some())
-                .map_or(&root.origin, |a| &a.origin);
+                        .to_owned(),
+                    root.origin.clone(),
+                )
+            });
             return Err(GenError::Unsatisfiable {
                 reason,
-                location: reg.location(origin),
+                location: reg.location(&origin),
             });
         }
         let budget = opts.max_depth.max(root.height);
@@ -214,6 +209,13 @@ impl Generator {
         Err(arbitrary::Error::IncorrectFormat)
     }
 
+    /// One value drawn from the plan *without* the validator's check (it may, rarely, not
+    /// conform). For measuring the plan's own cost and exactness; use [`Generator::generate`]
+    /// for values you rely on.
+    pub fn unchecked_draw<S: Source>(&self, src: &mut S) -> Option<Value> {
+        self.draw(src, false).ok().map(|(v, _)| v)
+    }
+
     /// Whether `value` conforms to the schema (the same compiled validator that checks every
     /// generated value).
     #[must_use]
@@ -243,6 +245,36 @@ impl Generator {
             })
             .collect()
     }
+}
+
+/// Why node `id` has no value: the first static reason found on its alternatives or, following
+/// required children that have no value either, below them.
+fn explain(plan: &Plan, id: NodeId, seen: &mut Vec<NodeId>) -> Option<(String, Loc)> {
+    if seen.contains(&id) {
+        return None;
+    }
+    seen.push(id);
+    let node = plan.node(id);
+    if let Some(alt) = node.alts.iter().find(|a| a.unsat.is_some()) {
+        return alt.unsat.clone().map(|r| (r, alt.origin.clone()));
+    }
+    for alt in &node.alts {
+        let Body::Typed(t) = &alt.body else { continue };
+        for p in t.object.props.iter().filter(|p| p.required) {
+            if !p.allowed {
+                return Some((
+                    format!("required property `{}` is forbidden", p.name),
+                    alt.origin.clone(),
+                ));
+            }
+            if plan.node(p.node).height == INF
+                && let Some((why, at)) = explain(plan, p.node, seen)
+            {
+                return Some((format!("required property `{}`: {why}", p.name), at));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]

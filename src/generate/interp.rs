@@ -89,29 +89,35 @@ impl<'p, S: Source> Interp<'p, S> {
             return Err(Miss);
         }
         self.produced = self.produced.saturating_add(1);
-        let eligible: Vec<usize> = (0..node.alts.len())
-            .filter(|&a| node.alts[a].height <= budget)
-            .collect();
-        if eligible.is_empty() {
+        let eligible = node.alts.iter().filter(|a| a.height <= budget).count();
+        if eligible == 0 {
             return Err(Miss);
         }
         for _ in 0..self.opts.local_retries {
-            let a = eligible[self.src.choose(eligible.len())];
+            // The `k`-th alternative that fits the budget.
+            let k = self.src.choose(eligible);
+            let a = node
+                .alts
+                .iter()
+                .enumerate()
+                .filter(|(_, alt)| alt.height <= budget)
+                .nth(k)
+                .map_or(0, |(i, _)| i);
             let alt = &node.alts[a];
             let mark = self.trace.as_ref().map_or(0, Vec::len);
-            if let Ok((value, kind)) = self.alt_value(id, a, budget, hint) {
-                if plan.checks_pass(&alt.checks, &value) {
-                    if let Some(trace) = &mut self.trace {
-                        let pointer = self.path.iter().fold(JsonPointer::root(), |p, t| p.push(t));
-                        trace.push(TraceEntry {
-                            pointer,
-                            node: id,
-                            alt: a,
-                            kind,
-                        });
-                    }
-                    return Ok(value);
+            if let Ok((value, kind)) = self.alt_value(id, a, budget, hint)
+                && plan.checks_pass(&alt.checks, &value)
+            {
+                if let Some(trace) = &mut self.trace {
+                    let pointer = self.path.iter().fold(JsonPointer::root(), |p, t| p.push(t));
+                    trace.push(TraceEntry {
+                        pointer,
+                        node: id,
+                        alt: a,
+                        kind,
+                    });
                 }
+                return Ok(value);
             }
             if let Some(trace) = &mut self.trace {
                 trace.truncate(mark);
@@ -167,14 +173,18 @@ impl<'p, S: Source> Interp<'p, S> {
         } else {
             budget
         };
-        let kinds: Vec<Kind> = TypeSet::ORDER
-            .into_iter()
-            .filter(|k| typed.types.allows(*k) && typed.heights[kind_index(*k)] <= limit)
-            .collect();
-        if kinds.is_empty() {
+        let mut kinds = [Kind::Null; 7];
+        let mut n = 0;
+        for k in TypeSet::ORDER {
+            if typed.types.allows(k) && typed.heights[kind_index(k)] <= limit {
+                kinds[n] = k;
+                n += 1;
+            }
+        }
+        if n == 0 {
             return Err(Miss);
         }
-        let kind = kinds[self.src.choose(kinds.len())];
+        let kind = kinds[self.src.choose(n)];
         let value = match kind {
             Kind::Null => Value::Null,
             Kind::Boolean => Value::Bool(self.src.draw(1) == 1),

@@ -14,7 +14,7 @@
 //!
 //! # Design
 //!
-//! **Plan.** The compiler ([`compile`]) merges every schema that applies at one instance location
+//! **Plan.** The compiler (module `compile`) merges every schema that applies at one instance location
 //! (`allOf` members, `$ref` targets, parent `properties`/`additionalProperties`/`items`, ...) into
 //! one node: types intersected, ranges narrowed, property schemas combined, listed values filtered.
 //! Disjunctions (`anyOf`, `oneOf`, `if`/`then`/`else`, `dependentSchemas`) become alternatives of
@@ -65,6 +65,8 @@ mod regex;
 mod resolve;
 pub mod source;
 mod strategy;
+#[cfg(test)]
+mod testing;
 
 pub use error::{GenError, SchemaLocation};
 pub use generator::{GenStats, Generator};

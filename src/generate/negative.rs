@@ -55,7 +55,7 @@ struct Mutation {
 }
 
 /// Base values drawn per call.
-const BASES: u64 = 4;
+const BASES: u64 = 12;
 
 impl Generator {
     /// Up to `max` negatives derived from valid values of the run seeded with `seed`, each
@@ -91,13 +91,23 @@ impl Generator {
                     }
                     stats.tried += 1;
                     match self.confirm(&m) {
-                        Some(keyword) => {
+                        Some((keyword, instance_path)) => {
                             seen.insert((m.keywords[0].to_owned(), m.pointer.as_str().to_owned()));
+                            let description = if instance_path == m.pointer
+                                && m.keywords.contains(&keyword.as_str())
+                            {
+                                m.description
+                            } else {
+                                format!(
+                                    "{} at {}, so the `{keyword}` branch taken no longer matches",
+                                    m.description, m.pointer
+                                )
+                            };
                             out.push(Negative {
                                 value: m.value,
                                 keyword,
-                                instance_path: m.pointer,
-                                description: m.description,
+                                instance_path,
+                                description,
                             });
                         }
                         None => stats.dropped += 1,
@@ -110,25 +120,37 @@ impl Generator {
 
     fn traced_valid(&self, src: &mut RngSource) -> Option<(Value, Vec<TraceEntry>)> {
         for _ in 0..self.inner().opts.max_attempts {
-            if let Ok((v, trace)) = self.draw(src, true) {
-                if self.is_valid(&v) {
-                    return Some((v, trace));
-                }
+            if let Ok((v, trace)) = self.draw(src, true)
+                && self.is_valid(&v)
+            {
+                return Some((v, trace));
             }
         }
         None
     }
 
-    /// The keyword the validator reports, if every error names one allowed keyword at the
-    /// mutation's pointer.
-    fn confirm(&self, m: &Mutation) -> Option<String> {
+    /// The label the validator confirms: every error must name the same keyword at the same
+    /// pointer, and that must be the intended keyword at the mutated place, or an `anyOf`/`oneOf`
+    /// enclosing it (the mutation broke the branch the value had taken, which the validator
+    /// reports at the combinator).
+    fn confirm(&self, m: &Mutation) -> Option<(String, JsonPointer)> {
         let errors = self.errors(&m.value);
-        let first = errors.first()?;
-        let ok = errors
-            .iter()
-            .all(|(k, p)| k == &first.0 && p == m.pointer.as_str())
-            && m.keywords.contains(&first.0.as_str());
-        ok.then(|| first.0.clone())
+        let (keyword, at) = errors.first()?;
+        if !errors.iter().all(|(k, p)| k == keyword && p == at) {
+            return None;
+        }
+        if m.keywords.contains(&keyword.as_str()) && at == m.pointer.as_str() {
+            return Some((keyword.clone(), m.pointer.clone()));
+        }
+        let encloses = m.pointer.as_str() == at
+            || m.pointer
+                .as_str()
+                .strip_prefix(at.as_str())
+                .is_some_and(|rest| rest.starts_with('/'));
+        if (keyword == "anyOf" || keyword == "oneOf") && encloses {
+            return Some((keyword.clone(), JsonPointer::parse(at).ok()?));
+        }
+        None
     }
 
     fn mutations(&self, doc: &Value, entry: &TraceEntry, src: &mut RngSource) -> Vec<Mutation> {
@@ -164,14 +186,14 @@ impl Generator {
             }
             Body::Typed(t) => t,
         };
-        if t.type_given {
-            if let Some(v) = t.types.outsider() {
-                put(
-                    v.clone(),
-                    &["type"],
-                    format!("{v} has a type the schema does not allow"),
-                );
-            }
+        if t.type_given
+            && let Some(v) = t.types.outsider()
+        {
+            put(
+                v.clone(),
+                &["type"],
+                format!("{v} has a type the schema does not allow"),
+            );
         }
         match (entry.kind, at) {
             (Some(Kind::String), Value::String(s)) => string_mutations(self, t, s, &mut put),
@@ -232,7 +254,7 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
         put(
             Value::String(format::invalid(*f).to_owned()),
             &["format"],
-            format!("not a valid {f:?} value"),
+            format!("not a valid `{}`", f.name()),
         );
     }
 }
@@ -247,18 +269,18 @@ fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>)
             format!("fewer than minItems {}", spec.min_items),
         );
     }
-    if let (Some(max), Some(last)) = (spec.max_items, items.last()) {
-        if !spec.unique {
-            let mut more = items.to_vec();
-            while (more.len() as u64) <= max {
-                more.push(last.clone());
-            }
-            put(
-                Value::Array(more),
-                &["maxItems"],
-                format!("more than maxItems {max}"),
-            );
+    if let (Some(max), Some(last)) = (spec.max_items, items.last())
+        && !spec.unique
+    {
+        let mut more = items.to_vec();
+        while (more.len() as u64) <= max {
+            more.push(last.clone());
         }
+        put(
+            Value::Array(more),
+            &["maxItems"],
+            format!("more than maxItems {max}"),
+        );
     }
     if spec.unique && !items.is_empty() {
         let mut dup = items.to_vec();

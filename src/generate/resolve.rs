@@ -331,13 +331,13 @@ impl Registry {
             );
             reg.walk(doc, &value, String::new(), &uri, draft, true)?;
             // The canonical URI of the root document is its `$id`, if any.
-            if i == 0 {
-                if let Some(id) = reg.resource_at.get(&Loc {
+            if i == 0
+                && let Some(id) = reg.resource_at.get(&Loc {
                     doc: 0,
                     ptr: String::new(),
-                }) {
-                    reg.docs[0].uri = id.to_string();
-                }
+                })
+            {
+                reg.docs[0].uri = id.to_string();
             }
         }
         Ok(reg)
@@ -435,28 +435,28 @@ impl Registry {
             }
         }
         if is_resource {
-            if let Some(meta) = map.get("$schema").and_then(Value::as_str) {
-                if let Some(d) = self.draft_of_meta(meta, 0) {
-                    draft = d;
-                }
+            if let Some(meta) = map.get("$schema").and_then(Value::as_str)
+                && let Some(d) = self.draft_of_meta(meta, 0)
+            {
+                draft = d;
             }
             self.resource_at
                 .insert(loc.clone(), Arc::from(base.as_str()));
         }
-        if draft >= Draft::D201909 {
-            if let Some(name) = map.get("$anchor").and_then(Value::as_str) {
-                self.anchors.insert(format!("{base}#{name}"), loc.clone());
-            }
+        if draft >= Draft::D201909
+            && let Some(name) = map.get("$anchor").and_then(Value::as_str)
+        {
+            self.anchors.insert(format!("{base}#{name}"), loc.clone());
         }
-        if draft == Draft::D202012 {
-            if let Some(name) = map.get("$dynamicAnchor").and_then(Value::as_str) {
-                let key = format!("{base}#{name}");
-                self.anchors
-                    .entry(key.clone())
-                    .or_insert_with(|| loc.clone());
-                self.dynamic.insert(key);
-                self.dynamic_resources.insert(base.clone());
-            }
+        if draft == Draft::D202012
+            && let Some(name) = map.get("$dynamicAnchor").and_then(Value::as_str)
+        {
+            let key = format!("{base}#{name}");
+            self.anchors
+                .entry(key.clone())
+                .or_insert_with(|| loc.clone());
+            self.dynamic.insert(key);
+            self.dynamic_resources.insert(base.clone());
         }
         if draft == Draft::D201909
             && is_resource
@@ -490,13 +490,13 @@ impl Registry {
                         )?;
                     }
                 }
-            } else if MAP.contains(&key) {
-                if let Value::Object(entries) = sub {
-                    for (name, item) in entries {
-                        if item.is_object() || item.is_boolean() {
-                            let p = format!("{}/{}", child(key), escape(name));
-                            self.walk(doc, item, p, &base, draft, false)?;
-                        }
+            } else if MAP.contains(&key)
+                && let Value::Object(entries) = sub
+            {
+                for (name, item) in entries {
+                    if item.is_object() || item.is_boolean() {
+                        let p = format!("{}/{}", child(key), escape(name));
+                        self.walk(doc, item, p, &base, draft, false)?;
                     }
                 }
             }
@@ -524,12 +524,12 @@ impl Registry {
             if i == 0 && d.uri != ROOT_URI {
                 out.push((ROOT_URI.to_owned(), d.value.clone()));
             }
-            if let Some(id) = d.value.get("$id").and_then(Value::as_str) {
-                if let Ok(id) = resolve_uri(&d.uri, id) {
-                    let id = id.trim_end_matches('#').to_owned();
-                    if id != d.uri {
-                        out.push((id, d.value.clone()));
-                    }
+            if let Some(id) = d.value.get("$id").and_then(Value::as_str)
+                && let Ok(id) = resolve_uri(&d.uri, id)
+            {
+                let id = id.trim_end_matches('#').to_owned();
+                if id != d.uri {
+                    out.push((id, d.value.clone()));
                 }
             }
         }

@@ -30,6 +30,16 @@ pub(crate) struct Member {
     pub uscopes: Vec<u16>,
 }
 
+/// Which member of a conjunction a keyword belongs to, where it sits and in which dialect.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemberAt {
+    /// Index of the member in [`Flat::pos`].
+    pub index: usize,
+    pub loc: LocId,
+    pub dscope: DScope,
+    pub draft: crate::generate::resolve::Draft,
+}
+
 /// A disjunction waiting to be expanded.
 #[derive(Debug, Clone)]
 pub(crate) enum Choice {
@@ -117,11 +127,11 @@ pub(crate) fn add(
         return Ok(());
     }
     let draft = c.scope(loc).draft;
-    if draft.ref_overrides_siblings() {
-        if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
-            let target = ref_::follow(c, loc, reference)?;
-            return add(c, flat, target, dscope, uscopes);
-        }
+    if draft.ref_overrides_siblings()
+        && let Some(reference) = map.get("$ref").and_then(Value::as_str)
+    {
+        let target = ref_::follow(c, loc, reference)?;
+        return add(c, flat, target, dscope, uscopes);
     }
     let mut us = uscopes.to_vec();
     if let Some(scope) = UScope::of(c, loc, dscope, draft) {

@@ -9,7 +9,10 @@
 
 use serde_json::Value;
 
-use super::{Compiler, LocId, flatten::Flat};
+use super::{
+    Compiler, LocId,
+    flatten::{Flat, MemberAt},
+};
 use crate::generate::{
     error::GenError,
     keywords::{
@@ -24,7 +27,7 @@ use crate::generate::{
         type_::TypeSet,
     },
     plan::{Alt, Body, CheckId, INF, Typed},
-    resolve::Loc,
+    resolve::{Draft, Loc},
 };
 
 /// Merges `flat` into an alternative.
@@ -62,7 +65,12 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
         let Some(map) = c.value(m.loc).as_object() else {
             continue;
         };
-        let draft = c.scope(m.loc).draft;
+        let at = MemberAt {
+            index: idx,
+            loc: m.loc,
+            dscope: m.dscope,
+            draft: c.scope(m.loc).draft,
+        };
         for (key, value) in map {
             match key.as_str() {
                 "type" => {
@@ -93,6 +101,9 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
                         string.add_format(f);
                     }
                 }
+                "contentMediaType" | "contentEncoding" if at.draft <= Draft::D7 => {
+                    string.content.apply(key, value);
+                }
                 "examples" => seeds.extend(value.as_array().into_iter().flatten().cloned()),
                 "default" => seeds.push(value.clone()),
                 "properties"
@@ -103,10 +114,10 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
                 | "minProperties"
                 | "maxProperties"
                 | "dependentRequired"
-                | "dependencies" => objects.collect(c, idx, m.loc, m.dscope, key, value, draft)?,
+                | "dependencies" => objects.collect(c, at, key, value)?,
                 "prefixItems" | "items" | "additionalItems" | "contains" | "minItems"
                 | "maxItems" | "uniqueItems" => {
-                    arrays.collect(c, idx, m.loc, m.dscope, key, value, draft, map);
+                    arrays.collect(c, at, key, value, map);
                 }
                 _ => {}
             }
@@ -185,15 +196,15 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
         .patterns
         .iter()
         .any(|p| c.pattern_ref(*p).can_generate());
-    if let Some(why) = string.impossible(generatable) {
-        if types.contains(TypeSet::STR) {
-            types = types.minus(TypeSet::STR);
-            reasons.push(if why.starts_with("minLength") {
-                "string length bounds conflict"
-            } else {
-                "string pattern cannot be generated from"
-            });
-        }
+    if let Some(why) = string.impossible(generatable)
+        && types.contains(TypeSet::STR)
+    {
+        types = types.minus(TypeSet::STR);
+        reasons.push(if why.starts_with("minLength") {
+            "string length bounds conflict"
+        } else {
+            "string pattern cannot be generated from"
+        });
     }
     if types.is_empty() {
         let reason = if reasons.is_empty() {
@@ -257,9 +268,45 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
     })
 }
 
-/// Whether every positive member accepts `v` and every negated member rejects it.
+/// Keywords a listed value is already filtered by without a checker: its type and the listed
+/// values themselves are intersected exactly, and `allOf`/`$ref` targets are members of their
+/// own.
+const FILTERED_WITHOUT_CHECK: &[&str] = &[
+    "type",
+    "enum",
+    "const",
+    "allOf",
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "$dynamicAnchor",
+    "$recursiveAnchor",
+    "$comment",
+    "$schema",
+    "$id",
+    "$anchor",
+    "$defs",
+    "definitions",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Whether every positive member accepts `v` and every negated member rejects it (`v` is already
+/// known to have an allowed type and to be among any listed values).
 fn accepted(c: &mut Compiler<'_>, flat: &Flat, v: &Value) -> Result<bool, GenError> {
     for m in &flat.pos {
+        let plain = c.value(m.loc).as_object().is_some_and(|map| {
+            map.keys()
+                .all(|k| FILTERED_WITHOUT_CHECK.contains(&k.as_str()))
+        });
+        if plain {
+            continue;
+        }
         let id = c.checker(m.loc)?;
         if !c.run_check(id, v) {
             return Ok(false);
@@ -272,4 +319,48 @@ fn accepted(c: &mut Compiler<'_>, flat: &Flat, v: &Value) -> Result<bool, GenErr
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn all_of_members_merge() {
+        let schema = json!({"allOf": [{"type": ["integer", "string"]}, {"type": ["integer", "null"]}, {"minimum": 3}, {"maximum": 4}]});
+        for v in values(&schema, 50) {
+            assert!(v == json!(3) || v == json!(4), "{v}");
+        }
+    }
+
+    #[test]
+    fn enum_values_are_filtered_by_the_rest() {
+        let schema = json!({"enum": ["a", "bb", "ccc", 4], "type": "string", "minLength": 2});
+        let mut seen: Vec<String> = values(&schema, 100)
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen, ["bb", "ccc"]);
+    }
+
+    #[test]
+    fn invalid_examples_are_never_used() {
+        let schema = json!({"type": "integer", "minimum": 10, "examples": [5, 12]});
+        let vs = values(&schema, 400);
+        assert!(vs.contains(&json!(12)));
+        assert!(!vs.contains(&json!(5)));
+    }
+
+    #[test]
+    fn boolean_schemas() {
+        assert!(values(&json!(true), 20).iter().any(|v| !v.is_null()));
+        assert!(
+            values(&json!({"properties": {"x": false}}), 50)
+                .iter()
+                .all(|v| v.get("x").is_none())
+        );
+    }
 }

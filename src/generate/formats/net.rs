@@ -41,15 +41,18 @@ pub(crate) fn email<S: Source + ?Sized>(src: &mut S, idn: bool) -> String {
     if idn && src.rarely(3) {
         let local = IDN_LOCALS[src.choose(IDN_LOCALS.len())];
         let domain = IDN_DOMAINS[src.choose(IDN_DOMAINS.len())];
-        return format!("{local}@{domain}");
+        return [local, "@", domain].concat();
     }
     let local = LOCALS[src.choose(LOCALS.len())];
     let domain = DOMAINS[src.choose(DOMAINS.len())];
+    let mut out = String::with_capacity(local.len() + domain.len() + 4);
+    out.push_str(local);
     if src.rarely(4) {
-        format!("{local}{}@{domain}", src.draw(999))
-    } else {
-        format!("{local}@{domain}")
+        out.push_str(&src.draw(999).to_string());
     }
+    out.push('@');
+    out.push_str(domain);
+    out
 }
 
 /// A host name of one to three labels under an example domain.

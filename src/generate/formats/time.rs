@@ -36,51 +36,86 @@ pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-fn split(unix: i64) -> (String, String) {
-    let days = unix.div_euclid(86_400);
+/// Appends `n` as at least `width` decimal digits.
+fn push_num(out: &mut String, n: i64, width: usize) {
+    let digits = if n == 0 {
+        1
+    } else {
+        n.unsigned_abs().ilog10() as usize + 1
+    };
+    if n < 0 {
+        out.push('-');
+    }
+    for _ in digits..width {
+        out.push('0');
+    }
+    let mut buf = [0u8; 20];
+    let mut v = n.unsigned_abs();
+    for slot in buf[..digits].iter_mut().rev() {
+        *slot = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out.extend(buf[..digits].iter().map(|b| char::from(*b)));
+}
+
+fn push_date(out: &mut String, unix: i64) {
+    let (y, m, d) = civil(unix.div_euclid(86_400));
+    push_num(out, y, 4);
+    out.push('-');
+    push_num(out, i64::from(m), 2);
+    out.push('-');
+    push_num(out, i64::from(d), 2);
+}
+
+fn push_time<S: Source + ?Sized>(out: &mut String, unix: i64, src: &mut S) {
     let secs = unix.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
-    (
-        format!("{y:04}-{m:02}-{d:02}"),
-        format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60),
-    )
-}
-
-fn fraction<S: Source + ?Sized>(src: &mut S) -> String {
+    push_num(out, secs / 3600, 2);
+    out.push(':');
+    push_num(out, secs / 60 % 60, 2);
+    out.push(':');
+    push_num(out, secs % 60, 2);
     match src.draw(3) {
-        0 | 1 => String::new(),
-        2 => format!(".{:03}", src.draw(999)),
-        _ => format!(".{:06}", src.draw(999_999)),
+        0 | 1 => {}
+        2 => {
+            out.push('.');
+            push_num(out, i64::try_from(src.draw(999)).unwrap_or(0), 3);
+        }
+        _ => {
+            out.push('.');
+            push_num(out, i64::try_from(src.draw(999_999)).unwrap_or(0), 6);
+        }
     }
-}
-
-fn offset<S: Source + ?Sized>(src: &mut S) -> String {
     const ZONES: [&str; 6] = ["+00:00", "+02:00", "-05:00", "+05:30", "-08:00", "+09:00"];
-    if !src.rarely(3) {
-        return "Z".to_owned();
+    if src.rarely(3) {
+        out.push_str(ZONES[src.choose(ZONES.len())]);
+    } else {
+        out.push('Z');
     }
-    ZONES[src.choose(ZONES.len())].to_owned()
 }
 
 /// An RFC 3339 `date-time`.
 pub(crate) fn date_time<S: Source + ?Sized>(src: &mut S) -> String {
-    let (date, time) = split(unix_time(src));
-    let frac = fraction(src);
-    let zone = offset(src);
-    format!("{date}T{time}{frac}{zone}")
+    let unix = unix_time(src);
+    let mut out = String::with_capacity(32);
+    push_date(&mut out, unix);
+    out.push('T');
+    push_time(&mut out, unix, src);
+    out
 }
 
 /// An RFC 3339 `full-date`.
 pub(crate) fn date<S: Source + ?Sized>(src: &mut S) -> String {
-    split(unix_time(src)).0
+    let mut out = String::with_capacity(10);
+    push_date(&mut out, unix_time(src));
+    out
 }
 
 /// An RFC 3339 `full-time` (with its offset, which the format requires).
 pub(crate) fn time<S: Source + ?Sized>(src: &mut S) -> String {
-    let (_, time) = split(unix_time(src));
-    let frac = fraction(src);
-    let zone = offset(src);
-    format!("{time}{frac}{zone}")
+    let unix = unix_time(src);
+    let mut out = String::with_capacity(21);
+    push_time(&mut out, unix, src);
+    out
 }
 
 /// An ISO 8601 duration.
@@ -107,6 +142,16 @@ mod tests {
         assert_eq!(civil(REFERENCE_UNIX / 86_400), (2025, 6, 15));
         assert_eq!(civil(11_016), (2000, 2, 29));
         assert_eq!(civil(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn numbers_are_padded() {
+        let mut s = String::new();
+        push_num(&mut s, 7, 2);
+        push_num(&mut s, 2025, 4);
+        push_num(&mut s, 0, 3);
+        push_num(&mut s, 123, 2);
+        assert_eq!(s, "072025000123");
     }
 
     #[test]

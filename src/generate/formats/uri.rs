@@ -45,7 +45,7 @@ pub(crate) fn uri<S: Source + ?Sized>(src: &mut S, iri: bool) -> String {
             let host = HOSTS[src.choose(HOSTS.len())];
             let p = path(src, iri);
             let q = query(src);
-            format!("{scheme}://{host}{p}{q}")
+            [scheme, "://", host, &p, &q].concat()
         }
     }
 }

@@ -182,3 +182,34 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod generation {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn one_of_is_exclusive() {
+        let schema = json!({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "integer", "maximum": 10}]});
+        for v in values(&schema, 200) {
+            let i = v.as_i64().unwrap();
+            assert!(!(0..=10).contains(&i), "{i}");
+        }
+    }
+
+    #[test]
+    fn negations_fold_and_check() {
+        for v in values(
+            &json!({"not": {"type": ["null", "boolean", "object", "array", "number"]}}),
+            50,
+        ) {
+            assert!(v.is_string());
+        }
+        for v in values(&json!({"enum": [1, 2, 3], "not": {"const": 2}}), 50) {
+            assert_ne!(v, json!(2));
+        }
+        for v in values(&json!({"type": "string", "not": {"minLength": 2}}), 50) {
+            assert!(v.as_str().unwrap().chars().count() < 2);
+        }
+    }
+}

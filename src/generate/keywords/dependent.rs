@@ -96,3 +96,25 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod generation {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn dependent_schemas_apply_when_present() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"card": {"type": "string"}},
+            "dependentSchemas": {"card": {"properties": {"cvv": {"type": "integer"}}, "required": ["cvv"]}}
+        });
+        let vs = values(&schema, 200);
+        assert!(vs.iter().any(|v| v.get("card").is_some()));
+        for v in vs {
+            if v.get("card").is_some() {
+                assert!(v["cvv"].is_i64(), "{v}");
+            }
+        }
+    }
+}

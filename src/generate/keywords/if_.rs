@@ -61,3 +61,18 @@ pub(crate) fn option(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn both_branches_are_reached() {
+        let schema = json!({"if": {"type": "integer"}, "then": {"minimum": 100}, "else": {"type": "string", "const": "no"}});
+        let vs = values(&schema, 200);
+        assert!(vs.iter().any(|v| v.as_i64().is_some_and(|i| i >= 100)));
+        assert!(vs.iter().any(|v| v == "no"));
+        assert!(vs.iter().all(|v| v.is_i64() || v == "no"), "{vs:?}");
+    }
+}

@@ -12,7 +12,10 @@
 use serde_json::Value;
 
 use crate::generate::{
-    compile::{Compiler, DScope, LocId, SchemaRef, flatten::Flat},
+    compile::{
+        Compiler, DScope, LocId, SchemaRef,
+        flatten::{Flat, MemberAt},
+    },
     error::GenError,
     interp::{Interp, Miss, Seg},
     keywords::{enum_::json_eq, length, unevaluated},
@@ -83,19 +86,21 @@ impl ArrayCollector {
         &mut self.members[last]
     }
 
-    /// Applies one array keyword of member number `member`; `map` is the member's schema.
-    #[allow(clippy::too_many_arguments)]
+    /// Applies one array keyword of a member; `map` is the member's schema.
     pub(crate) fn collect(
         &mut self,
         c: &mut Compiler<'_>,
-        member: usize,
-        loc: LocId,
-        dscope: DScope,
+        at: MemberAt,
         key: &str,
         value: &Value,
-        draft: Draft,
         map: &serde_json::Map<String, Value>,
     ) {
+        let MemberAt {
+            index: member,
+            loc,
+            dscope,
+            draft,
+        } = at;
         let children = |c: &mut Compiler<'_>, key: &str, n: usize| -> Vec<LocId> {
             (0..n)
                 .map(|i| c.child(loc, &[key, &i.to_string()]))
@@ -116,11 +121,11 @@ impl ArrayCollector {
                     self.member(member, dscope).items = Some(l);
                 }
             }
-            "additionalItems" if draft <= Draft::D201909 => {
-                if map.get("items").is_some_and(Value::is_array) {
-                    let l = c.child(loc, &["additionalItems"]);
-                    self.member(member, dscope).items = Some(l);
-                }
+            "additionalItems"
+                if draft <= Draft::D201909 && map.get("items").is_some_and(Value::is_array) =>
+            {
+                let l = c.child(loc, &["additionalItems"]);
+                self.member(member, dscope).items = Some(l);
             }
             "contains" => {
                 let bound = |k: &str| {
@@ -353,5 +358,57 @@ impl ArraySpec {
             }
         }
         Ok(Value::Array(items))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::{generator, values};
+    use serde_json::json;
+
+    #[test]
+    fn prefix_items_and_closed_rest() {
+        let schema = json!({"type": "array", "prefixItems": [{"type": "string"}, {"type": "null"}], "items": false});
+        for v in values(&schema, 100) {
+            let items = v.as_array().unwrap();
+            assert!(items.len() <= 2);
+            assert!(items.first().is_none_or(serde_json::Value::is_string));
+        }
+    }
+
+    #[test]
+    fn contains_counts_stay_in_bounds() {
+        let schema = json!({"type": "array", "items": {"type": "integer", "maximum": 20}, "contains": {"minimum": 10}, "minContains": 2, "maxContains": 2});
+        for v in values(&schema, 100) {
+            let n = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|x| x.as_i64().unwrap() >= 10)
+                .count();
+            assert_eq!(n, 2, "{v}");
+        }
+    }
+
+    #[test]
+    fn unique_items_from_a_finite_domain() {
+        let schema = json!({"type": "array", "items": {"type": "boolean"}, "uniqueItems": true, "minItems": 2});
+        for v in values(&schema, 30) {
+            assert_eq!(v.as_array().unwrap().len(), 2);
+        }
+    }
+
+    #[test]
+    fn item_count_bounds() {
+        for v in values(&json!({"type": "array", "minItems": 3, "maxItems": 4}), 50) {
+            assert!((3..=4).contains(&v.as_array().unwrap().len()));
+        }
+        let g = crate::generate::Generator::new(
+            &json!({"type": "array", "minItems": 3, "maxItems": 2}),
+            &[],
+            Default::default(),
+        );
+        assert!(g.unwrap_err().is_unsatisfiable());
+        let _ = generator(&json!({"type": "array", "contains": {"type": "string"}}));
     }
 }

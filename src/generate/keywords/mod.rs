@@ -2,6 +2,7 @@
 //! alternative, and how values are drawn under it.
 
 pub(crate) mod combinators;
+pub(crate) mod content;
 pub(crate) mod dependent;
 pub(crate) mod enum_;
 pub(crate) mod format;

@@ -141,6 +141,11 @@ impl Dec {
     /// `k × self` as a JSON number.
     fn times(self, k: i128) -> Option<Value> {
         let mant = self.mant.checked_mul(k)?;
+        if self.exp == 0
+            && let Ok(i) = i64::try_from(mant)
+        {
+            return Some(Value::from(i));
+        }
         let d = Self::new(mant, self.exp);
         if d.exp >= 0 {
             let v = d
@@ -371,16 +376,19 @@ impl NumberSpec {
                 _ => {}
             }
         }
-        if let Some(s) = self.step {
-            if !d.div_floor(s).is_some_and(|(_, exact)| exact) {
-                return false;
-            }
+        if let Some(s) = self.step
+            && !d.div_floor(s).is_some_and(|(_, exact)| exact)
+        {
+            return false;
         }
         self.accepts(value)
     }
 
     /// Whether `value` satisfies the parts the range arithmetic does not guarantee.
     fn accepts(&self, value: &Value) -> bool {
+        if !self.non_integer && self.extra_steps.is_empty() {
+            return true;
+        }
         let Some(d) = value.as_number().and_then(Dec::from_number) else {
             return false;
         };

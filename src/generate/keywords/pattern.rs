@@ -23,15 +23,18 @@ pub(crate) fn generate<S: Source + ?Sized>(
     src: &mut S,
     min: u64,
 ) -> Option<String> {
-    let usable: Vec<PatternId> = patterns
+    let usable = patterns
         .iter()
-        .copied()
-        .filter(|p| plan.pattern(*p).can_generate())
-        .collect();
-    if usable.is_empty() {
+        .filter(|p| plan.pattern(**p).can_generate())
+        .count();
+    if usable == 0 {
         return None;
     }
-    let pick = usable[src.choose(usable.len())];
+    let k = src.choose(usable);
+    let pick = *patterns
+        .iter()
+        .filter(|p| plan.pattern(**p).can_generate())
+        .nth(k)?;
     let min = usize::try_from(min).unwrap_or(usize::MAX);
     plan.pattern(pick)
         .generate(src, min, &mut |s: &mut S| length::text_char(s))
@@ -52,4 +55,34 @@ pub(crate) fn mismatch(plan: &Plan, pattern: PatternId, near: &str) -> Option<St
         "\u{1F600}".to_owned(),
     ];
     candidates.into_iter().find(|c| !p.is_match(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::{generator, values};
+    use serde_json::json;
+
+    #[test]
+    fn strings_match_every_pattern() {
+        let schema = json!({"type": "string", "allOf": [{"pattern": "^[a-f]+$"}, {"pattern": "b"}], "maxLength": 6});
+        for v in values(&schema, 100) {
+            let s = v.as_str().unwrap();
+            assert!(
+                s.contains('b') && s.chars().all(|c| ('a'..='f').contains(&c)),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn mismatches_do_not_match() {
+        let g = generator(&json!({"type": "string", "pattern": "^[0-9]+$"}));
+        let plan = &g.inner().plan;
+        let bad = super::mismatch(plan, crate::generate::plan::PatternId(0), "123").unwrap();
+        assert!(
+            !plan
+                .pattern(crate::generate::plan::PatternId(0))
+                .is_match(&bad)
+        );
+    }
 }

@@ -19,7 +19,10 @@ use std::collections::BTreeSet;
 use serde_json::{Map, Value};
 
 use crate::generate::{
-    compile::{Compiler, DScope, LocId, SchemaRef, flatten::Flat},
+    compile::{
+        Compiler, DScope, LocId, SchemaRef,
+        flatten::{Flat, MemberAt},
+    },
     error::GenError,
     interp::{Interp, Miss, Seg},
     keywords::{dependent, length, unevaluated},
@@ -91,17 +94,20 @@ pub(crate) struct ObjectCollector {
 }
 
 impl ObjectCollector {
-    /// Applies one object keyword of member number `member` (at `loc`).
+    /// Applies one object keyword of a member.
     pub(crate) fn collect(
         &mut self,
         c: &mut Compiler<'_>,
-        member: usize,
-        loc: LocId,
-        dscope: DScope,
+        at: MemberAt,
         key: &str,
         value: &Value,
-        draft: Draft,
     ) -> Result<(), GenError> {
+        let MemberAt {
+            index: member,
+            loc,
+            dscope,
+            draft,
+        } = at;
         match key {
             "properties" => {
                 let entries: Vec<(String, LocId)> = value
@@ -242,10 +248,8 @@ impl ObjectCollector {
                         matched = true;
                     }
                 }
-                if !matched {
-                    if let Some(l) = m.additional {
-                        members.push((l, m.dscope));
-                    }
+                if !matched && let Some(l) = m.additional {
+                    members.push((l, m.dscope));
                 }
             }
             let name_ref = name.as_str();
@@ -519,7 +523,8 @@ impl ObjectSpec {
                 },
             };
             let Some(key) = key else { continue };
-            let fits = !map.contains_key(&key)
+            let fits = pattern.is_none_or(|p| g.plan.pattern(p).is_match(&key))
+                && !map.contains_key(&key)
                 && !self.props.iter().any(|p| p.name == key)
                 && self
                     .all_patterns
@@ -547,5 +552,76 @@ fn extra_key<S: Source + ?Sized>(src: &mut S) -> String {
         format!("{base}_{}", src.draw(99))
     } else {
         base.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn required_present_and_closed_objects_closed() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"a": {"type": "integer"}, "b": {"type": "string"}},
+            "required": ["a"],
+            "additionalProperties": false
+        });
+        let vs = values(&schema, 100);
+        for v in &vs {
+            let o = v.as_object().unwrap();
+            assert!(o.contains_key("a"));
+            assert!(o.keys().all(|k| k == "a" || k == "b"));
+        }
+        assert!(vs.iter().any(|v| v.get("b").is_some()));
+        assert!(vs.iter().any(|v| v.get("b").is_none()));
+    }
+
+    #[test]
+    fn pattern_keys_and_property_names() {
+        let schema = json!({
+            "type": "object",
+            "patternProperties": {"^x-[a-z]+$": {"type": "integer"}},
+            "additionalProperties": false,
+            "propertyNames": {"maxLength": 6},
+            "minProperties": 2
+        });
+        for v in values(&schema, 100) {
+            let o = v.as_object().unwrap();
+            assert!(o.len() >= 2);
+            assert!(
+                o.keys()
+                    .all(|k| k.starts_with("x-") && k.chars().count() <= 6),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn max_properties_and_dependencies() {
+        let schema = json!({
+            "type": "object",
+            "properties": {"a": {}, "b": {}, "c": {}, "d": {}},
+            "dependentRequired": {"a": ["b"]},
+            "maxProperties": 2
+        });
+        for v in values(&schema, 200) {
+            let o = v.as_object().unwrap();
+            assert!(o.len() <= 2);
+            if o.contains_key("a") {
+                assert!(o.contains_key("b"), "{v}");
+            }
+        }
+    }
+
+    #[test]
+    fn undeclared_keys_appear_where_allowed() {
+        let schema = json!({"type": "object", "properties": {"a": {"type": "null"}}});
+        let vs = values(&schema, 300);
+        assert!(
+            vs.iter()
+                .any(|v| v.as_object().unwrap().keys().any(|k| k != "a"))
+        );
     }
 }

@@ -61,3 +61,42 @@ pub(crate) fn follow_recursive(
     }
     Ok(c.intern(target.loc))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn recursive_refs_are_bounded() {
+        let schema = json!({
+            "$defs": {"list": {"type": "object", "properties": {"next": {"$ref": "#/$defs/list"}, "v": {"type": "integer"}}, "required": ["v"]}},
+            "$ref": "#/$defs/list"
+        });
+        fn depth(v: &serde_json::Value) -> usize {
+            v.get("next").map_or(1, |n| 1 + depth(n))
+        }
+        let vs = values(&schema, 100);
+        assert!(vs.iter().all(|v| depth(v) <= 6));
+        assert!(vs.iter().any(|v| depth(v) >= 2));
+    }
+
+    #[test]
+    fn dynamic_refs_take_the_outermost_anchor() {
+        let schema = json!({
+            "$id": "https://x.test/strict",
+            "$ref": "list",
+            "$defs": {
+                "items": {"$dynamicAnchor": "items", "type": "integer"},
+                "list": {"$id": "list", "type": "array", "items": {"$dynamicRef": "#items"},
+                         "$defs": {"items": {"$dynamicAnchor": "items"}}}
+            }
+        });
+        for v in values(&schema, 100) {
+            assert!(
+                v.as_array().unwrap().iter().all(serde_json::Value::is_i64),
+                "{v}"
+            );
+        }
+    }
+}

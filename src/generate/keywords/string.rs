@@ -7,7 +7,7 @@
 
 use crate::generate::{
     formats::Format,
-    keywords::{format, length, pattern},
+    keywords::{content::Content, format, length, pattern},
     plan::{CheckId, PatternId, Plan},
     realism::{self, Hint},
     source::Source,
@@ -23,6 +23,8 @@ pub(crate) struct StringSpec {
     /// Checks every format at once, when a string is not drawn from a format generator alone
     /// (a pattern also applies, or several formats do).
     pub format_check: Option<CheckId>,
+    /// Content keywords (drafts 6 and 7 only).
+    pub content: Content,
 }
 
 impl StringSpec {
@@ -42,13 +44,13 @@ impl StringSpec {
 
     /// Why no string can satisfy the spec, when that is plain.
     pub(crate) fn impossible(&self, plan_patterns_generatable: bool) -> Option<String> {
-        if let Some(max) = self.max_len {
-            if self.min_len > max {
-                return Some(format!(
-                    "minLength {} is above maxLength {max}",
-                    self.min_len
-                ));
-            }
+        if let Some(max) = self.max_len
+            && self.min_len > max
+        {
+            return Some(format!(
+                "minLength {} is above maxLength {max}",
+                self.min_len
+            ));
         }
         if self.formats.is_empty() && !self.patterns.is_empty() && !plan_patterns_generatable {
             return Some("no pattern can be generated from".to_owned());
@@ -72,16 +74,20 @@ impl StringSpec {
         src: &mut S,
         hint: Hint,
     ) -> Option<String> {
-        let s = if let Some(&f) = self.formats.first() {
-            let s = if self.patterns.is_empty() || src.likely(2) {
+        let s = if self.content.is_constrained() {
+            self.content.generate(src)
+        } else if let Some(&f) = self.formats.first() {
+            // Format first is draw `0`: a format's plainest value more often fits a pattern than
+            // a pattern's plainest string fits a format.
+            let s = if self.patterns.is_empty() || !src.rarely(2) {
                 format::generate(f, src)
             } else {
                 pattern::generate(plan, &self.patterns, src, self.min_len)?
             };
-            if let Some(check) = self.format_check {
-                if !plan.check(check, &serde_json::Value::String(s.clone())) {
-                    return None;
-                }
+            if let Some(check) = self.format_check
+                && !plan.check(check, &serde_json::Value::String(s.clone()))
+            {
+                return None;
             }
             s
         } else if !self.patterns.is_empty() {
@@ -98,5 +104,38 @@ impl StringSpec {
             }
         };
         self.accepts(plan, &s).then_some(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StringSpec;
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn formats_lengths_and_hints() {
+        for v in values(
+            &json!({"type": "string", "format": "ipv4", "maxLength": 11}),
+            100,
+        ) {
+            assert!(v.as_str().unwrap().len() <= 11);
+        }
+        for v in values(
+            &json!({"type": "string", "minLength": 5, "maxLength": 5}),
+            50,
+        ) {
+            assert_eq!(v.as_str().unwrap().chars().count(), 5);
+        }
+    }
+
+    #[test]
+    fn conflicting_lengths_are_impossible() {
+        let mut spec = StringSpec::default();
+        spec.apply_min(4);
+        spec.apply_max(3);
+        assert!(spec.impossible(true).is_some());
+        spec.apply_max(2);
+        assert_eq!(spec.max_len, Some(2));
     }
 }

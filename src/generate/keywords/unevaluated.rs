@@ -75,3 +75,40 @@ pub(crate) fn evaluated(
                 }))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::generate::testing::values;
+    use serde_json::json;
+
+    #[test]
+    fn properties_evaluated_in_place_are_allowed() {
+        let schema = json!({
+            "type": "object",
+            "allOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]}],
+            "properties": {"b": {"type": "boolean"}},
+            "unevaluatedProperties": false
+        });
+        for v in values(&schema, 100) {
+            assert!(
+                v.as_object().unwrap().keys().all(|k| k == "a" || k == "b"),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn unevaluated_items_constrain_the_rest() {
+        let schema = json!({"type": "array", "prefixItems": [{"type": "string"}], "unevaluatedItems": {"type": "null"}});
+        for v in values(&schema, 100) {
+            assert!(
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .skip(1)
+                    .all(serde_json::Value::is_null),
+                "{v}"
+            );
+        }
+    }
+}

@@ -126,9 +126,7 @@ fn emit<S: Source + ?Sized>(node: &RNode, src: &mut S, out: &mut String) {
         RNode::Repeat { min, spread, sub } => {
             // Bounded repetitions draw over their whole range, but large ranges are mostly kept
             // short: a long tail is drawn only one time in eight.
-            let extra = if *spread <= SPREAD {
-                src.draw(u64::from(*spread))
-            } else if src.rarely(8) {
+            let extra = if *spread <= SPREAD || src.rarely(8) {
                 src.draw(u64::from(*spread))
             } else {
                 src.draw(u64::from(SPREAD))
