@@ -15,8 +15,9 @@ and writes one JSON reply per line on stdout:
 
 It checks what hookcheck's reference parsers check: the body is UTF-8 JSON in the vendor's
 envelope, the event name is one the vendor sends, every documented field is present with its
-documented type (null only where nullable) and enum fields hold documented values. Unknown extra
-keys are ignored and string formats are not checked. Python standard library only.
+documented type (null only where nullable), enum fields hold documented values, and a Postal
+DomainDNSError has an error text exactly for each check that is not OK. Unknown extra keys are
+ignored and string formats are not checked. Python standard library only.
 """
 
 import base64
@@ -218,6 +219,10 @@ def postal(doc):
         raise Reject(f"unknown event {event!r}")
     payload = doc["payload"]
     check_object(payload, POSTAL[event], "/payload")
+    if event == "DomainDNSError":
+        for check in ("spf", "dkim", "mx", "return_path"):
+            if (payload[f"{check}_status"] == "OK") == (payload[f"{check}_error"] is not None):
+                raise Reject(f"invalid value at /payload/{check}_error: contradicts its status")
     message = payload.get("message") or payload.get("original_message")
     fields = {"event_id": doc["uuid"], "timestamp": doc["timestamp"]}
     if message is not None:

@@ -460,3 +460,20 @@ fn invalid_utf8_is_located() {
         }
     );
 }
+
+#[test]
+fn dns_error_texts_must_match_their_status() {
+    let body = String::from_utf8(postal_fixture("DomainDNSError")).unwrap();
+    let missing_text = body.replace(
+        "\"mx_error\":\"There are no MX records for shop.example.com\"",
+        "\"mx_error\":null",
+    );
+    let err = reject(Vendor::Postal, missing_text.as_bytes());
+    assert_eq!(err.pointer().map(|p| p.as_str()), Some("/payload/mx_error"));
+    let text_when_ok = body.replace("\"spf_error\":null", "\"spf_error\":\"fine\"");
+    let err = reject(Vendor::Postal, text_when_ok.as_bytes());
+    assert_eq!(
+        err.pointer().map(|p| p.as_str()),
+        Some("/payload/spf_error")
+    );
+}

@@ -23,6 +23,12 @@
 //! reject out-of-enum values) is still correct. Every payload that is *valid* against the
 //! vendor's schema must be accepted.
 //!
+//! The keyword alone is not always enough: a leaf keyword reached through a conditional or an
+//! alternative (`type` under `if`/`then`/`else`, `required` under `oneOf`) states a rule that
+//! relates fields. [`Defect::from_violation`] takes the violation's schema path into account and
+//! classifies those as cross-field rules; prefer it to [`Defect::from_keyword`] whenever a
+//! validator reports the schema path.
+//!
 //! Two rules for callers that build invalid payloads: a mutated event name counts as
 //! [`Defect::UnknownEvent`] only when the new name is not another event of the same vendor, and
 //! nullability written as `anyOf`/`oneOf` instead of a `type` array is classified as a cross-field

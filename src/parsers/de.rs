@@ -36,19 +36,21 @@ use crate::{
 /// ```
 /// use hookcheck::{catalog::Vendor, parser::ParseError, parsers::from_slice};
 ///
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Body {
-///     #[allow(dead_code)]
 ///     message: Message,
 /// }
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Message {
-///     #[allow(dead_code)]
 ///     id: u64,
 /// }
 ///
+/// let body: Body = from_slice(Vendor::Msndr, br#"{"message":{"id":7}}"#)?;
+/// assert_eq!(body.message.id, 7);
+///
 /// let err = from_slice::<Body>(Vendor::Msndr, br#"{"message":{"id":"7"}}"#).unwrap_err();
 /// assert!(matches!(err, ParseError::WrongType { ref pointer, .. } if pointer.as_str() == "/message/id"));
+/// # Ok::<(), ParseError>(())
 /// ```
 pub fn from_slice<'a, T: Deserialize<'a>>(vendor: Vendor, body: &'a [u8]) -> Result<T, ParseError> {
     from_slice_seed(vendor, body, PhantomData::<T>, &JsonPointer::root())

@@ -9,7 +9,9 @@
 //! status event is the one fixed by the event (`MessageSent` carries `Sent`, and so on).
 //!
 //! Unknown extra keys are ignored everywhere. Enums (`direction`, `spam_status`, `status`, the
-//! DNS statuses) are checked; string formats are not.
+//! DNS statuses) are checked, and so is the one rule of `DomainDNSError` that relates fields:
+//! each `*_error` is a string exactly when its status is not `OK`. String formats are not
+//! checked.
 //!
 //! The envelope is read in one pass: when `event` comes before `payload` (Postal always writes
 //! `event, timestamp, payload, uuid`) the payload is deserialized straight into the event's type;
@@ -377,6 +379,8 @@ pub(crate) fn parse_event(body: &[u8]) -> Result<ParsedEvent<'_>, ParseError> {
 trait Reduced {
     /// The delivery status of a status event.
     fn status(&self) -> Option<DeliveryStatus>;
+    /// The `*_error` field of `DomainDNSError` that contradicts its status, if any.
+    fn dns_contradiction(&self) -> Option<&'static str>;
 }
 
 impl Reduced for Payload<'_> {
@@ -386,11 +390,19 @@ impl Reduced for Payload<'_> {
             _ => None,
         }
     }
+
+    fn dns_contradiction(&self) -> Option<&'static str> {
+        match self {
+            Payload::DnsError(p) => p.contradiction(),
+            _ => None,
+        }
+    }
 }
 
-/// The key fields of a payload.
+/// The key fields of a payload, and what the checks after parsing need.
 struct Keys<'a> {
     status: Option<DeliveryStatus>,
+    dns_contradiction: Option<&'static str>,
     message_id: Option<Cow<'a, str>>,
     recipient: Option<Cow<'a, str>>,
 }
@@ -398,9 +410,11 @@ struct Keys<'a> {
 impl<'a> Keys<'a> {
     fn of(payload: Payload<'a>) -> Self {
         let status = payload.status();
+        let dns_contradiction = payload.dns_contradiction();
         let (message_id, recipient) = payload.into_keys();
         Self {
             status,
+            dns_contradiction,
             message_id,
             recipient,
         }
@@ -410,6 +424,31 @@ impl<'a> Keys<'a> {
 impl Reduced for Keys<'_> {
     fn status(&self) -> Option<DeliveryStatus> {
         self.status
+    }
+
+    fn dns_contradiction(&self) -> Option<&'static str> {
+        self.dns_contradiction
+    }
+}
+
+impl DnsErrorPayload<'_> {
+    /// The first `*_error` field that is `null` although its status is not `OK`, or a string
+    /// although it is (Postal sets the error exactly when the check failed).
+    #[must_use]
+    pub fn contradiction(&self) -> Option<&'static str> {
+        [
+            ("spf_error", self.spf_status, self.spf_error.is_some()),
+            ("dkim_error", self.dkim_status, self.dkim_error.is_some()),
+            ("mx_error", self.mx_status, self.mx_error.is_some()),
+            (
+                "return_path_error",
+                self.return_path_status,
+                self.return_path_error.is_some(),
+            ),
+        ]
+        .into_iter()
+        .find(|(_, status, has_error)| (*status == DnsStatus::Ok) == *has_error)
+        .map(|(field, _, _)| field)
     }
 }
 
@@ -458,6 +497,12 @@ where
                 status.as_str(),
                 expected.as_str()
             ),
+        });
+    }
+    if let Some(field) = payload.dns_contradiction() {
+        return Err(ParseError::InvalidValue {
+            pointer: JsonPointer::root().push("payload").push(field),
+            detail: "an error text must be present exactly when its check is not OK".to_owned(),
         });
     }
     Ok((event, root.timestamp, payload, root.uuid))
