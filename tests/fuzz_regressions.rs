@@ -16,8 +16,11 @@ use hookcheck::catalog::Vendor;
 use hookcheck::fuzz::{self, Outcome, Skip, Target};
 use hookcheck::parsers::ReferenceParser;
 
+/// A target function, bound to its parser and vendor.
+type Run = fn(&[u8]) -> Outcome;
+
 /// Each target, the call its shim makes (as written there), and that call.
-const TARGETS: [(Target, &str, fn(&[u8]) -> Outcome); 6] = [
+const TARGETS: [(Target, &str, Run); 6] = [
     (
         Target::RawPostal,
         "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::Postal, data)",
@@ -68,7 +71,7 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Runs every file of `dir` through `run`; returns the failures as `file: message`.
-fn replay(dir: &Path, run: fn(&[u8]) -> Outcome) -> (usize, Vec<String>) {
+fn replay(dir: &Path, run: Run) -> (usize, Vec<String>) {
     let files = files(dir);
     let mut failures = Vec::new();
     for path in &files {
