@@ -15,8 +15,6 @@ use proptest::sample::Index;
 /// One way of damaging a body.
 #[derive(Debug, Clone)]
 pub(crate) enum Mutation {
-    /// The payload as generated.
-    None,
     /// Cut after this position.
     Truncate(Index),
     /// Flip these bits (byte index, bit number).
@@ -56,7 +54,6 @@ impl Mutation {
     #[must_use]
     pub(crate) fn apply(&self, body: &[u8], other: &[u8]) -> Vec<u8> {
         match self {
-            Mutation::None => body.to_vec(),
             Mutation::Truncate(at) => body[..at.index(body.len() + 1)].to_vec(),
             Mutation::FlipBits(flips) => {
                 let mut out = body.to_vec();
@@ -84,11 +81,10 @@ impl Mutation {
         }
     }
 
-    /// A short name: `none`, `truncate`, `flip-bits`, `splice`, `insert`, `random`.
+    /// A short name: `truncate`, `flip-bits`, `splice`, `insert`, `random`.
     #[must_use]
     pub(crate) fn name(&self) -> &'static str {
         match self {
-            Mutation::None => "none",
             Mutation::Truncate(_) => "truncate",
             Mutation::FlipBits(_) => "flip-bits",
             Mutation::Splice(..) => "splice",
@@ -147,7 +143,6 @@ mod tests {
         let inserted = Mutation::Insert(at, b"\xff").apply(body, b"");
         assert_eq!(inserted.len(), body.len() + 1);
         assert!(std::str::from_utf8(&inserted).is_err());
-        assert_eq!(Mutation::None.apply(body, b"x"), body);
         assert_eq!(Mutation::Random(vec![1, 2]).apply(body, b"x"), vec![1, 2]);
         assert!(Mutation::FlipBits(vec![(at, 3)]).apply(b"", b"").is_empty());
     }
