@@ -4,11 +4,16 @@
 //! One benchmark per vendor and property, on the vendor's first webhook event, with a fixed
 //! seed and [`CASES`] cases per cell: `certify/{vendor}/{event}/{property}`. Throughput is in
 //! elements, one element per case the cell ran (held or not applicable), counted in a run
-//! before measuring; the cell must pass there.
+//! before measuring. A cell that does not pass in that run is not measured (its figure would
+//! time a failure report, not certification); the reason is printed instead.
 //!
 //! ```text
 //! cargo bench --bench certify -- --warm-up-time 1 --measurement-time 3
 //! ```
+#![allow(
+    clippy::print_stderr,
+    reason = "a benchmark says which cells it could not measure"
+)]
 
 use std::hint::black_box;
 
@@ -43,14 +48,15 @@ fn bench_certify(c: &mut Criterion) {
             let config = config(vendor, entry.event(), property);
             let first = certify::run(ReferenceParser, &config).expect("the run starts");
             let cell = first.cells.first().expect("one cell selected");
-            assert_eq!(
-                cell.outcome,
-                Outcome::Passed,
-                "{}: {:?} ({})",
-                cell.name(),
-                cell.reason,
-                first
-            );
+            if cell.outcome != Outcome::Passed {
+                eprintln!(
+                    "certify/{}: not measured, the cell {}: {}",
+                    cell.name(),
+                    cell.outcome.as_str(),
+                    cell.reason.as_deref().unwrap_or("(no reason given)")
+                );
+                continue;
+            }
             let cases = u64::from(cell.cases) + u64::from(cell.not_applicable);
             group.throughput(Throughput::Elements(cases));
             group.bench_function(property.id(), |b| {

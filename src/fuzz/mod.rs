@@ -33,7 +33,8 @@
 //! # Corpora and dictionaries
 //!
 //! [`Target`] names every target; [`seeds`] builds its seed corpus from the documented
-//! examples and the hand-written invalid cases under `schemas/`, and [`dict`] builds the
+//! examples and hand-written invalid cases under `schemas/` and from generated payloads, and
+//! [`oracle`] is the judge the parser targets share; [`dict`] builds the
 //! libFuzzer dictionary of a vendor from its schemas. Both are deterministic; the
 //! `fuzz_corpus` example writes them to `fuzz/seeds/` and `fuzz/dict/` (see `fuzz/README.md`).
 

@@ -117,7 +117,7 @@ fn check_detected(catalog: &Catalog, value: &Value, only: Option<Vendor>) {
 }
 
 /// The document as one line, for assertion messages that double as reproductions.
-pub(super) fn compact(value: &Value) -> String {
+fn compact(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_else(|e| format!("<unserializable: {e}>"))
 }
 
