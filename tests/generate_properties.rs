@@ -6,7 +6,7 @@ use arbitrary::Unstructured;
 use hookcheck::generate::{GenOptions, Generator};
 use proptest::{
     prop_assert,
-    test_runner::{Config, TestRunner},
+    test_runner::{Config, RngAlgorithm, TestRng, TestRunner},
 };
 use serde_json::{Value, json};
 
@@ -144,11 +144,14 @@ fn proptest_values_conform_and_shrink_to_valid_values() {
     for (name, schema) in tricky() {
         let g = Generator::new(&schema, &[], GenOptions::default()).unwrap();
         let oracle = oracle(&schema);
-        let mut runner = TestRunner::new(Config {
-            cases: 64,
-            failure_persistence: None,
-            ..Config::default()
-        });
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                cases: 64,
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+        );
         runner
             .run(&g.strategy(), |v| {
                 prop_assert!(oracle.is_valid(&v), "{}: {}", name, v);
@@ -156,10 +159,13 @@ fn proptest_values_conform_and_shrink_to_valid_values() {
             })
             .unwrap();
         // A property that always fails: the shrunk value must still conform.
-        let mut runner = TestRunner::new(Config {
-            failure_persistence: None,
-            ..Config::default()
-        });
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+        );
         let result = runner.run(&g.strategy(), |_| {
             prop_assert!(false);
             Ok(())
