@@ -15,8 +15,9 @@ and writes one JSON reply per line on stdout:
 
 It checks what hookcheck's reference parsers check: the body is UTF-8 JSON in the vendor's
 envelope, the event name is one the vendor sends, every documented field is present with its
-documented type (null only where nullable) and enum fields hold documented values. Unknown extra
-keys are ignored and string formats are not checked. Python standard library only.
+documented type (null only where nullable), enum fields hold documented values, and a Postal
+DomainDNSError has an error text exactly for each check that is not OK. Unknown extra keys are
+ignored and string formats are not checked. Python standard library only.
 """
 
 import base64
@@ -31,7 +32,8 @@ class Reject(Exception):
 
 # Field types: "str", "num", "int" (a JSON Schema integer >= 0), "bool", "object" (any JSON
 # object), "changes" (an object of {"old", "new"} objects); a trailing "?" allows null;
-# ("enum", values); ("obj", spec); ("list", item_type).
+# ("enum", values); ("obj", spec); ("list", item_type); ("optional", type) for a field that may
+# be absent (but is never null).
 
 SPAM = ("enum", ("NotChecked", "NotSpam", "Spam"))
 MESSAGE = ("obj", {
@@ -92,10 +94,10 @@ def domain(**extra):
 
 
 GETMAILER = {
-    "email.sent": email(tags=("list", "str")),
+    "email.sent": email(tags=("optional", ("list", "str"))),
     "email.delivered": email(deliveredAt="str"),
     "email.bounced": email(bounceType=("enum", ("hard", "soft")), bounceReason="str",
-                           diagnosticCode="str"),
+                           diagnosticCode=("optional", "str")),
     "email.complained": email(complainedAt="str"),
     "email.opened": email(openedAt="str", userAgent="str", ipAddress="str"),
     "email.clicked": email(clickedAt="str", link="str", userAgent="str", ipAddress="str"),
@@ -103,14 +105,16 @@ GETMAILER = {
                                     nextRetryAt="str"),
     "email.suppressed": email(suppressedAt="str",
                               reason=("enum", ("BOUNCE", "COMPLAINT", "MANUAL")),
-                              originalEventAt="str"),
-    "email.scheduled": email(scheduledFor="str", timezone="str"),
-    "email.received": email(receivedAt="str", textBody="str", htmlBody="str",
-                            attachments=("list", ("obj", {"filename": "str",
-                                                          "contentType": "str",
-                                                          "size": "int"}))),
-    "contact.created": contact(firstName="str", lastName="str", createdAt="str", source="str",
-                               customFields="object"),
+                              originalEventAt=("optional", "str")),
+    "email.scheduled": email(scheduledFor="str", timezone=("optional", "str")),
+    "email.received": email(receivedAt="str", textBody=("optional", "str"),
+                            htmlBody=("optional", "str"),
+                            attachments=("optional", ("list", ("obj", {"filename": "str",
+                                                                       "contentType": "str",
+                                                                       "size": "int"})))),
+    "contact.created": contact(firstName=("optional", "str"), lastName=("optional", "str"),
+                               createdAt="str", source="str",
+                               customFields=("optional", "object")),
     "contact.updated": contact(updatedAt="str", changes="changes"),
     "contact.deleted": contact(deletedAt="str",
                                reason=("enum", ("unsubscribed", "manual", "bounced",
@@ -196,9 +200,12 @@ def check_object(value, spec, at):
     if not isinstance(value, dict):
         raise Reject(f"wrong type at {at or '(root)'}: expected an object")
     for field, kind in spec.items():
+        optional = isinstance(kind, tuple) and kind[0] == "optional"
         if field not in value:
+            if optional:
+                continue
             raise Reject(f"missing field {at}/{field}")
-        check(value[field], kind, f"{at}/{field}")
+        check(value[field], kind[1] if optional else kind, f"{at}/{field}")
 
 
 def escape(key):
@@ -212,6 +219,10 @@ def postal(doc):
         raise Reject(f"unknown event {event!r}")
     payload = doc["payload"]
     check_object(payload, POSTAL[event], "/payload")
+    if event == "DomainDNSError":
+        for check in ("spf", "dkim", "mx", "return_path"):
+            if (payload[f"{check}_status"] == "OK") == (payload[f"{check}_error"] is not None):
+                raise Reject(f"invalid value at /payload/{check}_error: contradicts its status")
     message = payload.get("message") or payload.get("original_message")
     fields = {"event_id": doc["uuid"], "timestamp": doc["timestamp"]}
     if message is not None:

@@ -33,6 +33,7 @@ pub mod adapters;
 pub mod catalog;
 pub mod certify;
 pub mod cli;
+pub mod fuzz;
 pub mod generate;
 pub mod listen;
 pub mod parser;

@@ -87,13 +87,12 @@ use crate::catalog::Vendor;
 
 mod error;
 mod event;
-mod pointer;
 pub mod policy;
 mod time;
 
+pub use crate::JsonPointer;
 pub use error::{Fault, ParseError};
 pub use event::{Fidelity, ParsedEvent, Timestamp};
-pub use pointer::JsonPointer;
 pub use policy::{Defect, Obligation, event_name_pointer};
 
 /// A webhook parser under test: raw body bytes and vendor in, event or error out.

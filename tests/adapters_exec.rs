@@ -246,3 +246,23 @@ fn works_as_a_trait_object() {
         Some(1_705_320_000.0)
     );
 }
+
+#[test]
+fn a_process_that_does_not_read_times_out_even_on_a_large_body() {
+    // The request is far larger than a pipe buffer; writing it must not block the harness.
+    let parser = ExecParser::new("exec sleep 30").with_timeout(Duration::from_millis(500));
+    let body = vec![b' '; 4 << 20];
+    let start = Instant::now();
+    let err = parser.parse(Vendor::Postal, &body).unwrap_err();
+    assert_eq!(
+        err,
+        ParseError::Fault(Fault::Timeout {
+            after: Duration::from_millis(500)
+        })
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        start.elapsed()
+    );
+}

@@ -17,10 +17,11 @@ use std::{
 
 use fixtures::{all_fixtures, fixtures};
 use hookcheck::{
-    adapters::http::{HttpParser, SignerError, default_user_agent},
+    adapters::http::{HttpParser, default_user_agent},
     catalog::Vendor,
     parser::{Fault, Fidelity, ParseError, WebhookParser},
     parsers::ReferenceParser,
+    signature::{Scheme, SignatureError, Signer, getmailer::GetMailer},
 };
 
 /// One request as the receiver saw it.
@@ -69,9 +70,7 @@ impl Receiver {
                         return;
                     }
                     let Ok(stream) = stream else { continue };
-                    if let Some(request) = serve(stream, handler.as_ref()) {
-                        seen.lock().unwrap().push(request);
-                    }
+                    serve(stream, handler.as_ref(), &seen);
                 }
             })
         };
@@ -105,7 +104,9 @@ impl Drop for Receiver {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler) -> Option<Seen> {
+/// Reads one request, records it, then answers (so a client that got its answer finds its
+/// request recorded).
+fn serve(stream: TcpStream, handler: &Handler, record: &Mutex<Vec<Seen>>) -> Option<()> {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut request_line = String::new();
@@ -134,6 +135,7 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Seen> {
         body,
     };
     let (status, answer, delay) = handler(&seen);
+    record.lock().unwrap().push(seen);
     thread::sleep(delay);
     let mut stream = stream;
     let _ = write!(
@@ -142,7 +144,7 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Seen> {
         answer.len()
     );
     let _ = stream.write_all(&answer);
-    Some(seen)
+    Some(())
 }
 
 fn answer(
@@ -161,17 +163,41 @@ fn sent() -> Vec<u8> {
         .body
 }
 
+/// A signer that stands in for Postal's and signs with the body length.
+struct LengthSigner;
+
+impl Signer for LengthSigner {
+    fn scheme(&self) -> Scheme {
+        Scheme::Postal
+    }
+
+    fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, SignatureError> {
+        Ok(vec![(
+            "X-Postal-Signature".to_owned(),
+            format!("len:{}", body.len()),
+        )])
+    }
+}
+
+/// A signer whose key cannot be used.
+struct BrokenSigner;
+
+impl Signer for BrokenSigner {
+    fn scheme(&self) -> Scheme {
+        Scheme::Postal
+    }
+
+    fn sign(&self, _: &[u8]) -> Result<Vec<(String, String)>, SignatureError> {
+        Err(SignatureError::Signing {
+            reason: "no key loaded".into(),
+        })
+    }
+}
+
 #[test]
 fn a_2xx_accepts_and_the_request_looks_like_postals() {
     let receiver = Receiver::start(answer(204, ""));
-    let parser = HttpParser::new(&receiver.url).with_signer(
-        |vendor: Vendor, body: &[u8]| -> Result<_, SignerError> {
-            Ok(vec![(
-                "X-Postal-Signature".to_owned(),
-                format!("{vendor}:{}", body.len()),
-            )])
-        },
-    );
+    let parser = HttpParser::new(&receiver.url).with_signer(Vendor::Postal, LengthSigner);
     assert_eq!(parser.fidelity(), Fidelity::Verdict);
     let body = sent();
     let event = parser.parse(Vendor::Postal, &body).expect("accepted");
@@ -189,8 +215,34 @@ fn a_2xx_accepts_and_the_request_looks_like_postals() {
     assert_eq!(request.header("user-agent"), Some("Postal/3.3.6"));
     assert_eq!(
         request.header("x-postal-signature"),
-        Some(format!("postal:{}", body.len()).as_str())
+        Some(format!("len:{}", body.len()).as_str())
     );
+}
+
+#[test]
+fn each_vendor_is_signed_with_its_own_signer() {
+    let receiver = Receiver::start(answer(200, ""));
+    let body = br#"{"id":"evt_1"}"#;
+    let getmailer = GetMailer::new("whsec_test_secret").unwrap();
+    let expected = getmailer.signature(body);
+    let parser = HttpParser::new(&receiver.url)
+        .with_signer(Vendor::Postal, LengthSigner)
+        .with_signer(Vendor::GetMailer, getmailer);
+    parser.parse(Vendor::GetMailer, body).unwrap();
+    parser.parse(Vendor::Msndr, b"{}").unwrap();
+    let seen = receiver.seen();
+    assert!(expected.starts_with("sha256="), "{expected}");
+    assert_eq!(
+        seen[0].header("x-getmailer-signature"),
+        Some(expected.as_str())
+    );
+    assert_eq!(seen[0].header("x-postal-signature"), None);
+    let signed = |s: &Seen| {
+        s.headers
+            .iter()
+            .any(|(n, _)| n.to_ascii_lowercase().contains("signature"))
+    };
+    assert!(!signed(&seen[1]), "msndr.net bodies go unsigned");
 }
 
 #[test]
@@ -272,17 +324,11 @@ fn a_slow_receiver_times_out() {
 #[test]
 fn a_failing_signer_is_a_fault() {
     let receiver = Receiver::start(answer(200, ""));
-    let parser = HttpParser::new(&receiver.url).with_signer(
-        |_: Vendor, _: &[u8]| -> Result<Vec<(String, String)>, SignerError> {
-            Err("no key loaded".into())
-        },
-    );
+    let parser = HttpParser::new(&receiver.url).with_signer(Vendor::Postal, BrokenSigner);
     let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
-    assert_eq!(
-        err,
-        ParseError::Fault(Fault::Signer {
-            detail: "no key loaded".into()
-        })
+    assert!(
+        matches!(err, ParseError::Fault(Fault::Signer { ref detail }) if detail.contains("no key loaded")),
+        "{err:?}"
     );
     assert!(receiver.seen().is_empty(), "nothing is sent unsigned");
 }

@@ -16,8 +16,8 @@
 //!   wire; `fields` holds the key fields of [`ParsedEvent`], each optional or `null`:
 //!   `event_id`, `message_id` (a string; an integer is taken in decimal), `recipient` (a
 //!   string) and `timestamp`: the vendor's time as it was in the body, a JSON number of Unix
-//!   seconds (Postal, msndr.net) or the string itself (GetMailer), normalised as [`Timestamp`]
-//!   documents. `ok: false` rejects, with an optional `error` message.
+//!   seconds (Postal, msndr.net) or the string itself (GetMailer), normalised as
+//!   [`Timestamp`](crate::parser::Timestamp) documents. `ok: false` rejects, with an optional `error` message.
 //! - Requests are sent one at a time; the process may write anything to stderr (the last 4 KiB
 //!   are kept for crash reports). Blank stdout lines are ignored.
 //!
@@ -97,7 +97,8 @@ struct State {
 
 struct Running {
     child: Child,
-    stdin: ChildStdin,
+    /// Request lines for the writer thread (a process that stops reading must not block us).
+    requests: mpsc::Sender<Vec<u8>>,
     lines: Receiver<Line>,
     stderr: Arc<Mutex<VecDeque<u8>>>,
     stderr_closed: Receiver<()>,
@@ -206,6 +207,8 @@ impl ExecParser {
         };
         let (tx, lines) = mpsc::channel();
         thread::spawn(move || read_lines(stdout, &tx));
+        let (requests, pending) = mpsc::channel();
+        thread::spawn(move || write_lines(stdin, &pending));
         let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL)));
         let sink = Arc::clone(&tail);
         let (closed_tx, stderr_closed) = mpsc::channel();
@@ -215,7 +218,7 @@ impl ExecParser {
         });
         Ok(Running {
             child,
-            stdin,
+            requests,
             lines,
             stderr: tail,
             stderr_closed,
@@ -239,13 +242,8 @@ impl ExecParser {
 
         let deadline = Instant::now() + self.timeout;
         let running = self.ensure_running(&mut state)?;
-        if running
-            .stdin
-            .write_all(&line)
-            .and_then(|()| running.stdin.flush())
-            .is_err()
-        {
-            // The process is gone (EPIPE); its stdout will tell the same story.
+        if running.requests.send(line).is_err() {
+            // The writer thread has stopped: the process closed its stdin (or died).
             return Err(self.fail(&mut state, Failure::Crash).into());
         }
         let outcome = loop {
@@ -384,6 +382,14 @@ fn read_lines(stdout: impl Read, tx: &mpsc::Sender<Line>) {
                     return;
                 }
             }
+        }
+    }
+}
+
+fn write_lines(mut stdin: ChildStdin, pending: &Receiver<Vec<u8>>) {
+    for line in pending {
+        if stdin.write_all(&line).and_then(|()| stdin.flush()).is_err() {
+            return;
         }
     }
 }

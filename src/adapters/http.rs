@@ -1,8 +1,9 @@
 //! The HTTP adapter: a webhook receiver, reached the way the vendor would reach it.
 //!
 //! [`HttpParser`] POSTs each body unchanged to one URL with `Content-Type: application/json` and
-//! the vendor's `User-Agent` ([`default_user_agent`]), plus any headers from a [`Signer`] (the
-//! vendor's signature headers) and from [`HttpParser::with_header`]. The answer decides:
+//! the vendor's `User-Agent` ([`default_user_agent`]), plus the vendor's signature headers from
+//! the [`Signer`] given for that vendor ([`HttpParser::with_signer`]) and any fixed headers
+//! ([`HttpParser::with_header`]). The answer decides:
 //!
 //! | answer | verdict |
 //! | --- | --- |
@@ -31,34 +32,11 @@ use super::reply::{protocol, reported_event, snippet};
 use crate::{
     catalog::Vendor,
     parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser},
+    signature::Signer,
 };
 
 /// How much of a response body is read.
 const MAX_RESPONSE: u64 = 1 << 20;
-
-/// Adds a vendor's signature headers to an outgoing webhook request.
-///
-/// Implemented for closures `Fn(Vendor, &[u8]) -> Result<Vec<(String, String)>, SignerError>`.
-pub trait Signer: Send + Sync {
-    /// The headers to add for `body` sent as `vendor`.
-    ///
-    /// # Errors
-    ///
-    /// Any failure to sign; the case then fails with [`Fault::Signer`].
-    fn sign(&self, vendor: Vendor, body: &[u8]) -> Result<Vec<(String, String)>, SignerError>;
-}
-
-/// The error type signers return.
-pub type SignerError = Box<dyn std::error::Error + Send + Sync>;
-
-impl<F> Signer for F
-where
-    F: Fn(Vendor, &[u8]) -> Result<Vec<(String, String)>, SignerError> + Send + Sync,
-{
-    fn sign(&self, vendor: Vendor, body: &[u8]) -> Result<Vec<(String, String)>, SignerError> {
-        self(vendor, body)
-    }
-}
 
 /// The `User-Agent` a vendor sends: `Postal/3.3.6` for Postal (Postal sends `Postal/<version>`);
 /// msndr.net and GetMailer document none, so `hookcheck/<version> (<vendor>)` stands in.
@@ -81,17 +59,17 @@ pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
 /// ```no_run
 /// use hookcheck::{adapters::http::HttpParser, catalog::Vendor, parser::WebhookParser};
 ///
-/// let receiver = HttpParser::new("http://127.0.0.1:8080/webhooks/postal")
-///     .with_signer(|_vendor: Vendor, body: &[u8]| {
-///         Ok(vec![("X-Body-Length".to_owned(), body.len().to_string())])
-///     });
-/// let verdict = receiver.parse(Vendor::Postal, br#"{"event":"MessageSent"}"#);
+/// use hookcheck::signature::getmailer::GetMailer;
+///
+/// let receiver = HttpParser::new("http://127.0.0.1:8080/webhooks/getmailer")
+///     .with_signer(Vendor::GetMailer, GetMailer::new("whsec_test").unwrap());
+/// let verdict = receiver.parse(Vendor::GetMailer, br#"{"id":"evt_1"}"#);
 /// ```
 pub struct HttpParser {
     url: String,
     timeout: Duration,
     agent: Agent,
-    signer: Option<Box<dyn Signer>>,
+    signers: Vec<(Vendor, Box<dyn Signer>)>,
     user_agent: Option<String>,
     headers: Vec<(String, String)>,
     fidelity: Fidelity,
@@ -113,7 +91,7 @@ impl HttpParser {
             url: url.into(),
             timeout,
             agent: agent(timeout),
-            signer: None,
+            signers: Vec::new(),
             user_agent: None,
             headers: Vec::new(),
             fidelity: Fidelity::Verdict,
@@ -128,10 +106,12 @@ impl HttpParser {
         self
     }
 
-    /// Adds signature headers to every request.
+    /// Signs every body sent as `vendor` with `signer` (replacing an earlier signer for it).
+    /// Bodies of vendors without a signer are sent unsigned.
     #[must_use]
-    pub fn with_signer(mut self, signer: impl Signer + 'static) -> Self {
-        self.signer = Some(Box::new(signer));
+    pub fn with_signer(mut self, vendor: Vendor, signer: impl Signer + 'static) -> Self {
+        self.signers.retain(|(v, _)| *v != vendor);
+        self.signers.push((vendor, Box::new(signer)));
         self
     }
 
@@ -216,8 +196,8 @@ impl WebhookParser for HttpParser {
         for (name, value) in &self.headers {
             request = request.header(name, value);
         }
-        if let Some(signer) = &self.signer {
-            let headers = signer.sign(vendor, body).map_err(|e| Fault::Signer {
+        if let Some((_, signer)) = self.signers.iter().find(|(v, _)| *v == vendor) {
+            let headers = signer.sign(body).map_err(|e| Fault::Signer {
                 detail: e.to_string(),
             })?;
             for (name, value) in headers {
@@ -255,7 +235,14 @@ impl fmt::Debug for HttpParser {
         f.debug_struct("HttpParser")
             .field("url", &self.url)
             .field("timeout", &self.timeout)
-            .field("signer", &self.signer.is_some())
+            .field(
+                "signers",
+                &self
+                    .signers
+                    .iter()
+                    .map(|(v, s)| (*v, s.scheme()))
+                    .collect::<Vec<_>>(),
+            )
             .field("fidelity", &self.fidelity)
             .finish_non_exhaustive()
     }

@@ -51,7 +51,13 @@ pub(crate) fn run_guarded<P: WebhookParser + 'static>(
 ) -> Result<Certification, CertifyError> {
     let name = parser.name().into_owned();
     let target = in_process(Arc::new(parser), guard);
-    run_target(&target, &name, config, &GeneratorSource, progress)
+    run_target(
+        &target,
+        &name,
+        config,
+        &GeneratorSource::default(),
+        progress,
+    )
 }
 
 /// How long to wait for an adapter that enforces the time bound itself (exec, HTTP) before
@@ -76,7 +82,8 @@ pub(crate) fn adapter_guard(bound: Duration) -> Duration {
 /// use hookcheck::certify::{Config, Seed};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// hookcheck::certify(&ReferenceParser, Config::default().vendor(Vendor::Msndr).seed(Seed(1)));
+/// let config = Config::default().vendor(Vendor::Msndr).cases(256).seed(Seed(1));
+/// hookcheck::certify(&ReferenceParser, config);
 /// ```
 pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
     match run(parser, &config) {

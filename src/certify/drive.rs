@@ -3,14 +3,16 @@
 //!
 //! The runner is configured entirely here, never from `PROPTEST_*` environment variables or
 //! persistence files: a cell's result depends only on its seed, its case count and the parser.
-//! Shrinking is bounded by a step count and a wall-time budget enforced inside the test
-//! closure (once spent, every further candidate is reported as passing, which ends shrinking at
-//! the smallest failure found so far).
+//! Shrinking is bounded by a step count and a wall-time budget enforced here, not by proptest's
+//! own limits (which print to stderr when they bite): once the budget is spent, the value tree
+//! refuses to simplify or complicate further, which ends shrinking at the smallest failure found
+//! so far without trying (and paying for) any more candidates.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use proptest::strategy::Strategy;
+use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
 
 use super::Seed;
@@ -86,13 +88,22 @@ where
         fork: false,
         timeout: 0,
         max_shrink_time: 0,
-        max_shrink_iters: u32::MAX,
+        // Never reached: `Budgeted` stops shrinking first. (`u32::MAX` would mean "automatic",
+        // four times the case count, which proptest enforces with a message on stderr.)
+        max_shrink_iters: u32::MAX - 1,
         result_cache: proptest::test_runner::noop_result_cache,
         verbose: 0,
         rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
         ..RunnerConfig::default()
     };
     let mut runner = TestRunner::new_with_rng(config, seed.rng());
+    let stopped = Rc::new(Cell::new(false));
+    let unmade = Rc::new(RefCell::new(None));
+    let budgeted = Budgeted {
+        inner: strategy,
+        stopped: Rc::clone(&stopped),
+        unmade: Rc::clone(&unmade),
+    };
     let state = RefCell::new(State {
         passed: 0,
         not_applicable: 0,
@@ -102,15 +113,17 @@ where
         broken: None,
     });
     // The run's own result is not needed: every outcome is recorded in `state` (see below).
-    let _ = runner.run(strategy, |value| {
+    let _ = runner.run(&budgeted, |value| {
         let shrinking = {
             let mut s = state.borrow_mut();
             if s.broken.is_some() {
+                stopped.set(true);
                 return Ok(());
             }
             match s.shrink_started {
                 Some(started) => {
                     if s.shrink_steps >= limits.steps || started.elapsed() >= limits.time {
+                        stopped.set(true);
                         return Ok(());
                     }
                     s.shrink_steps += 1;
@@ -144,6 +157,8 @@ where
                 Err(TestCaseError::fail(message))
             }
             Verdict::Broken(message) => {
+                // Nothing to shrink: the harness is wrong, not the parser.
+                stopped.set(true);
                 s.broken = Some(message.clone());
                 Err(TestCaseError::fail(message))
             }
@@ -152,7 +167,12 @@ where
     // An abort (too many not-applicable cases) shows in the counts: fewer than `cases` passed.
     // A failure is the last value the closure saw failing, kept in the state with its message.
     let state = state.into_inner();
-    let broken = state.broken;
+    // A case the strategy could not make is the harness's failure, not the parser's.
+    let broken = state.broken.or_else(|| {
+        unmade
+            .take()
+            .map(|reason| format!("could not generate a case: {reason}"))
+    });
     Driven {
         passed: state.passed,
         not_applicable: state.not_applicable,
@@ -163,6 +183,57 @@ where
         },
         shrink_steps: state.shrink_steps,
         broken,
+    }
+}
+
+/// A strategy whose value trees stop shrinking once `stopped` is set, and which records why
+/// the inner strategy could not make a value (proptest would only abort the run).
+#[derive(Debug)]
+struct Budgeted<'s, S> {
+    inner: &'s S,
+    stopped: Rc<Cell<bool>>,
+    unmade: Rc<RefCell<Option<String>>>,
+}
+
+impl<S: Strategy> Strategy for Budgeted<'_, S> {
+    type Tree = BudgetedTree<S::Tree>;
+    type Value = S::Value;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        match self.inner.new_tree(runner) {
+            Ok(inner) => Ok(BudgetedTree {
+                inner,
+                stopped: Rc::clone(&self.stopped),
+            }),
+            Err(reason) => {
+                self.unmade
+                    .borrow_mut()
+                    .get_or_insert_with(|| reason.to_string());
+                Err(reason)
+            }
+        }
+    }
+}
+
+/// The value tree of [`Budgeted`].
+struct BudgetedTree<T> {
+    inner: T,
+    stopped: Rc<Cell<bool>>,
+}
+
+impl<T: ValueTree> ValueTree for BudgetedTree<T> {
+    type Value = T::Value;
+
+    fn current(&self) -> T::Value {
+        self.inner.current()
+    }
+
+    fn simplify(&mut self) -> bool {
+        !self.stopped.get() && self.inner.simplify()
+    }
+
+    fn complicate(&mut self) -> bool {
+        !self.stopped.get() && self.inner.complicate()
     }
 }
 
@@ -231,6 +302,15 @@ mod tests {
         });
         assert_eq!(driven.shrink_steps, 3);
         assert!(driven.failure.is_some());
+    }
+
+    #[test]
+    fn a_strategy_that_cannot_make_a_case_is_a_harness_error() {
+        let nothing = (0u32..10).prop_filter("never", |_| false);
+        let driven = drive(Seed(5), 10, LIMITS, &nothing, |_| Verdict::Pass);
+        let broken = driven.broken.expect("reported");
+        assert!(broken.starts_with("could not generate a case"), "{broken}");
+        assert_eq!(driven.passed, 0);
     }
 
     #[test]

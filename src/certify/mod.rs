@@ -7,6 +7,14 @@
 //! The first failure of a cell is shrunk to a minimal body, saved as a regression file (when a
 //! directory is configured) and replayed first by later runs.
 //!
+//! Cases come from the schema-driven generator ([`crate::generate`]): each event's schema is
+//! compiled into a [`Generator`](crate::generate::Generator) once per run. Valid payloads are
+//! drawn through its proptest strategy, so a failing payload shrinks toward the simplest one
+//! that is still valid (optional members dropped, choices made simplest); the `rejects-invalid`
+//! negatives are its labelled keyword violations. A generator never lies, and the runner checks
+//! it anyway: a "valid" payload the validator rejects, or a negative that does not break the
+//! keyword it names, ends the cell with an error instead of blaming the parser.
+//!
 //! | property | holds when the parser |
 //! | --- | --- |
 //! | `accepts-valid` | accepts every generated payload that is valid against the event's schema |

@@ -2,8 +2,10 @@
 //! bit-flipped, spliced together or stuffed with JSON-significant bytes, and plain random bytes.
 //!
 //! Every mutation is a proptest value, so a failing body shrinks: positions move toward the
-//! start, counts toward one, random bytes toward none, and the choice of mutation toward the
-//! first alternative (the undamaged payload).
+//! start, counts toward one, random bytes toward none. [`damaged_cases`] puts them together
+//! with the payloads they damage, the undamaged payload first, which shrinking moves toward.
+//!
+//! [`damaged_cases`]: super::source::damaged_cases
 
 use std::fmt;
 
@@ -13,8 +15,6 @@ use proptest::sample::Index;
 /// One way of damaging a body.
 #[derive(Debug, Clone)]
 pub(crate) enum Mutation {
-    /// The payload as generated.
-    None,
     /// Cut after this position.
     Truncate(Index),
     /// Flip these bits (byte index, bit number).
@@ -54,7 +54,6 @@ impl Mutation {
     #[must_use]
     pub(crate) fn apply(&self, body: &[u8], other: &[u8]) -> Vec<u8> {
         match self {
-            Mutation::None => body.to_vec(),
             Mutation::Truncate(at) => body[..at.index(body.len() + 1)].to_vec(),
             Mutation::FlipBits(flips) => {
                 let mut out = body.to_vec();
@@ -82,11 +81,10 @@ impl Mutation {
         }
     }
 
-    /// A short name: `none`, `truncate`, `flip-bits`, `splice`, `insert`, `random`.
+    /// A short name: `truncate`, `flip-bits`, `splice`, `insert`, `random`.
     #[must_use]
     pub(crate) fn name(&self) -> &'static str {
         match self {
-            Mutation::None => "none",
             Mutation::Truncate(_) => "truncate",
             Mutation::FlipBits(_) => "flip-bits",
             Mutation::Splice(..) => "splice",
@@ -102,17 +100,29 @@ impl fmt::Display for Mutation {
     }
 }
 
-/// Any mutation, the undamaged payload included (it shrinks toward it).
-pub(crate) fn any_mutation() -> impl Strategy<Value = Mutation> + Clone {
+/// A mutation of one payload: truncation, bit flips or an inserted byte sequence (weights 3, 3
+/// and 2, against 2 for [`splice`] and 1 for [`random`]).
+pub(crate) fn one_payload_mutation() -> impl Strategy<Value = Mutation> + Clone {
     prop_oneof![
-        1 => Just(Mutation::None),
         3 => any::<Index>().prop_map(Mutation::Truncate),
         3 => prop::collection::vec((any::<Index>(), 0u8..8), 1..8).prop_map(Mutation::FlipBits),
-        2 => (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Splice(a, b)),
         2 => (any::<Index>(), prop::sample::select(NASTY)).prop_map(|(a, b)| Mutation::Insert(a, b)),
-        1 => prop::collection::vec(any::<u8>(), 0..256).prop_map(Mutation::Random),
     ]
 }
+
+/// A splice of two payloads.
+pub(crate) fn splice() -> impl Strategy<Value = Mutation> + Clone {
+    (any::<Index>(), any::<Index>()).prop_map(|(a, b)| Mutation::Splice(a, b))
+}
+
+/// Random bytes instead of a payload.
+pub(crate) fn random() -> impl Strategy<Value = Mutation> + Clone {
+    prop::collection::vec(any::<u8>(), 0..256).prop_map(Mutation::Random)
+}
+
+/// The weight of all damaging mutations together: [`one_payload_mutation`] 8, [`splice`] 2,
+/// [`random`] 1.
+pub(crate) const DAMAGED_WEIGHT: u32 = 11;
 
 #[cfg(test)]
 mod tests {
@@ -133,7 +143,6 @@ mod tests {
         let inserted = Mutation::Insert(at, b"\xff").apply(body, b"");
         assert_eq!(inserted.len(), body.len() + 1);
         assert!(std::str::from_utf8(&inserted).is_err());
-        assert_eq!(Mutation::None.apply(body, b"x"), body);
         assert_eq!(Mutation::Random(vec![1, 2]).apply(body, b"x"), vec![1, 2]);
         assert!(Mutation::FlipBits(vec![(at, 3)]).apply(b"", b"").is_empty());
     }

@@ -6,16 +6,21 @@
 use serde_json::Value;
 
 use crate::catalog::{Catalog, Vendor};
-use crate::parser::{Defect, JsonPointer, Obligation, event_name_pointer};
+use crate::parser::{Defect, Obligation, event_name_pointer};
 use crate::validate::Violation;
 
 /// Whether `payload`, which has `violation`, must be rejected by a parser of `vendor` payloads.
 ///
-/// An event name that breaks the schema's `const` but names another event of the same vendor
-/// is not an unknown event (the payload is that other event), as the policy says.
+/// A violation reached through a conditional subschema is a cross-field rule whatever its
+/// keyword, and an event name that breaks the schema's `const` but names another event of the
+/// same vendor is not an unknown event (the payload is that other event), as the policy says.
 pub(crate) fn must_reject(vendor: Vendor, violation: &Violation, payload: &Value) -> bool {
-    let at = JsonPointer::parse(violation.instance_path.as_str()).unwrap_or_default();
-    let defect = Defect::from_keyword(vendor, &violation.keyword, &at);
+    let defect = Defect::from_violation(
+        vendor,
+        &violation.keyword,
+        &violation.instance_path,
+        &violation.schema_path,
+    );
     if defect == Defect::UnknownEvent {
         let name = payload.pointer(event_name_pointer(vendor).as_str());
         if let Some(Value::String(name)) = name

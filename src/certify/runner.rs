@@ -9,7 +9,7 @@ use super::drive::Verdict;
 use super::outcome::{Body, CellResult, Certification, Counterexample, Outcome, cell_name};
 use super::properties::{self, Cell, PropertyRun};
 use super::regressions::{self, Regression, Saved};
-use super::source::{Case, CaseSource, EntryCases};
+use super::source::{Case, CaseSource, EntryCases, Unprepared};
 use super::{CertifyError, Config, Property, Seed};
 use crate::catalog::{Catalog, Entry, EntryKind};
 
@@ -131,7 +131,7 @@ pub(crate) fn run(
         cells: plan.len(),
         regressions: plan.iter().map(|(_, e, p)| replays(e, *p).len()).sum(),
     });
-    let mut prepared: BTreeMap<String, Result<Box<dyn EntryCases>, String>> = BTreeMap::new();
+    let mut prepared: BTreeMap<String, Result<Box<dyn EntryCases>, Unprepared>> = BTreeMap::new();
     let mut cells = Vec::with_capacity(plan.len());
     for (done, (position, entry, property)) in plan.iter().enumerate() {
         let cell_seed = seed.derive(&cell_name(entry.vendor(), entry.event(), *property));
@@ -167,9 +167,18 @@ pub(crate) fn run(
                 .entry(entry.key())
                 .or_insert_with(|| source.prepare(entry));
             match cases {
-                Err(e) => {
+                Err(Unprepared::NotApplicable { reason }) => {
+                    result.reason = Some(format!(
+                        "no cases can be generated for {}: {reason}",
+                        entry.key()
+                    ));
+                }
+                Err(Unprepared::Failed { message }) => {
                     result.outcome = Outcome::Error;
-                    result.reason = Some(format!("cannot generate cases for {}: {e}", entry.key()));
+                    result.reason = Some(format!(
+                        "cannot generate cases for {}: {message}",
+                        entry.key()
+                    ));
                 }
                 Ok(cases) => {
                     let cell = Cell {

@@ -8,35 +8,52 @@ use proptest::strategy::BoxedStrategy;
 use serde_json::Value;
 
 use super::Seed;
-use super::mutate::{Mutation, any_mutation};
-use crate::JsonPointer;
+use super::mutate::{DAMAGED_WEIGHT, Mutation, one_payload_mutation, random, splice};
 use crate::catalog::Entry;
-
-/// A payload that breaks the schema in one known way.
-#[derive(Debug, Clone)]
-pub(crate) struct NegativeCase {
-    /// The payload.
-    pub(crate) value: Value,
-    /// The keyword it violates.
-    pub(crate) keyword: String,
-    /// Where.
-    pub(crate) instance_path: JsonPointer,
-    /// How it was made.
-    pub(crate) description: String,
-}
+use crate::generate::{GenError, GenOptions, Generator, Negative};
 
 /// Cases for one entry.
 pub(crate) trait EntryCases {
     /// Valid payloads of the entry.
     fn valid(&self) -> BoxedStrategy<Value>;
-    /// Up to `max` payloads that each violate one keyword, drawn from `seed`.
-    fn negatives(&self, seed: Seed, max: usize) -> Result<Vec<NegativeCase>, String>;
+    /// Up to `max` payloads that each violate one keyword at one place, drawn from `seed`.
+    fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative>;
+}
+
+/// Why no cases can be made for an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unprepared {
+    /// The schema is one the generator declines (unsupported) or proves empty (unsatisfiable):
+    /// its cells do not apply.
+    NotApplicable {
+        /// Why.
+        reason: String,
+    },
+    /// The harness failed (the schema does not compile, a `$ref` names nothing, ...).
+    Failed {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl From<GenError> for Unprepared {
+    fn from(e: GenError) -> Self {
+        if e.is_unsupported() || e.is_unsatisfiable() {
+            Unprepared::NotApplicable {
+                reason: e.to_string(),
+            }
+        } else {
+            Unprepared::Failed {
+                message: e.to_string(),
+            }
+        }
+    }
 }
 
 /// Makes [`EntryCases`] for catalog entries.
 pub(crate) trait CaseSource: Sync {
-    /// The cases of `entry`; `Err` with a reason when the entry cannot be generated from.
-    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, String>;
+    /// The cases of `entry`, or why there are none.
+    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared>;
 }
 
 /// One input to a property check.
@@ -92,29 +109,76 @@ pub(crate) fn valid_cases(valid: BoxedStrategy<Value>) -> BoxedStrategy<Case> {
     valid.prop_map(Case::payload).boxed()
 }
 
-/// Valid payloads, damaged or not (see [`Mutation`]).
-pub(crate) fn damaged_cases(valid: BoxedStrategy<Value>) -> BoxedStrategy<Case> {
-    (valid.clone(), valid, any_mutation())
-        .prop_map(|(a, b, mutation)| {
-            let body = mutation.apply(&body_of(&a), &body_of(&b));
-            Case {
-                body,
-                payload: matches!(mutation, Mutation::None).then_some(a),
-                mutation: mutation.name(),
-            }
-        })
-        .boxed()
+/// How many of the cases of [`damaged_cases`] are left undamaged.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mix {
+    /// About one in five: for `no-panic`, whose point is damaged bytes (a panic on a valid
+    /// payload also fails `accepts-valid`).
+    MostlyDamaged,
+    /// About half: for `time-bound` and `deterministic`, whose failures usually hide in what a
+    /// parser does with a payload it accepts, which a damaged body rarely reaches.
+    Half,
 }
 
-/// Cases from the schema-driven generator.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct GeneratorSource;
+/// Valid payloads, damaged or not (see [`Mutation`]), in the proportion `mix` says. Each kind
+/// of case draws only the payloads it needs (none for random bytes, two for a splice), and
+/// shrinking moves toward the undamaged payload.
+pub(crate) fn damaged_cases(valid: BoxedStrategy<Value>, mix: Mix) -> BoxedStrategy<Case> {
+    let undamaged = match mix {
+        Mix::MostlyDamaged => DAMAGED_WEIGHT / 3,
+        Mix::Half => DAMAGED_WEIGHT,
+    };
+    let damaged = |mutation: Mutation, a: &[u8], b: &[u8]| Case {
+        body: mutation.apply(a, b),
+        payload: None,
+        mutation: mutation.name(),
+    };
+    prop_oneof![
+        undamaged => valid.clone().prop_map(Case::payload),
+        8 => (valid.clone(), one_payload_mutation())
+            .prop_map(move |(a, m)| damaged(m, &body_of(&a), &[])),
+        2 => (valid.clone(), valid, splice())
+            .prop_map(move |(a, b, m)| damaged(m, &body_of(&a), &body_of(&b))),
+        1 => random().prop_map(move |m| damaged(m, &[], &[])),
+    ]
+    .boxed()
+}
+
+/// Cases from the schema-driven generator: the entry's schema compiled once into a
+/// [`Generator`] when the entry is prepared (the runner prepares each entry once per run), then
+/// valid payloads through its proptest strategy (failures shrink toward small, still-valid
+/// payloads) and labelled negatives through [`Generator::negatives`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GeneratorSource {
+    options: GenOptions,
+}
 
 impl CaseSource for GeneratorSource {
-    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, String> {
-        Err(format!(
-            "no payload generator is built into this version for {}",
-            entry.key()
-        ))
+    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
+        // Sorted by URI, so that nothing depends on the order of the resource map.
+        let mut resources: Vec<(String, Value)> = entry
+            .resources()
+            .iter()
+            .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
+            .collect();
+        resources.sort_by(|a, b| a.0.cmp(&b.0));
+        let generator = Generator::new(entry.schema(), &resources, self.options.clone())?;
+        Ok(Box::new(GeneratedCases { generator }))
+    }
+}
+
+/// The cases of one entry, from its compiled generator.
+#[derive(Debug)]
+struct GeneratedCases {
+    generator: Generator,
+}
+
+impl EntryCases for GeneratedCases {
+    fn valid(&self) -> BoxedStrategy<Value> {
+        self.generator.strategy().boxed()
+    }
+
+    fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative> {
+        self.generator.negatives(seed.0, max)
     }
 }

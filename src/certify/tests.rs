@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use super::call::{Target, in_process};
 use super::runner::{self, Progress};
-use super::source::{CaseSource, EntryCases, NegativeCase};
+use super::source::{CaseSource, EntryCases, Unprepared};
 use super::*;
 use crate::JsonPointer;
 use crate::catalog::{Catalog, Entry, Vendor};
+use crate::generate::Negative;
 use crate::parser::{ParseError, ParsedEvent, WebhookParser};
 use crate::parsers::ReferenceParser;
 
@@ -40,7 +41,7 @@ struct Fixtures;
 
 struct FixtureCases {
     valid: Value,
-    negatives: Vec<NegativeCase>,
+    negatives: Vec<Negative>,
 }
 
 impl EntryCases for FixtureCases {
@@ -48,23 +49,25 @@ impl EntryCases for FixtureCases {
         Just(self.valid.clone()).boxed()
     }
 
-    fn negatives(&self, _seed: Seed, max: usize) -> Result<Vec<NegativeCase>, String> {
-        Ok(self.negatives.iter().take(max).cloned().collect())
+    fn negatives(&self, _seed: Seed, max: usize) -> Vec<Negative> {
+        self.negatives.iter().take(max).cloned().collect()
     }
 }
 
 impl CaseSource for Fixtures {
-    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, String> {
+    fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
+        let failed = |message: String| Unprepared::Failed { message };
         let (_, valid, invalid) = FIXTURES
             .iter()
             .find(|(key, ..)| *key == entry.key())
-            .ok_or_else(|| format!("no fixture for {}", entry.key()))?;
-        let invalid: Vec<Value> = serde_json::from_str(invalid).map_err(|e| e.to_string())?;
+            .ok_or_else(|| failed(format!("no fixture for {}", entry.key())))?;
+        let invalid: Vec<Value> =
+            serde_json::from_str(invalid).map_err(|e| failed(e.to_string()))?;
         Ok(Box::new(FixtureCases {
-            valid: serde_json::from_str(valid).map_err(|e| e.to_string())?,
+            valid: serde_json::from_str(valid).map_err(|e| failed(e.to_string()))?,
             negatives: invalid
                 .into_iter()
-                .map(|case| NegativeCase {
+                .map(|case| Negative {
                     keyword: case["keyword"].as_str().unwrap_or_default().to_owned(),
                     instance_path: JsonPointer::parse(
                         case["instance_path"].as_str().unwrap_or_default(),
@@ -645,4 +648,86 @@ fn a_crashing_exec_adapter_fails_that_case_and_the_run_goes_on() {
         cell(&c, "getmailer/email.sent", Property::AcceptsValid).outcome,
         Outcome::Passed
     );
+}
+
+/// A source that cannot prepare any entry, for one reason.
+struct Unpreparable(Unprepared);
+
+impl CaseSource for Unpreparable {
+    fn prepare(&self, _entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
+        Err(self.0.clone())
+    }
+}
+
+#[test]
+fn entries_without_cases_are_skipped_or_errors_by_reason() {
+    let target = in_process(Arc::new(ReferenceParser), Duration::from_secs(1));
+    let run = |why: Unprepared| {
+        runner::run(
+            Catalog::builtin(),
+            &target,
+            &Unpreparable(why),
+            "test",
+            &config()
+                .event("msndr/clicked")
+                .property(Property::AcceptsValid),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    let declined = run(crate::generate::GenError::Unsatisfiable {
+        reason: "minimum 5 is above maximum 3".into(),
+        location: crate::generate::SchemaLocation::root(JsonPointer::root()),
+    }
+    .into());
+    let r = cell(&declined, "msndr/clicked", Property::AcceptsValid);
+    assert_eq!(r.outcome, Outcome::Skipped);
+    assert!(r.reason.as_deref().unwrap().contains("minimum 5"), "{r:?}");
+    assert!(declined.is_success());
+
+    let broken = run(Unprepared::Failed {
+        message: "a $ref names nothing".into(),
+    });
+    let r = cell(&broken, "msndr/clicked", Property::AcceptsValid);
+    assert_eq!(r.outcome, Outcome::Error);
+    assert!(
+        r.reason.as_deref().unwrap().contains("names nothing"),
+        "{r:?}"
+    );
+    assert!(!broken.is_success());
+}
+
+#[test]
+fn the_generator_source_prepares_every_webhook_with_checked_cases() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let source = super::source::GeneratorSource::default();
+    let mut runner = TestRunner::deterministic();
+    for entry in Catalog::builtin()
+        .entries()
+        .iter()
+        .filter(|e| e.kind() == crate::catalog::EntryKind::Webhook)
+    {
+        let cases = source
+            .prepare(entry)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", entry.key()));
+        let validator = entry.validator().unwrap();
+        let valid = cases.valid().new_tree(&mut runner).unwrap().current();
+        assert!(validator.is_valid(&valid), "{}: {valid}", entry.key());
+        let negatives = cases.negatives(Seed(3), 8);
+        assert!(!negatives.is_empty(), "{}", entry.key());
+        assert!(negatives.len() <= 8);
+        for n in &negatives {
+            assert!(
+                validator
+                    .violations(&n.value)
+                    .iter()
+                    .any(|v| v.keyword == n.keyword && v.instance_path == n.instance_path),
+                "{}: {n:?}",
+                entry.key()
+            );
+        }
+        // Drawn from the seed: the same seed, the same negatives.
+        assert_eq!(negatives, cases.negatives(Seed(3), 8));
+    }
 }

@@ -9,6 +9,8 @@
 )]
 
 mod certify;
+mod coverage;
+mod generate;
 mod inputs;
 mod list;
 mod listen;
@@ -43,6 +45,10 @@ pub enum Command {
     Schema(schema::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
+    /// Generate valid (or, with --invalid, labelled invalid) payloads for an event or a schema.
+    Gen(generate::Args),
+    /// Measure the generator against the JSON-Schema-Test-Suite.
+    Coverage(coverage::Args),
     /// Certify a webhook parser: run the named properties and write a reproducible verdict.
     Certify(Box<certify::Args>),
     /// Receive webhooks over HTTP, check each one, record them and write reports.
@@ -117,6 +123,8 @@ pub fn main() -> ExitCode {
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Validate(a) => validate::run(a),
+        Command::Gen(a) => generate::run(a),
+        Command::Coverage(a) => coverage::run(a),
         Command::Certify(a) => certify::run(*a),
         Command::Listen(a) => listen::run(a),
         Command::Replay(a) => replay::run(a),

@@ -23,6 +23,12 @@
 //! reject out-of-enum values) is still correct. Every payload that is *valid* against the
 //! vendor's schema must be accepted.
 //!
+//! The keyword alone is not always enough: a leaf keyword reached through a conditional or an
+//! alternative (`type` under `if`/`then`/`else`, `required` under `oneOf`) states a rule that
+//! relates fields. [`Defect::from_violation`] takes the violation's schema path into account and
+//! classifies those as cross-field rules; prefer it to [`Defect::from_keyword`] whenever a
+//! validator reports the schema path.
+//!
 //! Two rules for callers that build invalid payloads: a mutated event name counts as
 //! [`Defect::UnknownEvent`] only when the new name is not another event of the same vendor, and
 //! nullability written as `anyOf`/`oneOf` instead of a `type` array is classified as a cross-field
@@ -99,10 +105,10 @@ impl Defect {
     /// use hookcheck::catalog::Vendor;
     /// use hookcheck::parser::{Defect, JsonPointer, Obligation};
     ///
-    /// let name = JsonPointer::from_tokens(["event", "name"]);
+    /// let name = JsonPointer::root().push("event").push("name");
     /// assert_eq!(Defect::from_keyword(Vendor::Msndr, "enum", &name), Defect::UnknownEvent);
     ///
-    /// let tag = JsonPointer::from_tokens(["payload", "message", "spam_status"]);
+    /// let tag = JsonPointer::root().push("payload").push("message").push("spam_status");
     /// let defect = Defect::from_keyword(Vendor::Postal, "enum", &tag);
     /// assert_eq!(defect.obligation(), Obligation::MayAccept);
     /// ```
@@ -131,14 +137,72 @@ impl Defect {
     }
 }
 
+impl Defect {
+    /// Classifies a validator violation: the failing `keyword` at `instance`, reached through
+    /// `schema_path` (the path taken through the schema, as `/properties/payload/allOf/1/then/…`).
+    ///
+    /// Like [`from_keyword`](Self::from_keyword), except that a violation reached through a
+    /// conditional or alternative subschema (`if`/`then`/`else`, `anyOf`, `oneOf`, `not`,
+    /// `dependentSchemas`) is a [`Defect::CrossField`] rule whatever its leaf keyword: Postal's
+    /// "`dkim_error` is a string exactly when `dkim_status` is not `OK`" is written as `type`
+    /// inside `then`/`else`, yet it relates two fields and a parser may leave it unchecked.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hookcheck::catalog::Vendor;
+    /// use hookcheck::parser::{Defect, JsonPointer};
+    ///
+    /// let at = JsonPointer::root().push("payload").push("dkim_error");
+    /// let path = JsonPointer::parse("/properties/payload/allOf/1/else/properties/dkim_error/type").unwrap();
+    /// assert_eq!(Defect::from_violation(Vendor::Postal, "type", &at, &path), Defect::CrossField);
+    /// let plain = JsonPointer::parse("/properties/payload/properties/dkim_error/type").unwrap();
+    /// assert_eq!(Defect::from_violation(Vendor::Postal, "type", &at, &plain), Defect::WrongType);
+    /// ```
+    #[must_use]
+    pub fn from_violation(
+        vendor: Vendor,
+        keyword: &str,
+        instance: &JsonPointer,
+        schema_path: &JsonPointer,
+    ) -> Self {
+        if is_conditional(schema_path) {
+            return Self::CrossField;
+        }
+        Self::from_keyword(vendor, keyword, instance)
+    }
+}
+
+/// Whether a schema path passes through a conditional or alternative keyword (the token after
+/// `properties`, `patternProperties` or `$defs` is a name, not a keyword).
+fn is_conditional(schema_path: &JsonPointer) -> bool {
+    let mut previous = String::new();
+    for token in schema_path.tokens() {
+        let is_name = matches!(
+            previous.as_str(),
+            "properties" | "patternProperties" | "$defs" | "definitions"
+        );
+        if !is_name
+            && matches!(
+                token.as_str(),
+                "if" | "then" | "else" | "anyOf" | "oneOf" | "not" | "dependentSchemas"
+            )
+        {
+            return true;
+        }
+        previous = token;
+    }
+    false
+}
+
 /// Where the vendor's event name lives: `/event` (Postal), `/event/name` (msndr.net), `/type`
 /// (GetMailer).
 #[must_use]
 pub fn event_name_pointer(vendor: Vendor) -> JsonPointer {
     match vendor {
-        Vendor::Postal => JsonPointer::root().child("event"),
-        Vendor::Msndr => JsonPointer::root().child("event").child("name"),
-        Vendor::GetMailer => JsonPointer::root().child("type"),
+        Vendor::Postal => JsonPointer::root().push("event"),
+        Vendor::Msndr => JsonPointer::root().push("event").push("name"),
+        Vendor::GetMailer => JsonPointer::root().push("type"),
     }
 }
 
@@ -149,7 +213,10 @@ mod tests {
 
     #[test]
     fn must_reject_classes() {
-        let field = JsonPointer::from_tokens(["payload", "message", "id"]);
+        let field = JsonPointer::root()
+            .push("payload")
+            .push("message")
+            .push("id");
         for (keyword, at, defect) in [
             ("type", JsonPointer::root(), Defect::WrongEnvelope),
             ("required", JsonPointer::root(), Defect::WrongEnvelope),
@@ -169,7 +236,7 @@ mod tests {
 
     #[test]
     fn may_accept_classes() {
-        let at = JsonPointer::from_tokens(["data", "to"]);
+        let at = JsonPointer::root().push("data").push("to");
         for keyword in [
             "format",
             "pattern",
@@ -184,6 +251,19 @@ mod tests {
             let got = Defect::from_keyword(Vendor::GetMailer, keyword, &at);
             assert_eq!(got.obligation(), Obligation::MayAccept, "{keyword}");
         }
+    }
+
+    #[test]
+    fn conditional_paths_are_cross_field() {
+        use super::is_conditional;
+        let p = |s: &str| JsonPointer::parse(s).unwrap();
+        assert!(is_conditional(&p("/allOf/0/then/properties/x/type")));
+        assert!(is_conditional(&p("/properties/ip/anyOf/0/format")));
+        assert!(!is_conditional(&p("/properties/then/type")));
+        assert!(!is_conditional(&p("/$defs/if/properties/a/type")));
+        assert!(!is_conditional(&p(
+            "/properties/payload/$ref/properties/id/type"
+        )));
     }
 
     #[test]

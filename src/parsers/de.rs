@@ -36,19 +36,21 @@ use crate::{
 /// ```
 /// use hookcheck::{catalog::Vendor, parser::ParseError, parsers::from_slice};
 ///
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Body {
-///     #[allow(dead_code)]
 ///     message: Message,
 /// }
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Message {
-///     #[allow(dead_code)]
 ///     id: u64,
 /// }
 ///
+/// let body: Body = from_slice(Vendor::Msndr, br#"{"message":{"id":7}}"#)?;
+/// assert_eq!(body.message.id, 7);
+///
 /// let err = from_slice::<Body>(Vendor::Msndr, br#"{"message":{"id":"7"}}"#).unwrap_err();
 /// assert!(matches!(err, ParseError::WrongType { ref pointer, .. } if pointer.as_str() == "/message/id"));
+/// # Ok::<(), ParseError>(())
 /// ```
 pub fn from_slice<'a, T: Deserialize<'a>>(vendor: Vendor, body: &'a [u8]) -> Result<T, ParseError> {
     from_slice_seed(vendor, body, PhantomData::<T>, &JsonPointer::root())
@@ -65,12 +67,35 @@ pub(crate) fn from_slice_seed<'a, S>(
 where
     S: DeserializeSeed<'a> + Clone,
 {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    // One UTF-8 check of the whole body is cheaper than `from_slice`'s check of every string,
+    // and rejects the same inputs: outside strings, any non-ASCII byte is a syntax error anyway.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return Err(not_utf8(bytes, e.valid_up_to())),
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
     let result = seed
         .clone()
         .deserialize(&mut de)
         .and_then(|value| de.end().map(|()| value));
     result.map_err(|err| diagnose(vendor, bytes, seed, at, &err))
+}
+
+#[cold]
+fn not_utf8(bytes: &[u8], valid_up_to: usize) -> ParseError {
+    let before = &bytes[..valid_up_to];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = valid_up_to
+        - before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1)
+        + 1;
+    ParseError::NotJson {
+        line,
+        column,
+        detail: "invalid UTF-8".to_owned(),
+    }
 }
 
 #[cold]
@@ -99,7 +124,12 @@ where
         // Deserialization is deterministic; fall back to the unlocated first error.
         Ok(_) => (JsonPointer::root(), clone_data_error(first)),
     };
-    classify(vendor, at.clone().join(&path), &err)
+    classify(vendor, join(at, &path), &err)
+}
+
+/// `suffix` appended to `prefix`.
+fn join(prefix: &JsonPointer, suffix: &JsonPointer) -> JsonPointer {
+    suffix.tokens().fold(prefix.clone(), JsonPointer::push)
 }
 
 fn clone_data_error(err: &serde_json::Error) -> serde_json::Error {
@@ -109,11 +139,11 @@ fn clone_data_error(err: &serde_json::Error) -> serde_json::Error {
 fn pointer_of(path: serde_path_to_error::Path) -> JsonPointer {
     let mut pointer = JsonPointer::root();
     for segment in &path {
-        match segment {
+        pointer = match segment {
             Segment::Map { key } => pointer.push(key),
-            Segment::Seq { index } => pointer.push(&index.to_string()),
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
+            Segment::Seq { index } => pointer.push(index),
+            Segment::Enum { .. } | Segment::Unknown => pointer,
+        };
     }
     pointer
 }
@@ -131,7 +161,7 @@ fn classify(vendor: Vendor, pointer: JsonPointer, err: &serde_json::Error) -> Pa
     let message = message_text(err);
     if let Some(field) = backticked(&message, "missing field `") {
         return ParseError::MissingField {
-            pointer: pointer.child(field),
+            pointer: pointer.push(field),
         };
     }
     if message.starts_with("invalid type: ") {
@@ -148,7 +178,7 @@ fn classify(vendor: Vendor, pointer: JsonPointer, err: &serde_json::Error) -> Pa
     }
     if let Some(field) = backticked(&message, "duplicate field `") {
         return ParseError::InvalidValue {
-            pointer: pointer.child(field),
+            pointer: pointer.push(field),
             detail: message.clone(),
         };
     }
@@ -227,6 +257,28 @@ pub(crate) fn nullable_str<'de, D: Deserializer<'de>>(
     d.deserialize_option(V)
 }
 
+/// `deserialize_with` (with `default`) for an optional string: absent is `None`, `null` is a
+/// wrong type.
+pub(crate) fn some_str<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    CowStr.deserialize(d).map(Some)
+}
+
+/// `deserialize_with` (with `default`) for an optional array of strings.
+pub(crate) fn some_str_list<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<Cow<'de, str>>>, D::Error> {
+    str_list(d).map(Some)
+}
+
+/// `deserialize_with` (with `default`) for an optional array of objects.
+pub(crate) fn some_object_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    object_list(d).map(Some)
+}
+
 /// `deserialize_with` for a value that must be present and may be `null`.
 pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
@@ -290,6 +342,22 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
         T::deserialize(MapAccessDeserializer::new(map))
+    }
+}
+
+/// A seed for a nested object (checked as in [`object`]).
+pub(crate) struct ObjectSeed<T>(PhantomData<T>);
+
+impl<T> Default for ObjectSeed<T> {
+    fn default() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ObjectSeed<T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        object(d)
     }
 }
 
@@ -385,6 +453,61 @@ fn unexpected(json: &str) -> Unexpected<'static> {
         Some(b't' | b'f') => Unexpected::Other("boolean"),
         Some(b'n') => Unexpected::Unit,
         _ => Unexpected::Other("number"),
+    }
+}
+
+/// A non-negative JSON Schema `integer` (`5`, or `5.0`) with its canonical decimal text, which
+/// is borrowed from the body when the literal is already canonical (as ids always are).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Integer<'a> {
+    value: u64,
+    text: Cow<'a, str>,
+}
+
+impl<'a> Integer<'a> {
+    /// The value.
+    #[must_use]
+    pub fn value(&self) -> u64 {
+        self.value
+    }
+
+    /// The value in decimal, without sign, fraction or exponent.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The decimal text, borrowed from the body when possible.
+    #[must_use]
+    pub fn into_text(self) -> Cow<'a, str> {
+        self.text
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Integer<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <&'a RawValue>::deserialize(d)?.get();
+        if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) {
+            // JSON forbids leading zeros, so a digits-only literal is already canonical.
+            return match raw.parse::<u64>() {
+                Ok(value) => Ok(Self {
+                    value,
+                    text: Cow::Borrowed(raw),
+                }),
+                Err(_) => Err(de::Error::invalid_value(
+                    Unexpected::Other("an integer beyond 2^64"),
+                    &"a non-negative integer",
+                )),
+            };
+        }
+        let number = Timestamp::from_number(raw)
+            .and_then(|t| t.unix_seconds())
+            .ok_or_else(|| de::Error::invalid_type(unexpected(raw), &"an integer"))?;
+        let value = whole_u64(serde::de::value::F64Deserializer::<D::Error>::new(number))?;
+        Ok(Self {
+            value,
+            text: Cow::Owned(value.to_string()),
+        })
     }
 }
 

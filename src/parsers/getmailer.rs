@@ -3,8 +3,12 @@
 //! Every body is the envelope `{"id", "type", "timestamp", "data"}`: `id` the event id
 //! (`evt_…`), `type` one of seventeen dotted names ([`EventName::ALL`]), `timestamp` an ISO-8601
 //! string, `data` an object whose camelCase fields depend on the type (vendor page "Webhook
-//! Events"). Every documented field is required and non-null; `retryCount` and attachment
-//! `size` are integers, the `domain.verified` flags booleans, `tags` an array of strings, and
+//! Events"). Every documented field has its documented type and is never `null`; the fields the
+//! documentation shows on every event are required, and these may be absent: `tags`
+//! (`email.sent`), `diagnosticCode` (`email.bounced`), `originalEventAt` (`email.suppressed`),
+//! `timezone` (`email.scheduled`), `textBody`/`htmlBody`/`attachments` (`email.received`) and
+//! `firstName`/`lastName`/`customFields` (`contact.created`). `retryCount` and attachment `size`
+//! are integers, the `domain.verified` flags booleans, `tags` an array of strings, and
 //! `bounceType`, the suppression `reason` and the contact deletion `reason` are checked against
 //! their documented values. Date fields and `timestamp` are strings whose format is not checked
 //! (a `timestamp` that is not RFC 3339 is reported with no Unix value). `customFields` is any
@@ -22,8 +26,8 @@ use serde::{
 use serde_json::value::RawValue;
 
 use super::de::{
-    CowStr, RawObject, from_slice_seed, object, object_list, skip, str_enum, str_list,
-    unknown_event, whole_u64,
+    CowStr, ObjectSeed, RawObject, from_slice_seed, object, object_list, skip, some_object,
+    some_object_list, some_str, some_str_list, str_enum, unknown_event, whole_u64,
 };
 use crate::{
     catalog::Vendor,
@@ -170,9 +174,9 @@ macro_rules! email_event {
 email_event!(
     /// `email.sent` data.
     EmailSent {
-        /// Tags given when sending.
-        #[serde(borrow, deserialize_with = "str_list")]
-        tags: Vec<Cow<'a, str>>,
+        /// Tags given when sending, if any.
+        #[serde(borrow, default, deserialize_with = "some_str_list")]
+        tags: Option<Vec<Cow<'a, str>>>,
     }
 );
 email_event!(
@@ -191,9 +195,9 @@ email_event!(
         /// Human-readable reason.
         #[serde(borrow)]
         bounce_reason: Cow<'a, str>,
-        /// The receiving server's diagnostic.
-        #[serde(borrow)]
-        diagnostic_code: Cow<'a, str>,
+        /// The receiving server's diagnostic, if any.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        diagnostic_code: Option<Cow<'a, str>>,
     }
 );
 email_event!(
@@ -260,9 +264,9 @@ email_event!(
         suppressed_at: Cow<'a, str>,
         /// Why the address is on the list.
         reason: SuppressionReason,
-        /// When the event that put it there happened.
-        #[serde(borrow)]
-        original_event_at: Cow<'a, str>,
+        /// When the event that put it there happened, if known.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        original_event_at: Option<Cow<'a, str>>,
     }
 );
 email_event!(
@@ -271,9 +275,9 @@ email_event!(
         /// When the e-mail will be sent.
         #[serde(borrow)]
         scheduled_for: Cow<'a, str>,
-        /// IANA time zone name.
-        #[serde(borrow)]
-        timezone: Cow<'a, str>,
+        /// IANA time zone name, if given.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        timezone: Option<Cow<'a, str>>,
     }
 );
 email_event!(
@@ -282,15 +286,15 @@ email_event!(
         /// When the e-mail was received.
         #[serde(borrow)]
         received_at: Cow<'a, str>,
-        /// Plain-text body.
-        #[serde(borrow)]
-        text_body: Cow<'a, str>,
-        /// HTML body.
-        #[serde(borrow)]
-        html_body: Cow<'a, str>,
-        /// Attachment metadata.
-        #[serde(borrow, deserialize_with = "object_list")]
-        attachments: Vec<Attachment<'a>>,
+        /// Plain-text body, if any.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        text_body: Option<Cow<'a, str>>,
+        /// HTML body, if any.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        html_body: Option<Cow<'a, str>>,
+        /// Attachment metadata, if any.
+        #[serde(borrow, default, deserialize_with = "some_object_list")]
+        attachments: Option<Vec<Attachment<'a>>>,
     }
 );
 
@@ -325,21 +329,21 @@ pub struct ContactCreated<'a> {
     /// Contact address.
     #[serde(borrow)]
     pub email: Cow<'a, str>,
-    /// Given name.
-    #[serde(borrow)]
-    pub first_name: Cow<'a, str>,
-    /// Family name.
-    #[serde(borrow)]
-    pub last_name: Cow<'a, str>,
+    /// Given name, if known.
+    #[serde(borrow, default, deserialize_with = "some_str")]
+    pub first_name: Option<Cow<'a, str>>,
+    /// Family name, if known.
+    #[serde(borrow, default, deserialize_with = "some_str")]
+    pub last_name: Option<Cow<'a, str>>,
     /// When the contact was created.
     #[serde(borrow)]
     pub created_at: Cow<'a, str>,
     /// Where the contact came from (`api`).
     #[serde(borrow)]
     pub source: Cow<'a, str>,
-    /// Free-form custom fields.
-    #[serde(borrow)]
-    pub custom_fields: RawObject<'a>,
+    /// Free-form custom fields, if any.
+    #[serde(borrow, default, deserialize_with = "some_object")]
+    pub custom_fields: Option<RawObject<'a>>,
 }
 
 /// `contact.updated` data.
@@ -514,22 +518,31 @@ impl<'de: 'a, 'a> Deserialize<'de> for Changes<'a> {
     }
 }
 
-struct ObjectSeed<T>(std::marker::PhantomData<T>);
-
-impl<T> Default for ObjectSeed<T> {
-    fn default() -> Self {
-        Self(std::marker::PhantomData)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for ObjectSeed<T> {
-    type Value = T;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        object(d)
-    }
-}
-
 impl<'a> Data<'a> {
+    /// `(emailId, to)` of the `email.*` events, by value.
+    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+        let (id, to) = match self {
+            Self::EmailSent(d) => (d.email_id, d.to),
+            Self::EmailDelivered(d) => (d.email_id, d.to),
+            Self::EmailBounced(d) => (d.email_id, d.to),
+            Self::EmailComplained(d) => (d.email_id, d.to),
+            Self::EmailOpened(d) => (d.email_id, d.to),
+            Self::EmailClicked(d) => (d.email_id, d.to),
+            Self::EmailDeliveryDelayed(d) => (d.email_id, d.to),
+            Self::EmailSuppressed(d) => (d.email_id, d.to),
+            Self::EmailScheduled(d) => (d.email_id, d.to),
+            Self::EmailReceived(d) => (d.email_id, d.to),
+            Self::ContactCreated(_)
+            | Self::ContactUpdated(_)
+            | Self::ContactDeleted(_)
+            | Self::DomainCreated(_)
+            | Self::DomainUpdated(_)
+            | Self::DomainDeleted(_)
+            | Self::DomainVerified(_) => return (None, None),
+        };
+        (Some(id), Some(to))
+    }
+
     /// `(emailId, to)` of the `email.*` events.
     #[must_use]
     pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
@@ -574,7 +587,40 @@ impl<'a> Data<'a> {
 /// assert!(matches!(hook.data, Data::DomainDeleted(ref d) if d.domain == "old.example.com"));
 /// ```
 pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
-    let root = from_slice_seed(Vendor::GetMailer, body, RootSeed, &JsonPointer::root())?;
+    let (id, event, timestamp, data) = parse_with(body, std::convert::identity)?;
+    Ok(Webhook {
+        id,
+        event,
+        timestamp,
+        data,
+    })
+}
+
+/// Parses and checks a body exactly like [`parse`], but keeps only the key fields: the data is
+/// reduced to them as soon as it has been read.
+pub(crate) fn parse_event(body: &[u8]) -> Result<ParsedEvent<'_>, ParseError> {
+    let (id, event, timestamp, (message_id, recipient)) = parse_with(body, Data::into_keys)?;
+    Ok(ParsedEvent {
+        event: Some(Cow::Borrowed(event.as_str())),
+        event_id: Some(id),
+        message_id,
+        timestamp: Some(timestamp),
+        recipient,
+    })
+}
+
+type Parts<'a, T> = (Cow<'a, str>, EventName, Timestamp<'a>, T);
+
+fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseError>
+where
+    F: FnOnce(Data<'a>) -> T + Copy,
+{
+    let root = from_slice_seed(
+        Vendor::GetMailer,
+        body,
+        RootSeed(then),
+        &JsonPointer::root(),
+    )?;
     let event = match root.event {
         Name::Known(event) => event,
         Name::Unknown(name) => return Err(unknown_event(&name)),
@@ -584,26 +630,23 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
         Slot::Raw(raw) => from_slice_seed(
             Vendor::GetMailer,
             raw.get().as_bytes(),
-            DataSeed(event),
-            &JsonPointer::root().child("data"),
+            DataSeed(event, then),
+            &JsonPointer::root().push("data"),
         )?,
     };
-    Ok(Webhook {
-        id: root.id,
+    Ok((
+        root.id,
         event,
-        timestamp: Timestamp::from_rfc3339(root.timestamp),
+        Timestamp::from_rfc3339(root.timestamp),
         data,
-    })
+    ))
 }
 
 impl<'a> Webhook<'a> {
     /// The key fields in the common vocabulary.
     #[must_use]
     pub fn into_event(self) -> ParsedEvent<'a> {
-        let (message_id, recipient) = match self.data.email() {
-            Some((id, to)) => (Some(id.clone()), Some(to.clone())),
-            None => (None, None),
-        };
+        let (message_id, recipient) = self.data.into_keys();
         ParsedEvent {
             event: Some(Cow::Borrowed(self.event.as_str())),
             event_id: Some(self.id),
@@ -619,26 +662,29 @@ enum Name<'a> {
     Unknown(Cow<'a, str>),
 }
 
-enum Slot<'a> {
-    Parsed(Data<'a>),
+enum Slot<'a, T> {
+    Parsed(T),
     Raw(&'a RawValue),
 }
 
-struct Root<'a> {
+struct Root<'a, T> {
     id: Cow<'a, str>,
     event: Name<'a>,
     timestamp: Cow<'a, str>,
-    data: Slot<'a>,
+    data: Slot<'a, T>,
 }
 
 #[derive(Clone, Copy)]
-struct RootSeed;
+struct RootSeed<F>(F);
 
-impl<'de> DeserializeSeed<'de> for RootSeed {
-    type Value = Root<'de>;
+impl<'de, T, F> DeserializeSeed<'de> for RootSeed<F>
+where
+    F: FnOnce(Data<'de>) -> T + Copy,
+{
+    type Value = Root<'de, T>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de>, D::Error> {
-        d.deserialize_map(RootVisitor)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de, T>, D::Error> {
+        d.deserialize_map(RootVisitor(self.0))
     }
 }
 
@@ -679,16 +725,19 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> R
     Ok(())
 }
 
-struct RootVisitor;
+struct RootVisitor<F>(F);
 
-impl<'de> Visitor<'de> for RootVisitor {
-    type Value = Root<'de>;
+impl<'de, T, F> Visitor<'de> for RootVisitor<F>
+where
+    F: FnOnce(Data<'de>) -> T + Copy,
+{
+    type Value = Root<'de, T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a GetMailer webhook envelope object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de, T>, A::Error> {
         let mut id = None;
         let mut event = None;
         let mut timestamp = None;
@@ -714,7 +763,7 @@ impl<'de> Visitor<'de> for RootVisitor {
                 Key::Data => {
                     let slot = match event {
                         Some(Name::Known(known)) => {
-                            Slot::Parsed(map.next_value_seed(DataSeed(known))?)
+                            Slot::Parsed(map.next_value_seed(DataSeed(known, self.0))?)
                         }
                         _ => Slot::Raw(map.next_value()?),
                     };
@@ -732,14 +781,18 @@ impl<'de> Visitor<'de> for RootVisitor {
     }
 }
 
+/// Deserializes the data of an event and applies the reduction to it.
 #[derive(Clone, Copy)]
-struct DataSeed(EventName);
+struct DataSeed<F>(EventName, F);
 
-impl<'de> DeserializeSeed<'de> for DataSeed {
-    type Value = Data<'de>;
+impl<'de, T, F> DeserializeSeed<'de> for DataSeed<F>
+where
+    F: FnOnce(Data<'de>) -> T + Copy,
+{
+    type Value = T;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Data<'de>, D::Error> {
-        Ok(match self.0 {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        Ok((self.1)(match self.0 {
             EventName::EmailSent => Data::EmailSent(object(d)?),
             EventName::EmailDelivered => Data::EmailDelivered(object(d)?),
             EventName::EmailBounced => Data::EmailBounced(object(d)?),
@@ -757,6 +810,6 @@ impl<'de> DeserializeSeed<'de> for DataSeed {
             EventName::DomainUpdated => Data::DomainUpdated(object(d)?),
             EventName::DomainDeleted => Data::DomainDeleted(object(d)?),
             EventName::DomainVerified => Data::DomainVerified(object(d)?),
-        })
+        }))
     }
 }

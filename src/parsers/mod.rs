@@ -23,7 +23,7 @@ pub mod getmailer;
 pub mod msndr;
 pub mod postal;
 
-pub use de::{RawObject, from_slice};
+pub use de::{Integer, RawObject, from_slice};
 
 /// The reference parser of all three vendors.
 ///
@@ -44,9 +44,9 @@ pub struct ReferenceParser;
 impl WebhookParser for ReferenceParser {
     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
         match vendor {
-            Vendor::Postal => postal::parse(body).map(postal::Webhook::into_event),
+            Vendor::Postal => postal::parse_event(body),
             Vendor::Msndr => msndr::parse(body).map(msndr::Webhook::into_event),
-            Vendor::GetMailer => getmailer::parse(body).map(getmailer::Webhook::into_event),
+            Vendor::GetMailer => getmailer::parse_event(body),
         }
     }
 

@@ -14,13 +14,16 @@
 //!
 //! Unknown extra keys are ignored everywhere.
 
-use std::borrow::Cow;
+use std::{borrow::Cow, fmt};
 
-use serde::Deserialize;
+use serde::{
+    Deserialize,
+    de::{self, Deserializer, MapAccess, Visitor},
+};
 
 use super::de::{
-    IntegerTime, RawObject, from_slice, from_slice_seed, object, some_object, str_enum,
-    unknown_event, whole_u64,
+    CowStr, Integer, IntegerTime, ObjectSeed, RawObject, from_slice, from_slice_seed, object, skip,
+    str_enum, unknown_event,
 };
 use crate::{
     catalog::Vendor,
@@ -53,45 +56,144 @@ str_enum! {
 #[derive(Debug, Clone)]
 pub struct Webhook<'a> {
     /// `message.id`.
-    pub message_id: u64,
+    pub message_id: Integer<'a>,
     /// `event.name`.
     pub event: EventName,
     /// `event.timestamp`, integer Unix seconds.
     pub timestamp: Timestamp<'a>,
+    /// `event.data`.
+    pub data: Data<'a>,
+}
+
+/// `event.data` of an msndr.net webhook.
+#[derive(Debug, Clone)]
+pub enum Data<'a> {
+    /// The data of `clicked`: the link that was followed.
+    Click {
+        /// `event.data.url`.
+        url: Cow<'a, str>,
+    },
+    /// The free-form data of any other event, as raw JSON, if present.
+    Other(Option<RawObject<'a>>),
+}
+
+impl<'a> Webhook<'a> {
     /// `event.data.url` of a `clicked` event.
-    pub url: Option<Cow<'a, str>>,
-    /// `event.data` as raw JSON, if present.
-    pub data: Option<RawObject<'a>>,
+    #[must_use]
+    pub fn url(&self) -> Option<&str> {
+        match &self.data {
+            Data::Click { url } => Some(url),
+            Data::Other(_) => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
 struct Body<'a> {
-    #[serde(deserialize_with = "object")]
-    message: MessageRef,
     #[serde(borrow, deserialize_with = "object")]
+    message: MessageRef<'a>,
+    #[serde(borrow)]
     event: Event<'a>,
 }
 
 #[derive(Deserialize)]
-struct MessageRef {
-    #[serde(deserialize_with = "whole_u64")]
-    id: u64,
-}
-
-#[derive(Deserialize)]
-struct Event<'a> {
+struct MessageRef<'a> {
     #[serde(borrow)]
-    name: Cow<'a, str>,
-    #[serde(borrow)]
-    timestamp: IntegerTime<'a>,
-    #[serde(borrow, default, deserialize_with = "some_object")]
-    data: Option<RawObject<'a>>,
+    id: Integer<'a>,
 }
 
 #[derive(Deserialize)]
 struct ClickData<'a> {
     #[serde(borrow)]
     url: Cow<'a, str>,
+}
+
+/// The `event` object, read in one pass: when `name` comes before `data` (as documented), the
+/// data of `clicked` is deserialized straight into [`ClickData`].
+struct Event<'a> {
+    name: Cow<'a, str>,
+    timestamp: Timestamp<'a>,
+    data: Option<Slot<'a>>,
+}
+
+enum Slot<'a> {
+    Click(ClickData<'a>),
+    Raw(RawObject<'a>),
+}
+
+enum Key {
+    Name,
+    Timestamp,
+    Data,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(match v {
+                    "name" => Key::Name,
+                    "timestamp" => Key::Timestamp,
+                    "data" => Key::Data,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Event<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Event<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an msndr.net event object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Event<'de>, A::Error> {
+                let (mut name, mut timestamp, mut data) = (None, None, None);
+                while let Some(key) = map.next_key::<Key>()? {
+                    match key {
+                        Key::Name => once(&mut name, "name", map.next_value_seed(CowStr)?)?,
+                        Key::Timestamp => {
+                            let IntegerTime(t) = map.next_value()?;
+                            once(&mut timestamp, "timestamp", t)?;
+                        }
+                        Key::Data => {
+                            let clicked = name.as_deref() == Some(EventName::Clicked.as_str());
+                            let slot = if clicked {
+                                Slot::Click(map.next_value_seed(ObjectSeed::default())?)
+                            } else {
+                                Slot::Raw(map.next_value()?)
+                            };
+                            once(&mut data, "data", slot)?;
+                        }
+                        Key::Other => skip(&mut map)?,
+                    }
+                }
+                Ok(Event {
+                    name: name.ok_or_else(|| de::Error::missing_field("name"))?,
+                    timestamp: timestamp.ok_or_else(|| de::Error::missing_field("timestamp"))?,
+                    data,
+                })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
+    if slot.replace(value).is_some() {
+        return Err(E::duplicate_field(key));
+    }
+    Ok(())
 }
 
 /// Parses an msndr.net webhook body into its typed form.
@@ -109,32 +211,33 @@ struct ClickData<'a> {
 /// let body = br#"{"message":{"id":1},"event":{"name":"clicked","timestamp":1539062173,"data":{"url":"https://example.com"}}}"#;
 /// let hook = msndr::parse(body).unwrap();
 /// assert_eq!(hook.event, EventName::Clicked);
-/// assert_eq!(hook.url.as_deref(), Some("https://example.com"));
+/// assert_eq!(hook.url(), Some("https://example.com"));
 /// ```
 pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
     let body: Body<'_> = from_slice(Vendor::Msndr, body)?;
     let event =
         EventName::from_name(&body.event.name).ok_or_else(|| unknown_event(&body.event.name))?;
-    let url = if event == EventName::Clicked {
-        let data = body.event.data.ok_or_else(|| ParseError::MissingField {
-            pointer: JsonPointer::from_tokens(["event", "data"]),
-        })?;
-        let click: ClickData<'_> = from_slice_seed(
-            Vendor::Msndr,
-            data.json().as_bytes(),
-            std::marker::PhantomData,
-            &JsonPointer::from_tokens(["event", "data"]),
-        )?;
-        Some(click.url)
-    } else {
-        None
+    let data_at = || JsonPointer::root().push("event").push("data");
+    let data = match (event, body.event.data) {
+        (EventName::Clicked, Some(Slot::Click(click))) => Data::Click { url: click.url },
+        (EventName::Clicked, Some(Slot::Raw(raw))) => {
+            let click: ClickData<'_> = from_slice_seed(
+                Vendor::Msndr,
+                raw.json().as_bytes(),
+                std::marker::PhantomData,
+                &data_at(),
+            )?;
+            Data::Click { url: click.url }
+        }
+        (EventName::Clicked, None) => return Err(ParseError::MissingField { pointer: data_at() }),
+        (_, Some(Slot::Raw(raw))) => Data::Other(Some(raw)),
+        (_, Some(Slot::Click(_)) | None) => Data::Other(None),
     };
     Ok(Webhook {
         message_id: body.message.id,
         event,
-        timestamp: body.event.timestamp.0,
-        url,
-        data: body.event.data,
+        timestamp: body.event.timestamp,
+        data,
     })
 }
 
@@ -144,7 +247,7 @@ impl<'a> Webhook<'a> {
     #[must_use]
     pub fn into_event(self) -> ParsedEvent<'a> {
         ParsedEvent::new(self.event.as_str())
-            .with_message_id(self.message_id.to_string())
+            .with_message_id(self.message_id.into_text())
             .with_timestamp(self.timestamp)
     }
 }

@@ -9,7 +9,9 @@
 //! status event is the one fixed by the event (`MessageSent` carries `Sent`, and so on).
 //!
 //! Unknown extra keys are ignored everywhere. Enums (`direction`, `spam_status`, `status`, the
-//! DNS statuses) are checked; string formats are not.
+//! DNS statuses) are checked, and so is the one rule of `DomainDNSError` that relates fields:
+//! each `*_error` is a string exactly when its status is not `OK`. String formats are not
+//! checked.
 //!
 //! The envelope is read in one pass: when `event` comes before `payload` (Postal always writes
 //! `event, timestamp, payload, uuid`) the payload is deserialized straight into the event's type;
@@ -24,7 +26,7 @@ use serde::{
 use serde_json::value::RawValue;
 
 use super::de::{
-    CowStr, NumberTime, from_slice_seed, nullable, nullable_str, object, skip, str_enum,
+    CowStr, Integer, NumberTime, from_slice_seed, nullable, nullable_str, object, skip, str_enum,
     unknown_event, whole_u64,
 };
 use crate::{
@@ -168,8 +170,8 @@ impl<'a> Payload<'a> {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Message<'a> {
     /// Per-server message id (`int(11)`).
-    #[serde(deserialize_with = "whole_u64")]
-    pub id: u64,
+    #[serde(borrow)]
+    pub id: Integer<'a>,
     /// The `X-Postal-MsgID` token.
     #[serde(borrow)]
     pub token: Cow<'a, str>,
@@ -350,7 +352,127 @@ pub struct SendLimitPayload<'a> {
 /// assert!(matches!(hook.payload, Payload::SendLimit(ref p) if p.limit == 0));
 /// ```
 pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
-    let root = from_slice_seed(Vendor::Postal, body, RootSeed, &JsonPointer::root())?;
+    let (event, timestamp, payload, uuid) = parse_with(body, std::convert::identity)?;
+    Ok(Webhook {
+        event,
+        timestamp,
+        payload,
+        uuid,
+    })
+}
+
+/// Parses and checks a body exactly like [`parse`], but keeps only the key fields: the
+/// payload is reduced to them as soon as it has been read, so the full model is never moved
+/// around.
+pub(crate) fn parse_event(body: &[u8]) -> Result<ParsedEvent<'_>, ParseError> {
+    let (event, timestamp, keys, uuid) = parse_with(body, Keys::of)?;
+    Ok(ParsedEvent {
+        event: Some(Cow::Borrowed(event.as_str())),
+        event_id: Some(uuid),
+        message_id: keys.message_id,
+        timestamp: Some(timestamp),
+        recipient: keys.recipient,
+    })
+}
+
+/// What is kept of a payload: `then` is applied to it as soon as it has been deserialized.
+trait Reduced {
+    /// The delivery status of a status event.
+    fn status(&self) -> Option<DeliveryStatus>;
+    /// The `*_error` field of `DomainDNSError` that contradicts its status, if any.
+    fn dns_contradiction(&self) -> Option<&'static str>;
+}
+
+impl Reduced for Payload<'_> {
+    fn status(&self) -> Option<DeliveryStatus> {
+        match self {
+            Payload::Status(p) => Some(p.status),
+            _ => None,
+        }
+    }
+
+    fn dns_contradiction(&self) -> Option<&'static str> {
+        match self {
+            Payload::DnsError(p) => p.contradiction(),
+            _ => None,
+        }
+    }
+}
+
+/// The key fields of a payload, and what the checks after parsing need.
+struct Keys<'a> {
+    status: Option<DeliveryStatus>,
+    dns_contradiction: Option<&'static str>,
+    message_id: Option<Cow<'a, str>>,
+    recipient: Option<Cow<'a, str>>,
+}
+
+impl<'a> Keys<'a> {
+    fn of(payload: Payload<'a>) -> Self {
+        let status = payload.status();
+        let dns_contradiction = payload.dns_contradiction();
+        let (message_id, recipient) = payload.into_keys();
+        Self {
+            status,
+            dns_contradiction,
+            message_id,
+            recipient,
+        }
+    }
+}
+
+impl Reduced for Keys<'_> {
+    fn status(&self) -> Option<DeliveryStatus> {
+        self.status
+    }
+
+    fn dns_contradiction(&self) -> Option<&'static str> {
+        self.dns_contradiction
+    }
+}
+
+impl DnsErrorPayload<'_> {
+    /// The first `*_error` field that is `null` although its status is not `OK`, or a string
+    /// although it is (Postal sets the error exactly when the check failed).
+    #[must_use]
+    pub fn contradiction(&self) -> Option<&'static str> {
+        [
+            ("spf_error", self.spf_status, self.spf_error.is_some()),
+            ("dkim_error", self.dkim_status, self.dkim_error.is_some()),
+            ("mx_error", self.mx_status, self.mx_error.is_some()),
+            (
+                "return_path_error",
+                self.return_path_status,
+                self.return_path_error.is_some(),
+            ),
+        ]
+        .into_iter()
+        .find(|(_, status, has_error)| (*status == DnsStatus::Ok) == *has_error)
+        .map(|(field, _, _)| field)
+    }
+}
+
+impl<'a> Payload<'a> {
+    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+        let message = match self {
+            Payload::Status(p) => p.message,
+            Payload::Bounced(p) => p.original_message,
+            Payload::LinkClicked(p) => p.message,
+            Payload::Loaded(p) => p.message,
+            Payload::DnsError(_) | Payload::SendLimit(_) => return (None, None),
+        };
+        (Some(message.id.into_text()), message.to)
+    }
+}
+
+type Parts<'a, T> = (EventName, Timestamp<'a>, T, Cow<'a, str>);
+
+fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseError>
+where
+    T: Reduced,
+    F: FnOnce(Payload<'a>) -> T + Copy,
+{
+    let root = from_slice_seed(Vendor::Postal, body, RootSeed(then), &JsonPointer::root())?;
     let event = match root.event {
         Name::Known(event) => event,
         Name::Unknown(name) => return Err(unknown_event(&name)),
@@ -360,46 +482,41 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
         Slot::Raw(raw) => from_slice_seed(
             Vendor::Postal,
             raw.get().as_bytes(),
-            PayloadSeed(event),
-            &JsonPointer::root().child("payload"),
+            PayloadSeed(event, then),
+            &JsonPointer::root().push("payload"),
         )?,
     };
-    if let (Some(expected), Payload::Status(status)) = (event.status(), &payload)
-        && status.status != expected
+    if let (Some(expected), Some(status)) = (event.status(), payload.status())
+        && status != expected
     {
         return Err(ParseError::InvalidValue {
-            pointer: JsonPointer::from_tokens(["payload", "status"]),
+            pointer: JsonPointer::root().push("payload").push("status"),
             detail: format!(
                 "{} carries status {:?}, not {:?}",
                 event.as_str(),
-                status.status.as_str(),
+                status.as_str(),
                 expected.as_str()
             ),
         });
     }
-    Ok(Webhook {
-        event,
-        timestamp: root.timestamp,
-        payload,
-        uuid: root.uuid,
-    })
+    if let Some(field) = payload.dns_contradiction() {
+        return Err(ParseError::InvalidValue {
+            pointer: JsonPointer::root().push("payload").push(field),
+            detail: "an error text must be present exactly when its check is not OK".to_owned(),
+        });
+    }
+    Ok((event, root.timestamp, payload, root.uuid))
 }
 
 impl<'a> Webhook<'a> {
     /// The key fields in the common vocabulary.
     #[must_use]
     pub fn into_event(self) -> ParsedEvent<'a> {
-        let (message_id, recipient) = match self.payload {
-            Payload::Status(p) => (Some(p.message.id), p.message.to),
-            Payload::Bounced(p) => (Some(p.original_message.id), p.original_message.to),
-            Payload::LinkClicked(p) => (Some(p.message.id), p.message.to),
-            Payload::Loaded(p) => (Some(p.message.id), p.message.to),
-            Payload::DnsError(_) | Payload::SendLimit(_) => (None, None),
-        };
+        let (message_id, recipient) = self.payload.into_keys();
         ParsedEvent {
             event: Some(Cow::Borrowed(self.event.as_str())),
             event_id: Some(self.uuid),
-            message_id: message_id.map(|id| Cow::Owned(id.to_string())),
+            message_id,
             timestamp: Some(self.timestamp),
             recipient,
         }
@@ -415,30 +532,33 @@ enum Name<'a> {
     clippy::large_enum_variant,
     reason = "lives on the stack for one parse; boxing would cost an allocation"
 )]
-enum Slot<'a> {
-    Parsed(Payload<'a>),
+enum Slot<'a, T> {
+    Parsed(T),
     Raw(&'a RawValue),
 }
 
-struct Root<'a> {
+struct Root<'a, T> {
     event: Name<'a>,
     timestamp: Timestamp<'a>,
-    payload: Slot<'a>,
+    payload: Slot<'a, T>,
     uuid: Cow<'a, str>,
 }
 
 #[derive(Clone, Copy)]
-struct RootSeed;
+struct RootSeed<F>(F);
 
-impl<'de> DeserializeSeed<'de> for RootSeed {
-    type Value = Root<'de>;
+impl<'de, T, F> DeserializeSeed<'de> for RootSeed<F>
+where
+    F: FnOnce(Payload<'de>) -> T + Copy,
+{
+    type Value = Root<'de, T>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de>, D::Error> {
-        d.deserialize_map(RootVisitor)
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de, T>, D::Error> {
+        d.deserialize_map(RootVisitor(self.0))
     }
 }
 
-struct RootVisitor;
+struct RootVisitor<F>(F);
 
 enum Key {
     Event,
@@ -477,14 +597,17 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> R
     Ok(())
 }
 
-impl<'de> Visitor<'de> for RootVisitor {
-    type Value = Root<'de>;
+impl<'de, T, F> Visitor<'de> for RootVisitor<F>
+where
+    F: FnOnce(Payload<'de>) -> T + Copy,
+{
+    type Value = Root<'de, T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Postal webhook envelope object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de, T>, A::Error> {
         let mut event = None;
         let mut timestamp = None;
         let mut payload = None;
@@ -506,7 +629,7 @@ impl<'de> Visitor<'de> for RootVisitor {
                 Key::Payload => {
                     let slot = match event {
                         Some(Name::Known(known)) => {
-                            Slot::Parsed(map.next_value_seed(PayloadSeed(known))?)
+                            Slot::Parsed(map.next_value_seed(PayloadSeed(known, self.0))?)
                         }
                         _ => Slot::Raw(map.next_value()?),
                     };
@@ -528,14 +651,18 @@ impl<'de> Visitor<'de> for RootVisitor {
     }
 }
 
+/// Deserializes the payload of an event and applies the reduction to it.
 #[derive(Clone, Copy)]
-struct PayloadSeed(EventName);
+struct PayloadSeed<F>(EventName, F);
 
-impl<'de> DeserializeSeed<'de> for PayloadSeed {
-    type Value = Payload<'de>;
+impl<'de, T, F> DeserializeSeed<'de> for PayloadSeed<F>
+where
+    F: FnOnce(Payload<'de>) -> T + Copy,
+{
+    type Value = T;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Payload<'de>, D::Error> {
-        Ok(match self.0 {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+        Ok((self.1)(match self.0 {
             EventName::MessageSent
             | EventName::MessageDelayed
             | EventName::MessageDeliveryFailed
@@ -547,6 +674,6 @@ impl<'de> DeserializeSeed<'de> for PayloadSeed {
             EventName::SendLimitApproaching | EventName::SendLimitExceeded => {
                 Payload::SendLimit(object(d)?)
             }
-        })
+        }))
     }
 }

@@ -87,12 +87,12 @@ impl WebhookParser for WrongMessageId {
         if vendor == Vendor::Postal {
             let hook = postal::parse(body)?;
             let bounce_id = match &hook.payload {
-                postal::Payload::Bounced(p) => Some(p.bounce.id),
+                postal::Payload::Bounced(p) => Some(p.bounce.id.clone()),
                 _ => None,
             };
             let mut event = hook.into_event();
             if let Some(id) = bounce_id {
-                event.message_id = Some(Cow::Owned(id.to_string()));
+                event.message_id = Some(id.into_text());
             }
             return Ok(event);
         }
@@ -115,7 +115,7 @@ impl WebhookParser for HangsOnAttachments {
         if vendor == Vendor::GetMailer {
             let hook = getmailer::parse(body)?;
             if let getmailer::Data::EmailReceived(data) = &hook.data
-                && !data.attachments.is_empty()
+                && data.attachments.as_ref().is_some_and(|a| !a.is_empty())
             {
                 std::thread::sleep(self.sleep);
             }

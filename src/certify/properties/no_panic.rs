@@ -4,7 +4,7 @@
 use super::{Cell, PropertyRun};
 use crate::certify::call::{Answer, FaultKind};
 use crate::certify::drive::{Verdict, drive};
-use crate::certify::source::{Case, damaged_cases};
+use crate::certify::source::{Case, Mix, damaged_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     match cell.call(&case.body).answer {
@@ -37,7 +37,7 @@ fn describe_mutation(mutation: &str) -> &str {
 }
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
-    let strategy = damaged_cases(cell.cases.valid());
+    let strategy = damaged_cases(cell.cases.valid(), Mix::MostlyDamaged);
     drive(
         cell.seed,
         cell.config.cases,

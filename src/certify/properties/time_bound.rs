@@ -3,7 +3,7 @@
 use super::{Cell, PropertyRun};
 use crate::certify::call::{Answer, FaultKind};
 use crate::certify::drive::{Verdict, drive};
-use crate::certify::source::{Case, damaged_cases};
+use crate::certify::source::{Case, Mix, damaged_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     let bound = cell.config.time_bound;
@@ -26,7 +26,7 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
 }
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
-    let strategy = damaged_cases(cell.cases.valid());
+    let strategy = damaged_cases(cell.cases.valid(), Mix::Half);
     drive(
         cell.seed,
         cell.config.cases,

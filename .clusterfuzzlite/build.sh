@@ -1,0 +1,21 @@
+#!/bin/bash -eu
+# Builds every fuzz target of fuzz/ into $OUT with its seed corpus and dictionary, the layout
+# ClusterFuzzLite and OSS-Fuzz expect: $OUT/<target>, $OUT/<target>_seed_corpus.zip,
+# $OUT/<target>.dict.
+cd "$SRC/hookcheck"
+cargo fuzz build -O --debug-assertions
+release=fuzz/target/x86_64-unknown-linux-gnu/release
+for target in $(cargo fuzz list); do
+  cp "$release/$target" "$OUT/"
+  if [ -d "fuzz/seeds/$target" ]; then
+    (cd "fuzz/seeds/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
+  fi
+  case "$target" in
+    raw_*) dict="fuzz/dict/${target#raw_}.dict" ;;
+    structured | differential) dict="" ;;
+    *) dict="fuzz/dict/all.dict" ;;
+  esac
+  if [ -n "$dict" ]; then
+    cp "$dict" "$OUT/$target.dict"
+  fi
+done

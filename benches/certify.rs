@@ -1,0 +1,75 @@
+//! Certification throughput, end to end: cases per second of `hookcheck::certify::run` against
+//! the reference parsers, generation, parsing, checking and reporting included.
+//!
+//! One benchmark per vendor and property, on the vendor's first webhook event, with a fixed
+//! seed and [`CASES`] cases per cell: `certify/{vendor}/{event}/{property}`. Throughput is in
+//! elements, one element per case the cell ran (held or not applicable), counted in a run
+//! before measuring. A cell that does not pass in that run is not measured (its figure would
+//! time a failure report, not certification); the reason is printed instead.
+//!
+//! ```text
+//! cargo bench --bench certify -- --warm-up-time 1 --measurement-time 3
+//! ```
+#![allow(
+    clippy::print_stderr,
+    reason = "a benchmark says which cells it could not measure"
+)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hookcheck::catalog::{Catalog, EntryKind, Vendor};
+use hookcheck::certify::{self, Config, Outcome, Property, Seed};
+use hookcheck::parsers::ReferenceParser;
+
+/// Generated cases per cell.
+const CASES: u32 = 32;
+
+fn config(vendor: Vendor, event: &str, property: Property) -> Config {
+    Config::default()
+        .vendor(vendor)
+        .event(event)
+        .property(property)
+        .cases(CASES)
+        .seed(Seed(20_240_115))
+}
+
+fn bench_certify(c: &mut Criterion) {
+    let catalog = Catalog::builtin();
+    for vendor in Vendor::ALL {
+        let Some(entry) = catalog
+            .vendor_entries(vendor)
+            .find(|e| e.kind() == EntryKind::Webhook)
+        else {
+            continue;
+        };
+        let mut group = c.benchmark_group(format!("certify/{vendor}/{}", entry.event()));
+        for property in Property::ALL {
+            let config = config(vendor, entry.event(), property);
+            let first = certify::run(ReferenceParser, &config).expect("the run starts");
+            let cell = first.cells.first().expect("one cell selected");
+            if cell.outcome != Outcome::Passed {
+                eprintln!(
+                    "certify/{}: not measured, the cell {}: {}",
+                    cell.name(),
+                    cell.outcome.as_str(),
+                    cell.reason.as_deref().unwrap_or("(no reason given)")
+                );
+                continue;
+            }
+            let cases = u64::from(cell.cases) + u64::from(cell.not_applicable);
+            group.throughput(Throughput::Elements(cases));
+            group.bench_function(property.id(), |b| {
+                b.iter(|| certify::run(black_box(ReferenceParser), black_box(&config)));
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = bench_certify
+}
+criterion_main!(benches);
