@@ -4,7 +4,7 @@
 use hookcheck::generate::{GenOptions, Generator};
 use proptest::{
     prop_assert,
-    test_runner::{Config, TestError, TestRunner},
+    test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner},
 };
 use serde_json::{Value, json};
 
@@ -148,10 +148,13 @@ fn negatives_fail_on_their_label() {
 #[test]
 fn shrinks_to_the_required_skeleton() {
     let g = generator();
-    let mut runner = TestRunner::new(Config {
-        failure_persistence: None,
-        ..Config::default()
-    });
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+    );
     // Fails for every value: shrinking must reach the simplest conforming envelope.
     let result = runner.run(&g.strategy(), |v| {
         prop_assert!(v["payload"]["message"]["id"] == json!(0));

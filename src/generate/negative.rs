@@ -54,6 +54,9 @@ struct Mutation {
     description: String,
 }
 
+/// Largest `maxLength`/`maxItems` a negative exceeds (beyond it the document would be huge).
+const MAX_GROWTH: u64 = 100_000;
+
 /// Base values drawn per call.
 const BASES: u64 = 12;
 
@@ -229,11 +232,13 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
             format!("shorter than minLength {}", spec.min_len),
         );
     }
-    if let Some(max) = spec.max_len {
+    if let Some(max) = spec.max_len.filter(|m| *m < MAX_GROWTH) {
         let mut long = s.to_owned();
-        while length::chars(&long) <= max {
-            long.push('x');
-        }
+        let missing = (max + 1).saturating_sub(length::chars(s));
+        long.extend(std::iter::repeat_n(
+            'x',
+            usize::try_from(missing).unwrap_or(0),
+        ));
         put(
             Value::String(long),
             &["maxLength"],
@@ -269,13 +274,14 @@ fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>)
             format!("fewer than minItems {}", spec.min_items),
         );
     }
-    if let (Some(max), Some(last)) = (spec.max_items, items.last())
+    if let (Some(max), Some(last)) = (spec.max_items.filter(|m| *m < MAX_GROWTH), items.last())
         && !spec.unique
     {
         let mut more = items.to_vec();
-        while (more.len() as u64) <= max {
-            more.push(last.clone());
-        }
+        more.resize(
+            usize::try_from(max + 1).unwrap_or(0).max(items.len()),
+            last.clone(),
+        );
         put(
             Value::Array(more),
             &["maxItems"],

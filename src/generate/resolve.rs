@@ -47,6 +47,16 @@ impl Draft {
         }
     }
 
+    /// The dialect's metaschema URI.
+    pub(crate) fn uri(self) -> &'static str {
+        match self {
+            Self::D6 => "http://json-schema.org/draft-06/schema#",
+            Self::D7 => "http://json-schema.org/draft-07/schema#",
+            Self::D201909 => "https://json-schema.org/draft/2019-09/schema",
+            Self::D202012 => "https://json-schema.org/draft/2020-12/schema",
+        }
+    }
+
     /// Whether `$ref` makes the other keywords of its schema be ignored (drafts 6 and 7).
     pub(crate) fn ref_overrides_siblings(self) -> bool {
         self <= Self::D7

@@ -3,12 +3,12 @@
 //! A value is identified by the sequence of draws that produced it. [`GenStrategy::new_tree`]
 //! records that sequence while drawing from the test runner's generator; the [`ChoiceTree`] then
 //! shrinks by editing the sequence and replaying it through the same interpreter, in the style of
-//! Hypothesis: delete chunks of draws (8, 4, 2, 1 long), zero chunks, and lower single draws
-//! (to half, to one less). A replay that runs past the end of an edited sequence draws `0`, the
-//! simplest choice, so every edit still yields a complete value. Candidates are kept only if the
-//! validator accepts them (shrinking never simplifies into an invalid value) and their
-//! normalised sequence is smaller (shorter, or equally long and lexicographically smaller), which
-//! guarantees that shrinking terminates.
+//! Hypothesis: keep only a prefix of the draws, zero chunks of draws (8, 4, 2, 1 long), delete
+//! chunks, and lower single draws. A replay that runs past the end of an edited sequence draws `0`, the simplest choice, so every
+//! edit still yields a complete value. Candidates are kept only if the validator accepts them
+//! (shrinking never simplifies into an invalid value) and they are simpler: a shorter JSON text,
+//! or as short a text from a smaller sequence (shorter, or lexicographically smaller). Both
+//! orders are well-founded, which guarantees that shrinking terminates.
 
 use proptest::{
     strategy::{NewTree, Strategy, ValueTree},
@@ -87,7 +87,7 @@ impl Strategy for GenStrategy {
 /// Where the shrinker is in its passes over the best sequence.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cursor {
-    /// 0: delete chunks, 1: zero chunks, 2: lower single draws.
+    /// 0: keep a prefix, 1: zero chunks, 2: delete chunks, 3: lower single draws.
     pass: u8,
     /// Index into [`CHUNKS`] (passes 0 and 1) or the sub-step (pass 2).
     size: usize,
@@ -121,12 +121,26 @@ impl ChoiceTree {
     }
 
     /// The next edit of the best sequence, or `None` when every pass is done.
+    ///
+    /// Passes, from the largest jumps to the smallest: keep only a prefix (shortest first; the
+    /// empty prefix is the simplest value), zero a chunk, delete a chunk, then lower one draw
+    /// (dropping a quarter of its bits, halving it, decrementing it).
     fn next_edit(&mut self) -> Option<Vec<u64>> {
         let seq = &self.best.0;
         loop {
             let c = &mut self.cursor;
             match c.pass {
-                0 | 1 => {
+                0 => {
+                    if c.pos >= seq.len() {
+                        c.pass += 1;
+                        c.pos = 0;
+                        continue;
+                    }
+                    let keep = c.pos;
+                    c.pos += 1;
+                    return Some(seq[..keep].to_vec());
+                }
+                1 | 2 => {
                     let Some(&k) = CHUNKS.get(c.size) else {
                         c.pass += 1;
                         c.size = 0;
@@ -138,14 +152,9 @@ impl ChoiceTree {
                         c.pos = 0;
                         continue;
                     }
-                    // Deleting walks from the end (trailing draws are the most often superfluous).
-                    let i = if c.pass == 0 {
-                        seq.len() - k - c.pos
-                    } else {
-                        c.pos
-                    };
+                    let i = c.pos;
                     c.pos += 1;
-                    if c.pass == 0 {
+                    if c.pass == 2 {
                         let mut edit = seq[..i].to_vec();
                         edit.extend_from_slice(&seq[i + k..]);
                         return Some(edit);
@@ -156,24 +165,24 @@ impl ChoiceTree {
                         return Some(edit);
                     }
                 }
-                2 => {
+                3 => {
                     if c.pos >= seq.len() {
                         return None;
                     }
                     let (i, step) = (c.pos, c.size);
-                    if step >= 2 {
+                    if step >= 3 {
                         c.pos += 1;
                         c.size = 0;
                         continue;
                     }
                     c.size += 1;
                     let x = seq[i];
-                    let lowered = if step == 0 {
-                        x / 2
-                    } else {
-                        x.saturating_sub(1)
+                    let lowered = match step {
+                        0 => x >> (64 - x.leading_zeros()).div_ceil(4).max(1),
+                        1 => x / 2,
+                        _ => x.saturating_sub(1),
                     };
-                    if lowered < x && (step == 0 || lowered != x / 2) {
+                    if lowered < x {
                         let mut edit = seq.clone();
                         edit[i] = lowered;
                         return Some(edit);
@@ -196,8 +205,7 @@ impl ChoiceTree {
                 continue;
             };
             let seq = replay.into_record();
-            if !smaller(&seq, &self.best.0)
-                || value == self.best.1
+            if !simpler((&value, &seq), (&self.best.1, &self.best.0))
                 || !self.generator.is_valid(&value)
             {
                 continue;
@@ -212,6 +220,32 @@ impl ChoiceTree {
 /// Shortlex order: shorter first, then lexicographically.
 fn smaller(a: &[u64], b: &[u64]) -> bool {
     a.len() < b.len() || (a.len() == b.len() && a < b)
+}
+
+/// The order shrinking descends: a smaller serialised value first, then a smaller choice
+/// sequence. Both are well-founded, so shrinking terminates; ordering by value size first keeps
+/// shrinking from trading a shorter sequence for a bigger value.
+fn simpler(a: (&Value, &[u64]), b: (&Value, &[u64])) -> bool {
+    let (size_a, size_b) = (json_size(a.0), json_size(b.0));
+    size_a < size_b || (size_a == size_b && a.0 != b.0 && smaller(a.1, b.1))
+}
+
+/// Bytes of the compact JSON text of `v`, counted without building it.
+fn json_size(v: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing into a counter cannot fail.
+    let _ = serde_json::to_writer(&mut count, v);
+    count.0
 }
 
 impl ValueTree for ChoiceTree {
@@ -244,7 +278,7 @@ impl ValueTree for ChoiceTree {
 mod tests {
     use super::*;
     use crate::generate::GenOptions;
-    use proptest::test_runner::{Config, TestError};
+    use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng};
     use serde_json::json;
 
     #[test]
@@ -255,6 +289,14 @@ mod tests {
     }
 
     #[test]
+    fn smaller_values_come_first() {
+        assert!(simpler((&json!([1]), &[5, 5, 5]), (&json!([10]), &[0])));
+        assert!(simpler((&json!([2]), &[0]), (&json!([1]), &[1])));
+        assert!(!simpler((&json!([1]), &[0]), (&json!([1]), &[1])));
+        assert_eq!(json_size(&json!({"a": [1, "x"]})), 13);
+    }
+
+    #[test]
     fn shrinks_to_the_minimal_array() {
         let g = Generator::new(
             &json!({"type": "array", "minItems": 2, "items": {"type": "integer", "minimum": 5}}),
@@ -262,10 +304,13 @@ mod tests {
             GenOptions::default(),
         )
         .unwrap();
-        let mut runner = TestRunner::new(Config {
-            failure_persistence: None,
-            ..Config::default()
-        });
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+        );
         let result = runner.run(&g.strategy(), |v| {
             proptest::prop_assert!(v.as_array().unwrap().len() < 2);
             Ok(())

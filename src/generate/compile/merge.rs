@@ -30,6 +30,10 @@ use crate::generate::{
     resolve::{Draft, Loc},
 };
 
+/// Most characters, items or properties a value may be *required* to have; larger minimums are
+/// declined rather than drawn.
+const MAX_REQUIRED: u64 = 10_000;
+
 /// Merges `flat` into an alternative.
 pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenError> {
     let origin = flat.pos.first().map_or_else(
@@ -203,22 +207,41 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
         .max()
         .unwrap_or(0);
     let conflict = string.conflict(generatable, pattern_min);
-    let mut declined = false;
+    // A type dropped because its values cannot be generated (not because none exist).
+    let mut declined: Option<(&'static str, String)> = None;
     if let Some(conflict) = &conflict
         && types.contains(TypeSet::STR)
     {
         types = types.minus(TypeSet::STR);
         match conflict {
             Conflict::Empty(why) => reasons.push(why.clone()),
-            Conflict::NotGeneratable => declined = true,
+            Conflict::NotGeneratable => {
+                declined = Some((
+                    "pattern",
+                    "no pattern of the string can be generated from".into(),
+                ));
+            }
+        }
+    }
+    for (set, keyword, needed) in [
+        (TypeSet::STR, "minLength", string.min_len),
+        (TypeSet::ARR, "minItems", arrays.required_items()),
+        (TypeSet::OBJ, "minProperties", objects.required_properties()),
+    ] {
+        if needed > MAX_REQUIRED && types.contains(set) {
+            types = types.minus(set);
+            declined = Some((
+                keyword,
+                format!("values would need at least {needed} elements (more than {MAX_REQUIRED})"),
+            ));
         }
     }
     if types.is_empty() {
-        if declined {
+        if let Some((keyword, detail)) = declined {
             return Err(GenError::unsupported(
-                "pattern",
+                keyword,
                 c.reg.location(&origin),
-                "no pattern of the string can be generated from",
+                detail,
             ));
         }
         let reason = if reasons.is_empty() {

@@ -303,8 +303,10 @@ impl<'a> Compiler<'a> {
         }
         let l = self.loc(loc).clone();
         let uri = self.reg.doc_uri(l.doc);
+        // The wrapper speaks the target's dialect: the validator resolves references into a
+        // document of another draft only from a schema of that draft.
         let wrapper = serde_json::json!({
-            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$schema": self.reg.scope(&l).draft.uri(),
             "$ref": format!("{uri}#{}", resolve::encode_fragment(&l.ptr)),
         });
         let validator = self

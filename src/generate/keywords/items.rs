@@ -153,6 +153,15 @@ impl ArrayCollector {
         }
     }
 
+    /// The fewest items an array must have (`minItems`, and one per required `contains` match).
+    pub(crate) fn required_items(&self) -> u64 {
+        let designated = self
+            .contains
+            .iter()
+            .fold(0u64, |acc, c| acc.saturating_add(c.1));
+        self.min_items.max(designated)
+    }
+
     /// Builds the array spec: position nodes, the rest node, `contains` nodes.
     pub(crate) fn finish(self, c: &mut Compiler<'_>, flat: &Flat) -> Result<ArraySpec, GenError> {
         let longest = self
@@ -214,6 +223,19 @@ impl ArrayCollector {
             if min == 0 && max.is_none() {
                 continue;
             }
+            // A `contains` every item matches just bounds the length.
+            let universal = match c.value(schema.0) {
+                Value::Bool(b) => *b,
+                Value::Object(map) => map.is_empty(),
+                _ => false,
+            };
+            if universal {
+                spec.min_items = spec.min_items.max(min);
+                if let Some(max) = max {
+                    spec.max_items = Some(spec.max_items.map_or(max, |m| m.min(max)));
+                }
+                continue;
+            }
             let mut at_prefix = Vec::with_capacity(longest);
             for members in &position_members {
                 let mut m = members.clone();
@@ -241,7 +263,10 @@ impl ArraySpec {
 
     /// The fewest items an array needs.
     fn needed(&self) -> u64 {
-        let designated: u64 = self.contains.iter().map(|c| c.min).sum();
+        let designated = self
+            .contains
+            .iter()
+            .fold(0u64, |acc, c| acc.saturating_add(c.min));
         self.min_items.max(designated)
     }
 
@@ -388,6 +413,22 @@ mod tests {
                 .count();
             assert_eq!(n, 2, "{v}");
         }
+    }
+
+    #[test]
+    fn a_contains_that_matches_everything_bounds_the_length() {
+        for v in values(
+            &json!({"type": "array", "contains": true, "minContains": 2, "maxContains": 3}),
+            50,
+        ) {
+            assert!((2..=3).contains(&v.as_array().unwrap().len()), "{v}");
+        }
+        let g = crate::generate::Generator::new(
+            &json!({"type": "array", "contains": {}, "maxContains": 2, "minItems": 3}),
+            &[],
+            Default::default(),
+        );
+        assert!(g.unwrap_err().is_unsatisfiable());
     }
 
     #[test]

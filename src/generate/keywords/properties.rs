@@ -171,6 +171,11 @@ impl ObjectCollector {
         &mut self.members[last]
     }
 
+    /// The fewest properties an object must have.
+    pub(crate) fn required_properties(&self) -> u64 {
+        self.min_props.max(self.required.len() as u64)
+    }
+
     /// Builds the object spec: one child node per declared name and key class.
     pub(crate) fn finish(
         self,

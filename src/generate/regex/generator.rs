@@ -16,6 +16,12 @@ use crate::generate::source::Source;
 /// How many repetitions beyond the minimum an unbounded repetition draws at most.
 const SPREAD: u32 = 6;
 
+/// Largest repetition minimum generated (`a{1000000}` is declined rather than drawn).
+const MAX_REPEAT: u32 = 10_000;
+
+/// Largest number of optional repetitions drawn.
+const MAX_SPREAD: u32 = 64;
+
 /// A compiled string generator for one pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct RegexGen {
@@ -100,8 +106,12 @@ fn build(hir: &Hir) -> Result<RNode, NotGeneratable> {
         HirKind::Class(Class::Bytes(_)) => return Err(NotGeneratable("byte class")),
         HirKind::Repetition(rep) => {
             let sub = Box::new(build(&rep.sub)?);
+            if rep.min > MAX_REPEAT {
+                return Err(NotGeneratable("repetition with a huge minimum"));
+            }
+            // A huge bounded range is drawn over its first stretch only.
             let spread = match rep.max {
-                Some(max) => max.saturating_sub(rep.min),
+                Some(max) => max.saturating_sub(rep.min).min(MAX_SPREAD),
                 None => SPREAD,
             };
             RNode::Repeat {
