@@ -7,6 +7,11 @@
 //! before measuring. A cell that does not pass in that run is not measured (its figure would
 //! time a failure report, not certification); the reason is printed instead.
 //!
+//! The baseline, `certify/{vendor}/{event}/baseline`, does the least work a case needs, in the
+//! same run: generate a valid payload with the event's compiled generator, serialise it and
+//! parse it once with the reference parser. Its elements are those payloads, so the ratio of
+//! a property's throughput to the baseline's is what the harness costs on top.
+//!
 //! ```text
 //! cargo bench --bench certify -- --warm-up-time 1 --measurement-time 3
 //! ```
@@ -20,10 +25,15 @@ use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hookcheck::catalog::{Catalog, EntryKind, Vendor};
 use hookcheck::certify::{self, Config, Outcome, Property, Seed};
+use hookcheck::generate::GenOptions;
+use hookcheck::parser::WebhookParser;
 use hookcheck::parsers::ReferenceParser;
 
 /// Generated cases per cell.
 const CASES: u32 = 32;
+
+/// The seed of every run.
+const SEED: u64 = 20_240_115;
 
 fn config(vendor: Vendor, event: &str, property: Property) -> Config {
     Config::default()
@@ -31,7 +41,7 @@ fn config(vendor: Vendor, event: &str, property: Property) -> Config {
         .event(event)
         .property(property)
         .cases(CASES)
-        .seed(Seed(20_240_115))
+        .seed(Seed(SEED))
 }
 
 fn bench_certify(c: &mut Criterion) {
@@ -44,6 +54,22 @@ fn bench_certify(c: &mut Criterion) {
             continue;
         };
         let mut group = c.benchmark_group(format!("certify/{vendor}/{}", entry.event()));
+        let generator = entry
+            .generator(GenOptions::default())
+            .expect("the event's generator compiles");
+        group.throughput(Throughput::Elements(u64::from(CASES)));
+        group.bench_function("baseline", |b| {
+            b.iter(|| {
+                for index in 0..u64::from(CASES) {
+                    let value = generator.generate(SEED, index).expect("generates");
+                    let body = serde_json::to_vec(&value).expect("serialises");
+                    let parsed = ReferenceParser
+                        .parse(vendor, &body)
+                        .map(|e| e.event.is_some());
+                    black_box(parsed).expect("a generated payload parses");
+                }
+            });
+        });
         for property in Property::ALL {
             let config = config(vendor, entry.event(), property);
             let first = certify::run(ReferenceParser, &config).expect("the run starts");

@@ -37,6 +37,7 @@ use serde_json::Value;
 pub use detect::DetectError;
 pub use vendor::{UnknownVendor, Vendor};
 
+use crate::generate::{GenError, GenOptions, Generator};
 use crate::validate::{Resources, SchemaError, Validator};
 
 /// The base of every catalog schema `$id`: `https://hookcheck.dev/schemas/<vendor>/<file>`.
@@ -203,6 +204,35 @@ impl Entry {
     #[must_use]
     pub fn resources(&self) -> &Resources {
         &self.resources
+    }
+
+    /// A [`Generator`] of this entry's payloads, with every catalog document available to its
+    /// `$ref`s. The documents are handed over sorted by URI, so that a seed means the same
+    /// values in every process.
+    ///
+    /// # Errors
+    ///
+    /// [`GenError`] when the schema uses something the generator cannot satisfy.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hookcheck::catalog::Catalog;
+    /// use hookcheck::generate::GenOptions;
+    ///
+    /// let entry = Catalog::builtin().lookup("getmailer/email.sent")?;
+    /// let payload = entry.generator(GenOptions::default())?.generate(7, 0)?;
+    /// assert!(entry.validator()?.is_valid(&payload));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn generator(&self, options: GenOptions) -> Result<Generator, GenError> {
+        let mut resources: Vec<(String, Value)> = self
+            .resources
+            .iter()
+            .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
+            .collect();
+        resources.sort_by(|a, b| a.0.cmp(&b.0));
+        Generator::new(&self.schema, &resources, options)
     }
 
     /// The compiled validator (compiled on first call, then reused).

@@ -155,14 +155,7 @@ pub(crate) struct GeneratorSource {
 
 impl CaseSource for GeneratorSource {
     fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
-        // Sorted by URI, so that nothing depends on the order of the resource map.
-        let mut resources: Vec<(String, Value)> = entry
-            .resources()
-            .iter()
-            .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
-            .collect();
-        resources.sort_by(|a, b| a.0.cmp(&b.0));
-        let generator = Generator::new(entry.schema(), &resources, self.options.clone())?;
+        let generator = entry.generator(self.options.clone())?;
         Ok(Box::new(GeneratedCases { generator }))
     }
 }

@@ -127,12 +127,8 @@ fn build(args: &Args) -> Result<(Generator, String), CliError> {
     }
     let key = args.key.as_deref().unwrap_or_default();
     let entry = Catalog::builtin().lookup(key)?;
-    let resources: Vec<(String, Value)> = entry
-        .resources()
-        .iter()
-        .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
-        .collect();
-    let generator = Generator::new(entry.schema(), &resources, opts)
+    let generator = entry
+        .generator(opts)
         .map_err(|e| CliError::Usage(format!("{key}: {e}")))?;
     Ok((generator, entry.event().to_owned()))
 }

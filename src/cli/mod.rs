@@ -17,6 +17,7 @@ mod listen;
 mod output;
 mod replay;
 mod schema;
+mod size;
 mod validate;
 
 use std::{fmt, io, path::PathBuf, process::ExitCode};

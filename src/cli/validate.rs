@@ -43,26 +43,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     format: Format,
     /// Largest payload accepted, in bytes (also 512K, 16M, 1G).
-    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = super::size::parse_size)]
     max_size: u64,
     /// Also print a line for every valid payload.
     #[arg(short, long)]
     verbose: bool,
-}
-
-/// Parses a byte size such as `1024`, `512K`, `16M` or `1G`.
-fn parse_size(s: &str) -> Result<u64, String> {
-    let (digits, mult) = match s.trim().to_ascii_uppercase() {
-        t if t.ends_with('K') => (t.trim_end_matches('K').to_owned(), 1 << 10),
-        t if t.ends_with('M') => (t.trim_end_matches('M').to_owned(), 1 << 20),
-        t if t.ends_with('G') => (t.trim_end_matches('G').to_owned(), 1 << 30),
-        t => (t, 1),
-    };
-    digits
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("{s:?} is not a size (e.g. 1048576, 512K, 16M)"))
 }
 
 #[derive(Debug, Serialize)]
@@ -242,18 +227,4 @@ fn print_human(out: &mut impl Write, record: &Record, verbose: bool) -> io::Resu
         Verdict::Malformed { message } => writeln!(out, "{at}: not JSON: {message}")?,
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_size;
-
-    #[test]
-    fn sizes_parse_with_suffixes() {
-        assert_eq!(parse_size("1024"), Ok(1024));
-        assert_eq!(parse_size("512k"), Ok(512 * 1024));
-        assert_eq!(parse_size("16M"), Ok(16 << 20));
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("99999999999999G").is_err());
-    }
 }

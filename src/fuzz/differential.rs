@@ -17,9 +17,9 @@ use arbitrary::Unstructured;
 use serde_json::Value;
 
 use super::dict;
-use super::generated::{Slot, payload, select};
+use super::generated::{Slot, prepare};
 use super::oracle::assert_agrees;
-use super::{MAX_INPUT_BYTES, Outcome, Skip};
+use super::{Outcome, Skip};
 use crate::JsonPointer;
 use crate::catalog::{Catalog, Vendor};
 use crate::parser::WebhookParser;
@@ -59,22 +59,11 @@ pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
 /// assert!(matches!(differential::<ReferenceParser>(&[5; 96]), Outcome::Parsed(_)));
 /// ```
 pub fn differential_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Outcome {
-    if data.len() > MAX_INPUT_BYTES {
-        return Outcome::Skipped(Skip::TooLarge);
-    }
-    let (slot, rest) = match select(data) {
-        Ok(selected) => selected,
+    let (slot, value, mut u) = match prepare(parser, data) {
+        Ok(prepared) => prepared,
         Err(skip) => return Outcome::Skipped(skip),
     };
     let vendor = slot.entry.vendor();
-    if !parser.supports(vendor) {
-        return Outcome::Skipped(Skip::Unsupported);
-    }
-    let mut u = Unstructured::new(rest);
-    let value = match payload(slot, &mut u) {
-        Ok(value) => value,
-        Err(skip) => return Outcome::Skipped(skip),
-    };
     let (mutation, body) = match mutate(slot, value, &mut u) {
         Some(mutated) => mutated,
         None => return Outcome::Skipped(Skip::NoPayload),
@@ -344,7 +333,7 @@ fn rename(value: &mut Value, pointer: &JsonPointer, key: &str) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fuzz::generated::slots;
+    use crate::fuzz::generated::{payload, select, slots};
     use crate::parsers::ReferenceParser;
 
     /// Inputs spread over the events and the three kinds of mutation.

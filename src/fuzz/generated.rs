@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::Skip;
 use crate::catalog::{Catalog, Entry, EntryKind};
 use crate::generate::{GenError, GenOptions, Generator, Negative};
+use crate::parser::WebhookParser;
 
 /// One webhook event and its generator (compiled on first use).
 pub(super) struct Slot {
@@ -30,15 +31,7 @@ impl Slot {
     /// The event's generator, compiled on first use.
     pub(super) fn generator(&self) -> Result<&Generator, &GenError> {
         self.generator
-            .get_or_init(|| {
-                let resources: Vec<(String, Value)> = self
-                    .entry
-                    .resources()
-                    .iter()
-                    .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
-                    .collect();
-                Generator::new(self.entry.schema(), &resources, GenOptions::default())
-            })
+            .get_or_init(|| self.entry.generator(GenOptions::default()))
             .as_ref()
     }
 
@@ -114,6 +107,30 @@ pub(super) fn payload(slot: &Slot, u: &mut Unstructured<'_>) -> Result<Value, Sk
             .join("; "),
     );
     Ok(value)
+}
+
+/// The common start of the generator-driven targets: rejects inputs over
+/// [`MAX_INPUT_BYTES`](super::MAX_INPUT_BYTES), selects the event, checks that `parser`
+/// supports its vendor and builds the payload. Returns the slot, the payload and the bytes left
+/// for later decisions.
+///
+/// # Panics
+///
+/// As [`payload`].
+pub(super) fn prepare<'d, P: WebhookParser + ?Sized>(
+    parser: &P,
+    data: &'d [u8],
+) -> Result<(&'static Slot, Value, Unstructured<'d>), Skip> {
+    if data.len() > super::MAX_INPUT_BYTES {
+        return Err(Skip::TooLarge);
+    }
+    let (slot, rest) = select(data)?;
+    if !parser.supports(slot.entry.vendor()) {
+        return Err(Skip::Unsupported);
+    }
+    let mut u = Unstructured::new(rest);
+    let value = payload(slot, &mut u)?;
+    Ok((slot, value, u))
 }
 
 #[cfg(test)]

@@ -1,11 +1,9 @@
 //! The `structured` fuzz target: fuzzer bytes drive the generator to a schema-valid payload,
 //! which the parser must accept under the right event name.
 
-use arbitrary::Unstructured;
-
-use super::generated::{payload, select};
+use super::generated::prepare;
 use super::oracle::{Expectation, assert_agrees};
-use super::{MAX_INPUT_BYTES, Outcome, Skip};
+use super::{Outcome, Skip};
 use crate::parser::WebhookParser;
 
 /// [`structured_with`] on a default-constructed `P`.
@@ -25,7 +23,7 @@ pub fn structured<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
 /// [`Generator::from_unstructured`](crate::generate::Generator::from_unstructured). The payload
 /// is serialised compact or pretty-printed (a decision drawn after it).
 ///
-/// Skipped: inputs over [`MAX_INPUT_BYTES`], empty inputs and bytes from which no payload was
+/// Skipped: inputs over [`MAX_INPUT_BYTES`](super::MAX_INPUT_BYTES), empty inputs and bytes from which no payload was
 /// built ([`Skip::NoPayload`]), events the generator declines ([`Skip::Ungenerable`]) and
 /// vendors the parser does not support ([`Skip::Unsupported`]).
 ///
@@ -45,22 +43,11 @@ pub fn structured<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
 /// assert!(matches!(outcome, Outcome::Parsed(a) if a.accepted));
 /// ```
 pub fn structured_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Outcome {
-    if data.len() > MAX_INPUT_BYTES {
-        return Outcome::Skipped(Skip::TooLarge);
-    }
-    let (slot, rest) = match select(data) {
-        Ok(selected) => selected,
+    let (slot, value, mut u) = match prepare(parser, data) {
+        Ok(prepared) => prepared,
         Err(skip) => return Outcome::Skipped(skip),
     };
     let vendor = slot.entry.vendor();
-    if !parser.supports(vendor) {
-        return Outcome::Skipped(Skip::Unsupported);
-    }
-    let mut u = Unstructured::new(rest);
-    let value = match payload(slot, &mut u) {
-        Ok(value) => value,
-        Err(skip) => return Outcome::Skipped(skip),
-    };
     let pretty = u.arbitrary::<bool>().unwrap_or(false);
     let body = match pretty {
         true => serde_json::to_vec_pretty(&value),
@@ -85,6 +72,7 @@ pub fn structured_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Ou
 mod tests {
     use super::*;
     use crate::catalog::Vendor;
+    use crate::fuzz::MAX_INPUT_BYTES;
     use crate::fuzz::generated::slots;
     use crate::parser::{ParseError, ParsedEvent};
     use crate::parsers::ReferenceParser;

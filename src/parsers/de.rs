@@ -548,6 +548,94 @@ pub(crate) fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> 
     map.next_value::<IgnoredAny>().map(drop)
 }
 
+/// Stores the value of an envelope key, rejecting a second occurrence of the key.
+pub(crate) fn once<T, E: de::Error>(
+    slot: &mut Option<T>,
+    key: &'static str,
+    value: T,
+) -> Result<(), E> {
+    if slot.replace(value).is_some() {
+        return Err(E::duplicate_field(key));
+    }
+    Ok(())
+}
+
+/// An envelope's event name: one the vendor documents, or the text of another.
+pub(crate) enum Name<'a, E> {
+    /// A documented event.
+    Known(E),
+    /// Any other name, kept for the error message.
+    Unknown(Cow<'a, str>),
+}
+
+impl<'a, E> Name<'a, E> {
+    /// Classifies `name` with the vendor's `from_name`.
+    pub(crate) fn read(name: Cow<'a, str>, from_name: impl FnOnce(&str) -> Option<E>) -> Self {
+        match from_name(&name) {
+            Some(known) => Self::Known(known),
+            None => Self::Unknown(name),
+        }
+    }
+
+    /// The documented event, or [`ParseError::UnknownEvent`].
+    pub(crate) fn known(self) -> Result<E, ParseError> {
+        match self {
+            Self::Known(event) => Ok(event),
+            Self::Unknown(name) => Err(unknown_event(&name)),
+        }
+    }
+}
+
+/// The event-specific part of an envelope. It is parsed in the same pass when the event name
+/// came before it (as in every documented example), else kept as raw JSON until the name is
+/// known.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "lives on the stack for one parse; boxing would cost an allocation"
+)]
+pub(crate) enum Slot<'a, T> {
+    /// Parsed in the same pass.
+    Parsed(T),
+    /// Not parsed yet.
+    Raw(&'a RawValue),
+}
+
+impl<'a, T> Slot<'a, T> {
+    /// Reads the slot's value from the map: with `seed` when the event name is already known.
+    pub(crate) fn read<A, E, S>(
+        map: &mut A,
+        event: Option<&Name<'a, E>>,
+        seed: impl FnOnce(E) -> S,
+    ) -> Result<Self, A::Error>
+    where
+        A: MapAccess<'a>,
+        E: Copy,
+        S: DeserializeSeed<'a, Value = T>,
+    {
+        Ok(match event {
+            Some(Name::Known(known)) => Self::Parsed(map.next_value_seed(seed(*known))?),
+            _ => Self::Raw(map.next_value()?),
+        })
+    }
+
+    /// The parsed value: a raw slot is parsed now with `seed`, its errors pointing below
+    /// `/key`.
+    pub(crate) fn finish<S>(self, vendor: Vendor, key: &str, seed: S) -> Result<T, ParseError>
+    where
+        S: DeserializeSeed<'a, Value = T> + Clone,
+    {
+        match self {
+            Self::Parsed(value) => Ok(value),
+            Self::Raw(raw) => from_slice_seed(
+                vendor,
+                raw.get().as_bytes(),
+                seed,
+                &JsonPointer::root().push(key),
+            ),
+        }
+    }
+}
+
 /// Declares a closed set of string values with `as_str`, `from_name`, `ALL` and a `Deserialize`
 /// impl that reads a JSON string (a wrong type is reported as such, an unknown string as an
 /// unknown variant).

@@ -26,8 +26,8 @@ use serde::{
 use serde_json::value::RawValue;
 
 use super::de::{
-    CowStr, ObjectSeed, RawObject, from_slice_seed, object, object_list, skip, some_object,
-    some_object_list, some_str, some_str_list, str_enum, unknown_event, whole_u64,
+    CowStr, Name, ObjectSeed, RawObject, Slot, from_slice_seed, object, object_list, once, skip,
+    some_object, some_object_list, some_str, some_str_list, str_enum, whole_u64,
 };
 use crate::{
     catalog::Vendor,
@@ -146,14 +146,28 @@ pub enum Data<'a> {
     DomainVerified(DomainVerified<'a>),
 }
 
-/// Declares the `data` struct of one e-mail event: the common `emailId`, `from`, `to`,
-/// `subject` plus its own fields.
-macro_rules! email_event {
-    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }) => {
+/// Declares the `data` struct of one event: the fields its family shares, then its own (each
+/// public).
+macro_rules! data_struct {
+    (
+        $(#[$meta:meta])* $name:ident [$($common:tt)*]
+        { $($(#[$fmeta:meta])* $field:ident : $ty:ty,)* }
+    ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Deserialize)]
         #[serde(rename_all = "camelCase")]
         pub struct $name<'a> {
+            $($common)*
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+    };
+}
+
+/// Declares the `data` struct of an `email.*` event: `emailId`, `from`, `to`, `subject`, then
+/// its own fields.
+macro_rules! email_event {
+    ($(#[$meta:meta])* $name:ident { $($own:tt)* }) => {
+        data_struct!($(#[$meta])* $name [
             /// The e-mail's id.
             #[serde(borrow)]
             pub email_id: Cow<'a, str>,
@@ -166,8 +180,43 @@ macro_rules! email_event {
             /// Subject line.
             #[serde(borrow)]
             pub subject: Cow<'a, str>,
-            $( $(#[$fmeta])* pub $field: $ty, )*
-        }
+        ] { $($own)* });
+    };
+}
+
+/// Declares the `data` struct of a `contact.*` event: `contactId`, `audienceId`,
+/// `audienceName`, `email`, then its own fields.
+macro_rules! contact_event {
+    ($(#[$meta:meta])* $name:ident { $($own:tt)* }) => {
+        data_struct!($(#[$meta])* $name [
+            /// Contact id.
+            #[serde(borrow)]
+            pub contact_id: Cow<'a, str>,
+            /// Audience id.
+            #[serde(borrow)]
+            pub audience_id: Cow<'a, str>,
+            /// Audience name.
+            #[serde(borrow)]
+            pub audience_name: Cow<'a, str>,
+            /// Contact address.
+            #[serde(borrow)]
+            pub email: Cow<'a, str>,
+        ] { $($own)* });
+    };
+}
+
+/// Declares the `data` struct of a `domain.*` event: `domainId`, `domain`, then its own
+/// fields.
+macro_rules! domain_event {
+    ($(#[$meta:meta])* $name:ident { $($own:tt)* }) => {
+        data_struct!($(#[$meta])* $name [
+            /// Domain id.
+            #[serde(borrow)]
+            pub domain_id: Cow<'a, str>,
+            /// Domain name.
+            #[serde(borrow)]
+            pub domain: Cow<'a, str>,
+        ] { $($own)* });
     };
 }
 
@@ -313,106 +362,64 @@ pub struct Attachment<'a> {
     pub size: u64,
 }
 
-/// `contact.created` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactCreated<'a> {
-    /// Contact id.
-    #[serde(borrow)]
-    pub contact_id: Cow<'a, str>,
-    /// Audience id.
-    #[serde(borrow)]
-    pub audience_id: Cow<'a, str>,
-    /// Audience name.
-    #[serde(borrow)]
-    pub audience_name: Cow<'a, str>,
-    /// Contact address.
-    #[serde(borrow)]
-    pub email: Cow<'a, str>,
-    /// Given name, if known.
-    #[serde(borrow, default, deserialize_with = "some_str")]
-    pub first_name: Option<Cow<'a, str>>,
-    /// Family name, if known.
-    #[serde(borrow, default, deserialize_with = "some_str")]
-    pub last_name: Option<Cow<'a, str>>,
-    /// When the contact was created.
-    #[serde(borrow)]
-    pub created_at: Cow<'a, str>,
-    /// Where the contact came from (`api`).
-    #[serde(borrow)]
-    pub source: Cow<'a, str>,
-    /// Free-form custom fields, if any.
-    #[serde(borrow, default, deserialize_with = "some_object")]
-    pub custom_fields: Option<RawObject<'a>>,
-}
+contact_event!(
+    /// `contact.created` data.
+    ContactCreated {
+        /// Given name, if known.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        first_name: Option<Cow<'a, str>>,
+        /// Family name, if known.
+        #[serde(borrow, default, deserialize_with = "some_str")]
+        last_name: Option<Cow<'a, str>>,
+        /// When the contact was created.
+        #[serde(borrow)]
+        created_at: Cow<'a, str>,
+        /// Where the contact came from (`api`).
+        #[serde(borrow)]
+        source: Cow<'a, str>,
+        /// Free-form custom fields, if any.
+        #[serde(borrow, default, deserialize_with = "some_object")]
+        custom_fields: Option<RawObject<'a>>,
+    }
+);
 
-/// `contact.updated` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactUpdated<'a> {
-    /// Contact id.
-    #[serde(borrow)]
-    pub contact_id: Cow<'a, str>,
-    /// Audience id.
-    #[serde(borrow)]
-    pub audience_id: Cow<'a, str>,
-    /// Audience name.
-    #[serde(borrow)]
-    pub audience_name: Cow<'a, str>,
-    /// Contact address.
-    #[serde(borrow)]
-    pub email: Cow<'a, str>,
-    /// When the contact was updated.
-    #[serde(borrow)]
-    pub updated_at: Cow<'a, str>,
-    /// Changed fields.
-    #[serde(borrow)]
-    pub changes: Changes<'a>,
-}
+contact_event!(
+    /// `contact.updated` data.
+    ContactUpdated {
+        /// When the contact was updated.
+        #[serde(borrow)]
+        updated_at: Cow<'a, str>,
+        /// Changed fields.
+        #[serde(borrow)]
+        changes: Changes<'a>,
+    }
+);
 
-/// `contact.deleted` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactDeleted<'a> {
-    /// Contact id.
-    #[serde(borrow)]
-    pub contact_id: Cow<'a, str>,
-    /// Audience id.
-    #[serde(borrow)]
-    pub audience_id: Cow<'a, str>,
-    /// Audience name.
-    #[serde(borrow)]
-    pub audience_name: Cow<'a, str>,
-    /// Contact address.
-    #[serde(borrow)]
-    pub email: Cow<'a, str>,
-    /// When the contact was deleted.
-    #[serde(borrow)]
-    pub deleted_at: Cow<'a, str>,
-    /// Why.
-    pub reason: DeletionReason,
-}
+contact_event!(
+    /// `contact.deleted` data.
+    ContactDeleted {
+        /// When the contact was deleted.
+        #[serde(borrow)]
+        deleted_at: Cow<'a, str>,
+        /// Why.
+        reason: DeletionReason,
+    }
+);
 
-/// `domain.created` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DomainCreated<'a> {
-    /// Domain id.
-    #[serde(borrow)]
-    pub domain_id: Cow<'a, str>,
-    /// Domain name.
-    #[serde(borrow)]
-    pub domain: Cow<'a, str>,
-    /// When it was added.
-    #[serde(borrow)]
-    pub created_at: Cow<'a, str>,
-    /// Verification status (`pending`).
-    #[serde(borrow)]
-    pub status: Cow<'a, str>,
-    /// DNS records to publish.
-    #[serde(borrow, deserialize_with = "object_list")]
-    pub dns_records: Vec<DnsRecord<'a>>,
-}
+domain_event!(
+    /// `domain.created` data.
+    DomainCreated {
+        /// When it was added.
+        #[serde(borrow)]
+        created_at: Cow<'a, str>,
+        /// Verification status (`pending`).
+        #[serde(borrow)]
+        status: Cow<'a, str>,
+        /// DNS records to publish.
+        #[serde(borrow, deserialize_with = "object_list")]
+        dns_records: Vec<DnsRecord<'a>>,
+    }
+);
 
 /// A DNS record of `domain.created`.
 #[derive(Debug, Clone, Deserialize)]
@@ -428,59 +435,41 @@ pub struct DnsRecord<'a> {
     pub value: Cow<'a, str>,
 }
 
-/// `domain.updated` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DomainUpdated<'a> {
-    /// Domain id.
-    #[serde(borrow)]
-    pub domain_id: Cow<'a, str>,
-    /// Domain name.
-    #[serde(borrow)]
-    pub domain: Cow<'a, str>,
-    /// When it changed.
-    #[serde(borrow)]
-    pub updated_at: Cow<'a, str>,
-    /// Changed settings.
-    #[serde(borrow)]
-    pub changes: Changes<'a>,
-}
+domain_event!(
+    /// `domain.updated` data.
+    DomainUpdated {
+        /// When it changed.
+        #[serde(borrow)]
+        updated_at: Cow<'a, str>,
+        /// Changed settings.
+        #[serde(borrow)]
+        changes: Changes<'a>,
+    }
+);
 
-/// `domain.deleted` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DomainDeleted<'a> {
-    /// Domain id.
-    #[serde(borrow)]
-    pub domain_id: Cow<'a, str>,
-    /// Domain name.
-    #[serde(borrow)]
-    pub domain: Cow<'a, str>,
-    /// When it was removed.
-    #[serde(borrow)]
-    pub deleted_at: Cow<'a, str>,
-}
+domain_event!(
+    /// `domain.deleted` data.
+    DomainDeleted {
+        /// When it was removed.
+        #[serde(borrow)]
+        deleted_at: Cow<'a, str>,
+    }
+);
 
-/// `domain.verified` data.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DomainVerified<'a> {
-    /// Domain id.
-    #[serde(borrow)]
-    pub domain_id: Cow<'a, str>,
-    /// Domain name.
-    #[serde(borrow)]
-    pub domain: Cow<'a, str>,
-    /// When verification completed.
-    #[serde(borrow)]
-    pub verified_at: Cow<'a, str>,
-    /// DKIM verified.
-    pub dkim_verified: bool,
-    /// SPF verified.
-    pub spf_verified: bool,
-    /// DMARC verified.
-    pub dmarc_verified: bool,
-}
+domain_event!(
+    /// `domain.verified` data.
+    DomainVerified {
+        /// When verification completed.
+        #[serde(borrow)]
+        verified_at: Cow<'a, str>,
+        /// DKIM verified.
+        dkim_verified: bool,
+        /// SPF verified.
+        spf_verified: bool,
+        /// DMARC verified.
+        dmarc_verified: bool,
+    }
+);
 
 /// The `changes` map of the `*.updated` events: field path to old and new value.
 #[derive(Debug, Clone, Default)]
@@ -621,19 +610,10 @@ where
         RootSeed(then),
         &JsonPointer::root(),
     )?;
-    let event = match root.event {
-        Name::Known(event) => event,
-        Name::Unknown(name) => return Err(unknown_event(&name)),
-    };
-    let data = match root.data {
-        Slot::Parsed(data) => data,
-        Slot::Raw(raw) => from_slice_seed(
-            Vendor::GetMailer,
-            raw.get().as_bytes(),
-            DataSeed(event, then),
-            &JsonPointer::root().push("data"),
-        )?,
-    };
+    let event = root.event.known()?;
+    let data = root
+        .data
+        .finish(Vendor::GetMailer, "data", DataSeed(event, then))?;
     Ok((
         root.id,
         event,
@@ -657,19 +637,9 @@ impl<'a> Webhook<'a> {
     }
 }
 
-enum Name<'a> {
-    Known(EventName),
-    Unknown(Cow<'a, str>),
-}
-
-enum Slot<'a, T> {
-    Parsed(T),
-    Raw(&'a RawValue),
-}
-
 struct Root<'a, T> {
     id: Cow<'a, str>,
-    event: Name<'a>,
+    event: Name<'a, EventName>,
     timestamp: Cow<'a, str>,
     data: Slot<'a, T>,
 }
@@ -718,13 +688,6 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
-fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
-    if slot.replace(value).is_some() {
-        return Err(E::duplicate_field(key));
-    }
-    Ok(())
-}
-
 struct RootVisitor<F>(F);
 
 impl<'de, T, F> Visitor<'de> for RootVisitor<F>
@@ -749,11 +712,7 @@ where
                     once(&mut id, "id", value)?;
                 }
                 Key::Type => {
-                    let name = map.next_value_seed(CowStr)?;
-                    let name = match EventName::from_name(&name) {
-                        Some(known) => Name::Known(known),
-                        None => Name::Unknown(name),
-                    };
+                    let name = Name::read(map.next_value_seed(CowStr)?, EventName::from_name);
                     once(&mut event, "type", name)?;
                 }
                 Key::Timestamp => {
@@ -761,12 +720,8 @@ where
                     once(&mut timestamp, "timestamp", value)?;
                 }
                 Key::Data => {
-                    let slot = match event {
-                        Some(Name::Known(known)) => {
-                            Slot::Parsed(map.next_value_seed(DataSeed(known, self.0))?)
-                        }
-                        _ => Slot::Raw(map.next_value()?),
-                    };
+                    let slot =
+                        Slot::read(&mut map, event.as_ref(), |known| DataSeed(known, self.0))?;
                     once(&mut data, "data", slot)?;
                 }
                 Key::Other => skip(&mut map)?,

@@ -23,11 +23,10 @@ use serde::{
     Deserialize,
     de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor},
 };
-use serde_json::value::RawValue;
 
 use super::de::{
-    CowStr, Integer, NumberTime, from_slice_seed, nullable, nullable_str, object, skip, str_enum,
-    unknown_event, whole_u64,
+    CowStr, Integer, Name, NumberTime, Slot, from_slice_seed, nullable, nullable_str, object, once,
+    skip, str_enum, whole_u64,
 };
 use crate::{
     catalog::Vendor,
@@ -473,19 +472,10 @@ where
     F: FnOnce(Payload<'a>) -> T + Copy,
 {
     let root = from_slice_seed(Vendor::Postal, body, RootSeed(then), &JsonPointer::root())?;
-    let event = match root.event {
-        Name::Known(event) => event,
-        Name::Unknown(name) => return Err(unknown_event(&name)),
-    };
-    let payload = match root.payload {
-        Slot::Parsed(payload) => payload,
-        Slot::Raw(raw) => from_slice_seed(
-            Vendor::Postal,
-            raw.get().as_bytes(),
-            PayloadSeed(event, then),
-            &JsonPointer::root().push("payload"),
-        )?,
-    };
+    let event = root.event.known()?;
+    let payload = root
+        .payload
+        .finish(Vendor::Postal, "payload", PayloadSeed(event, then))?;
     if let (Some(expected), Some(status)) = (event.status(), payload.status())
         && status != expected
     {
@@ -523,22 +513,8 @@ impl<'a> Webhook<'a> {
     }
 }
 
-enum Name<'a> {
-    Known(EventName),
-    Unknown(Cow<'a, str>),
-}
-
-#[allow(
-    clippy::large_enum_variant,
-    reason = "lives on the stack for one parse; boxing would cost an allocation"
-)]
-enum Slot<'a, T> {
-    Parsed(T),
-    Raw(&'a RawValue),
-}
-
 struct Root<'a, T> {
-    event: Name<'a>,
+    event: Name<'a, EventName>,
     timestamp: Timestamp<'a>,
     payload: Slot<'a, T>,
     uuid: Cow<'a, str>,
@@ -590,13 +566,6 @@ impl<'de> Deserialize<'de> for Key {
     }
 }
 
-fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
-    if slot.replace(value).is_some() {
-        return Err(E::duplicate_field(key));
-    }
-    Ok(())
-}
-
 impl<'de, T, F> Visitor<'de> for RootVisitor<F>
 where
     F: FnOnce(Payload<'de>) -> T + Copy,
@@ -615,11 +584,7 @@ where
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Event => {
-                    let name = map.next_value_seed(CowStr)?;
-                    let name = match EventName::from_name(&name) {
-                        Some(known) => Name::Known(known),
-                        None => Name::Unknown(name),
-                    };
+                    let name = Name::read(map.next_value_seed(CowStr)?, EventName::from_name);
                     once(&mut event, "event", name)?;
                 }
                 Key::Timestamp => {
@@ -627,12 +592,8 @@ where
                     once(&mut timestamp, "timestamp", t)?;
                 }
                 Key::Payload => {
-                    let slot = match event {
-                        Some(Name::Known(known)) => {
-                            Slot::Parsed(map.next_value_seed(PayloadSeed(known, self.0))?)
-                        }
-                        _ => Slot::Raw(map.next_value()?),
-                    };
+                    let slot =
+                        Slot::read(&mut map, event.as_ref(), |known| PayloadSeed(known, self.0))?;
                     once(&mut payload, "payload", slot)?;
                 }
                 Key::Uuid => {

@@ -2,7 +2,7 @@
 
 use super::{Cell, PropertyRun, not_accepted};
 use crate::certify::call::Answer;
-use crate::certify::drive::{Verdict, drive};
+use crate::certify::drive::Verdict;
 use crate::certify::source::{Case, valid_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -23,12 +23,5 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     let strategy = valid_cases(cell.cases.valid());
-    drive(
-        cell.seed,
-        cell.config.cases,
-        cell.limits(),
-        &strategy,
-        |case| check(cell, case),
-    )
-    .into()
+    cell.drive(&strategy, |case| check(cell, case))
 }

@@ -4,7 +4,7 @@
 
 use super::{Cell, PropertyRun};
 use crate::certify::call::Answer;
-use crate::certify::drive::{Verdict, drive};
+use crate::certify::drive::Verdict;
 use crate::certify::source::{Case, Mix, damaged_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -28,12 +28,5 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     let strategy = damaged_cases(cell.cases.valid(), Mix::Half);
-    drive(
-        cell.seed,
-        cell.config.cases,
-        cell.limits(),
-        &strategy,
-        |case| check(cell, case),
-    )
-    .into()
+    cell.drive(&strategy, |case| check(cell, case))
 }

@@ -21,7 +21,9 @@ use serde::{Deserialize, Serialize};
 use super::Seed;
 use super::call::{Answer, Call, Target};
 use super::config::Config;
-use super::drive::{Driven, ShrinkLimits, Verdict};
+use proptest::strategy::Strategy;
+
+use super::drive::{Driven, ShrinkLimits, Verdict, drive};
 use super::source::{Case, EntryCases};
 use crate::catalog::{Entry, Vendor};
 
@@ -154,6 +156,15 @@ impl Cell<'_> {
             steps: self.config.shrink_steps,
             time: self.config.shrink_time,
         }
+    }
+
+    /// Runs `check` on the configured number of cases of `strategy`, drawn from the cell's
+    /// seed, shrinking the first failure within the configured limits.
+    pub(crate) fn drive<S>(&self, strategy: &S, check: impl Fn(&Case) -> Verdict) -> PropertyRun
+    where
+        S: Strategy<Value = Case>,
+    {
+        drive(self.seed, self.config.cases, self.limits(), strategy, check).into()
     }
 
     /// Checks that an undamaged generated payload really is valid (a generator never lies).

@@ -3,7 +3,7 @@
 
 use super::{Cell, PropertyRun};
 use crate::certify::call::{Answer, FaultKind};
-use crate::certify::drive::{Verdict, drive};
+use crate::certify::drive::Verdict;
 use crate::certify::source::{Case, Mix, damaged_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -38,12 +38,5 @@ fn describe_mutation(mutation: &str) -> &str {
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     let strategy = damaged_cases(cell.cases.valid(), Mix::MostlyDamaged);
-    drive(
-        cell.seed,
-        cell.config.cases,
-        cell.limits(),
-        &strategy,
-        |case| check(cell, case),
-    )
-    .into()
+    cell.drive(&strategy, |case| check(cell, case))
 }

@@ -2,7 +2,7 @@
 
 use super::{Cell, PropertyRun};
 use crate::certify::call::Answer;
-use crate::certify::drive::{Verdict, drive};
+use crate::certify::drive::Verdict;
 use crate::certify::source::{Case, valid_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -36,14 +36,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         };
     }
     let strategy = valid_cases(cell.cases.valid());
-    let mut run: PropertyRun = drive(
-        cell.seed,
-        cell.config.cases,
-        cell.limits(),
-        &strategy,
-        |case| check(cell, case),
-    )
-    .into();
+    let mut run = cell.drive(&strategy, |case| check(cell, case));
     if run.passed == 0 && run.failure.is_none() && run.broken.is_none() {
         run.skipped = Some(format!(
             "the parser accepted none of the {} valid payloads tried (see accepts-valid)",

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use super::{Cell, PropertyRun};
 use crate::certify::call::Answer;
-use crate::certify::drive::{Verdict, drive};
+use crate::certify::drive::Verdict;
 use crate::certify::fields::{self, Expected, Field};
 use crate::certify::source::{Case, valid_cases};
 
@@ -53,18 +53,11 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     }
     let compared = RefCell::new(BTreeSet::new());
     let strategy = valid_cases(cell.cases.valid());
-    let mut run: PropertyRun = drive(
-        cell.seed,
-        cell.config.cases,
-        cell.limits(),
-        &strategy,
-        |case| {
-            let (verdict, fields) = check(cell, case);
-            compared.borrow_mut().extend(fields);
-            verdict
-        },
-    )
-    .into();
+    let mut run = cell.drive(&strategy, |case| {
+        let (verdict, fields) = check(cell, case);
+        compared.borrow_mut().extend(fields);
+        verdict
+    });
     let compared = compared.into_inner();
     let absent: Vec<&str> = Field::ALL
         .into_iter()

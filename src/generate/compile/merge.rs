@@ -297,7 +297,7 @@ pub(crate) fn build_alt(c: &mut Compiler<'_>, flat: Flat) -> Result<Alt, GenErro
 
 /// Keywords a listed value is already filtered by without a checker: its type and the listed
 /// values themselves are intersected exactly, and `allOf`/`$ref` targets are members of their
-/// own.
+/// own. Annotations ([`combinators::ANNOTATIONS`]) never constrain it either.
 const FILTERED_WITHOUT_CHECK: &[&str] = &[
     "type",
     "enum",
@@ -308,19 +308,6 @@ const FILTERED_WITHOUT_CHECK: &[&str] = &[
     "$recursiveRef",
     "$dynamicAnchor",
     "$recursiveAnchor",
-    "$comment",
-    "$schema",
-    "$id",
-    "$anchor",
-    "$defs",
-    "definitions",
-    "title",
-    "description",
-    "default",
-    "examples",
-    "deprecated",
-    "readOnly",
-    "writeOnly",
 ];
 
 /// Whether every positive member accepts `v` and every negated member rejects it (`v` is already
@@ -328,8 +315,10 @@ const FILTERED_WITHOUT_CHECK: &[&str] = &[
 fn accepted(c: &mut Compiler<'_>, flat: &Flat, v: &Value) -> Result<bool, GenError> {
     for m in &flat.pos {
         let plain = c.value(m.loc).as_object().is_some_and(|map| {
-            map.keys()
-                .all(|k| FILTERED_WITHOUT_CHECK.contains(&k.as_str()))
+            map.keys().all(|k| {
+                FILTERED_WITHOUT_CHECK.contains(&k.as_str())
+                    || combinators::ANNOTATIONS.contains(&k.as_str())
+            })
         });
         if plain {
             continue;

@@ -19,7 +19,7 @@ use crate::generate::{
 };
 
 /// Keywords that never constrain an instance.
-const ANNOTATIONS: &[&str] = &[
+pub(crate) const ANNOTATIONS: &[&str] = &[
     "$comment",
     "$schema",
     "$id",
