@@ -30,7 +30,7 @@ use hookcheck::parser::WebhookParser;
 use hookcheck::parsers::ReferenceParser;
 
 /// Generated cases per cell.
-const CASES: u32 = 32;
+const CASES: u32 = 512;
 
 /// The seed of every run.
 const SEED: u64 = 20_240_115;

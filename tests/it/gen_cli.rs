@@ -161,7 +161,7 @@ fn schema_file_and_errors() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-/// The whole suite is measured by `tests/suite_coverage.rs`; here the command runs on a
+/// The whole suite is measured by `tests/it/suite_coverage.rs`; here the command runs on a
 /// copy of two files (one needing remote refs) to keep the binary's test fast.
 #[test]
 fn coverage_command_reports_per_file_and_exits_zero() {

@@ -1,7 +1,7 @@
 //! `hookcheck listen` in-process over loopback: many concurrent senders, every kind of bad
 //! request, slow clients, size limits, signatures, recordings, reports, and replay.
 
-mod report_support;
+use crate::support::report as report_support;
 
 use std::{
     collections::HashMap,

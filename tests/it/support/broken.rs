@@ -12,8 +12,6 @@
 //! `tests/fixtures/crashing_adapter.py` is the exec-adapter counterpart: it exits on msndr.net
 //! `hard_bounced` events.
 
-#![allow(dead_code, reason = "each test binary uses part of the support module")]
-
 use std::{borrow::Cow, time::Duration};
 
 use hookcheck::{

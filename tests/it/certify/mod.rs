@@ -1,10 +1,9 @@
 //! Certification with payloads from the schema-driven generator, through the public API and the
 //! `hookcheck certify` binary: the reference parsers pass, each deliberately broken parser of
-//! `tests/support/broken.rs` is caught by the right property with a small counterexample, runs
+//! `tests/it/support/broken.rs` is caught by the right property with a small counterexample, runs
 //! replay from their seed, and shards, regressions and exec adapters work end to end.
 
-#[path = "../support/broken.rs"]
-mod broken;
+use crate::support::broken;
 
 mod broken_parsers;
 mod cli;

@@ -1,8 +1,7 @@
 //! The HTTP adapter against a loopback receiver: 2xx accepts, 4xx rejects, 5xx/3xx, refused
 //! connections and timeouts are faults; requests look like the vendor's.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use crate::support::fixtures;
 
 use std::{
     io::{BufRead, BufReader, Read, Write},

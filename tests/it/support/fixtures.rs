@@ -1,15 +1,13 @@
 //! Realistic webhook bodies (`tests/fixtures/payloads/<vendor>/<event>.json`) and systematic
 //! mutations of them: defects a correct parser must reject, and variations it must accept.
 
-#![allow(dead_code, reason = "each test binary uses part of the support module")]
-
 use std::path::{Path, PathBuf};
 
 use hookcheck::{
     catalog::{Catalog, Vendor},
     parser::{Defect, Obligation, event_name_pointer},
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The three vendors, in a fixed order.
 pub(crate) const VENDORS: [Vendor; 3] = [Vendor::Postal, Vendor::Msndr, Vendor::GetMailer];
@@ -333,16 +331,6 @@ fn add_unknown_keys(v: &mut Value, pointer: &str) {
         }
         _ => {}
     }
-}
-
-/// Builds an object value from pairs (test convenience).
-pub(crate) fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect::<Map<_, _>>(),
-    )
 }
 
 /// The key fields of a body as read directly from its JSON, independently of any parser.

@@ -1,8 +1,7 @@
 //! The reference parsers against realistic bodies of every event, systematic must-reject
 //! defects, and must-accept variations.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use crate::support::fixtures;
 
 use fixtures::{Fixture, all_fixtures, fixtures, must_accept, must_reject};
 use hookcheck::{

@@ -1,5 +1,4 @@
 //! Reading reports back in tests: a JUnit XML reader on quick-xml and the JSON Schema check.
-#![allow(dead_code, reason = "each test crate uses part of this module")]
 
 use quick_xml::{
     Reader, XmlVersion,

@@ -1,8 +1,7 @@
 //! The exec adapter: the example Python adapter agrees with the reference parsers, and crashes,
 //! hangs and protocol violations are faults that fail one case and restart the process.
 
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use crate::support::fixtures;
 
 use std::{
     path::Path,

@@ -1,7 +1,7 @@
 //! The report writers: snapshots of every format, the JSON document against its schema, the
 //! JUnit XML read back by a real XML parser, and hostile text kept in its place.
 
-mod report_support;
+use crate::support::report as report_support;
 
 use std::time::{Duration, UNIX_EPOCH};
 

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 const DEFS_URI: &str = "https://hookcheck.dev/schemas/example/_defs.json";
 
 fn documents() -> (Value, Value) {
-    let schema = serde_json::from_str(include_str!("generate_webhook.json")).unwrap();
-    let defs = serde_json::from_str(include_str!("generate_webhook_defs.json")).unwrap();
+    let schema = serde_json::from_str(include_str!("../generate_webhook.json")).unwrap();
+    let defs = serde_json::from_str(include_str!("../generate_webhook_defs.json")).unwrap();
     (schema, defs)
 }
 

@@ -1,10 +1,8 @@
-//! The deliberately broken parsers of `tests/support/broken.rs` have exactly the bug they claim
+//! The deliberately broken parsers of `tests/it/support/broken.rs` have exactly the bug they claim
 //! and are correct elsewhere.
 
-#[path = "support/broken.rs"]
-mod broken;
-#[path = "support/fixtures.rs"]
-mod fixtures;
+use crate::support::broken;
+use crate::support::fixtures;
 
 use std::{
     panic::{AssertUnwindSafe, catch_unwind},

@@ -1,7 +1,7 @@
 //! The `hookcheck listen` and `hookcheck replay` binaries end to end: the address line,
 //! exit codes, report files, the recording, Ctrl-C, and replaying signed payloads.
 
-mod report_support;
+use crate::support::report as report_support;
 
 use std::{
     io::{BufRead, BufReader, Read},

@@ -1,0 +1,28 @@
+//! hookcheck's integration tests, in one binary: each module below is one subject, run through
+//! the public API or the `hookcheck` executable. One binary links once, so the whole suite
+//! builds faster and in a fraction of the disk space of one binary per file.
+//!
+//! Run one subject with a filter, e.g. `cargo test --test it certify::` or
+//! `cargo test --test it fuzz_regressions`.
+
+mod support;
+
+mod adapters_exec;
+mod adapters_http;
+mod broken_parsers;
+mod catalog;
+mod certify;
+mod cli;
+mod examples;
+mod fuzz_regressions;
+mod gen_cli;
+mod generate_catalog;
+mod generate_drafts;
+mod generate_properties;
+mod generate_webhook;
+mod listen;
+mod listen_cli;
+mod parsers;
+mod report;
+mod signature;
+mod suite_coverage;
