@@ -191,9 +191,12 @@ impl<'p, S: Source> Interp<'p, S> {
             Kind::Integer | Kind::Number => {
                 let integral = kind == Kind::Integer;
                 let suggested = if self.opts.realism && hint != Hint::None && !self.src.rarely(8) {
-                    realism::integer(hint, self.src)
-                        .map(Value::from)
-                        .filter(|v| typed.number.admits(v))
+                    if integral {
+                        realism::integer(hint, self.src).map(Value::from)
+                    } else {
+                        realism::number(hint, self.src)
+                    }
+                    .filter(|v| typed.number.admits(v))
                 } else {
                     None
                 };

@@ -29,6 +29,8 @@ pub(crate) enum Hint {
     Token,
     Port,
     MessageId,
+    /// A duration in seconds (Postal's delivery `time`).
+    Seconds,
 }
 
 /// The hint for a property name (`createdAt`, `created_at` and `created-at` are the same).
@@ -50,7 +52,8 @@ pub(crate) fn hint_for(name: &str) -> Hint {
         "output" | "details" | "diagnostic" | "smtpresponse" | "response" | "reply" => {
             Hint::SmtpReply
         }
-        "ts" | "time" | "timestamp" | "date" | "datetime" => Hint::Timestamp,
+        "time" | "duration" | "elapsed" | "latency" => Hint::Seconds,
+        "ts" | "timestamp" | "date" | "datetime" => Hint::Timestamp,
         _ if n.contains("email") => Hint::Email,
         _ if n.contains("useragent") => Hint::UserAgent,
         _ if n.contains("url") || n.contains("uri") || n.contains("href") || n.contains("link") => {
@@ -98,7 +101,7 @@ const SUBJECTS: [&str; 4] = [
 /// A string for `hint`, if the hint has a string form.
 pub(crate) fn string<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<String> {
     Some(match hint {
-        Hint::None | Hint::Port => return None,
+        Hint::None | Hint::Port | Hint::Seconds => return None,
         Hint::Email => Format::Email.generate(src),
         Hint::Url => Format::Uri.generate(src),
         Hint::Uuid => formats::uuid(src),
@@ -114,13 +117,38 @@ pub(crate) fn string<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<Stri
     })
 }
 
-/// An integer for `hint`, if the hint has a numeric form (a unix time, a port).
+/// An integer for `hint`, if the hint has a numeric form (a unix time, a port, seconds).
 pub(crate) fn integer<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<i64> {
     match hint {
         Hint::Timestamp => Some(formats::unix_time(src)),
         Hint::Port => Some([25, 587, 465, 2525][src.choose(4)]),
+        Hint::Seconds => Some(i64::try_from(src.draw(30)).unwrap_or(0)),
         _ => None,
     }
+}
+
+/// A number for `hint` where the schema allows any number: times and durations get a fraction,
+/// as Postal sends them (`1477945177.12994`, `0.22`); other hints are [`integer`]s.
+pub(crate) fn number<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<serde_json::Value> {
+    let value = match hint {
+        Hint::Timestamp => {
+            let seconds = formats::unix_time(src);
+            // Below 2^53: exact in an f64.
+            seconds as f64 + micros(src.draw(999_999))
+        }
+        Hint::Seconds => micros(src.draw(30_000_000)),
+        _ => return integer(hint, src).map(serde_json::Value::from),
+    };
+    serde_json::Number::from_f64(value).map(serde_json::Value::Number)
+}
+
+/// `n` microseconds in seconds.
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "n is below 2^53, exact in an f64"
+)]
+fn micros(n: u64) -> f64 {
+    n as f64 / 1e6
 }
 
 #[cfg(test)]
@@ -139,6 +167,33 @@ mod tests {
         assert_eq!(hint_for("click_url"), Hint::Url);
         assert_eq!(hint_for("flat"), Hint::None);
         assert_eq!(hint_for("status"), Hint::None);
+        assert_eq!(hint_for("time"), Hint::Seconds);
+    }
+
+    #[test]
+    fn numbers_carry_fractions_where_the_vendor_sends_them() {
+        for seed in 0..64 {
+            let mut src = RngSource::new(seed, 0);
+            let t = number(Hint::Timestamp, &mut src).unwrap();
+            let t = t.as_f64().unwrap();
+            assert!(
+                (t - formats::REFERENCE_UNIX as f64).abs() <= 2.0 * 365.0 * 24.0 * 3600.0 + 1.0
+            );
+            let d = number(Hint::Seconds, &mut src).unwrap().as_f64().unwrap();
+            assert!((0.0..=30.0).contains(&d), "{d}");
+            let port = number(Hint::Port, &mut src).unwrap();
+            assert!(port.is_u64(), "{port}");
+        }
+        let fractional = (0..64)
+            .filter(|seed| {
+                let t = number(Hint::Timestamp, &mut RngSource::new(*seed, 0)).unwrap();
+                t.as_f64().unwrap().fract() != 0.0
+            })
+            .count();
+        assert!(
+            fractional > 48,
+            "{fractional} of 64 timestamps have a fraction"
+        );
     }
 
     #[test]
