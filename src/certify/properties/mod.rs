@@ -16,13 +16,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use proptest::strategy::Strategy;
 use serde::{Deserialize, Serialize};
 
 use super::Seed;
 use super::call::{Answer, Call, Target};
 use super::config::Config;
-use proptest::strategy::Strategy;
-
 use super::drive::{Driven, ShrinkLimits, Verdict, drive};
 use super::source::{Case, EntryCases};
 use crate::catalog::{Entry, Vendor};
