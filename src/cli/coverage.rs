@@ -8,7 +8,7 @@ use std::{
 
 use super::output::{Format, print_json, stdout_err};
 use super::{CliError, EXIT_FAILURES, EXIT_OK};
-use crate::generate::coverage::{CoverageOptions, CoverageReport, Outcome, run_suite};
+use crate::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
 
 /// Arguments of `hookcheck coverage`.
 #[derive(Debug, clap::Args)]
@@ -55,58 +55,8 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 
 fn print_human(report: &CoverageReport, verbose: bool) -> io::Result<()> {
     let mut out = io::stdout().lock();
-    let width = report
-        .files
-        .iter()
-        .map(|f| f.file.len())
-        .max()
-        .unwrap_or(4)
-        .max(5);
-    writeln!(
-        out,
-        "{:width$}  schemas  satisfiable  covered  unsupported  unsatisfiable  failed  wrong",
-        "file"
-    )?;
-    for f in &report.files {
-        let c = &f.counts;
-        writeln!(
-            out,
-            "{:width$}  {:7}  {:11}  {:7}  {:11}  {:13}  {:6}  {:5}",
-            f.file,
-            c.schemas,
-            c.satisfiable,
-            c.covered,
-            c.unsupported,
-            c.unsatisfiable,
-            c.failed,
-            c.wrong
-        )?;
-        if verbose {
-            for case in &f.cases {
-                let why = match &case.outcome {
-                    Outcome::Covered => continue,
-                    Outcome::Unsupported { detail } => format!("unsupported: {detail}"),
-                    Outcome::Unsatisfiable { reason } => format!("unsatisfiable: {reason}"),
-                    Outcome::Failed { error } => format!("failed: {error}"),
-                    Outcome::Wrong { detail } => format!("WRONG: {detail}"),
-                };
-                writeln!(out, "    {}: {why}", case.description)?;
-            }
-        }
-    }
+    out.write_all(report.table(verbose).as_bytes())?;
     let t = &report.total;
-    writeln!(
-        out,
-        "{:width$}  {:7}  {:11}  {:7}  {:11}  {:13}  {:6}  {:5}",
-        "total",
-        t.schemas,
-        t.satisfiable,
-        t.covered,
-        t.unsupported,
-        t.unsatisfiable,
-        t.failed,
-        t.wrong
-    )?;
     writeln!(
         out,
         "coverage: {:.1}% of satisfiable schemas ({} of {}), {} wrong; {} values and {} negatives checked",

@@ -375,20 +375,28 @@ pub fn run_suite(suite: &Path, opts: &CoverageOptions) -> Result<CoverageReport,
 }
 
 impl CoverageReport {
-    /// A plain-text table: one line per file, then the total and every schema not covered.
+    /// The per-file table of counts, then the total: what `hookcheck coverage` prints. With
+    /// `verbose`, each file's schemas that were not covered follow its line, with the reason.
     #[must_use]
-    pub fn summary(&self) -> String {
+    pub fn table(&self, verbose: bool) -> String {
         use std::fmt::Write as _;
+        let width = self
+            .files
+            .iter()
+            .map(|f| f.file.len())
+            .max()
+            .unwrap_or(4)
+            .max(5);
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<44} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6}",
-            "file", "schemas", "satisf.", "covered", "unsupp.", "unsat.", "failed", "wrong"
+            "{:width$}  schemas  satisfiable  covered  unsupported  unsatisfiable  failed  wrong",
+            "file"
         );
-        let mut line = |name: &str, c: &Counts| {
+        let row = |out: &mut String, name: &str, c: &Counts| {
             let _ = writeln!(
                 out,
-                "{name:<44} {:>7} {:>7} {:>7} {:>7} {:>7} {:>6} {:>6}",
+                "{name:width$}  {:7}  {:11}  {:7}  {:11}  {:13}  {:6}  {:5}",
                 c.schemas,
                 c.satisfiable,
                 c.covered,
@@ -399,9 +407,29 @@ impl CoverageReport {
             );
         };
         for f in &self.files {
-            line(&f.file, &f.counts);
+            row(&mut out, &f.file, &f.counts);
+            if verbose {
+                for case in &f.cases {
+                    let why = match &case.outcome {
+                        Outcome::Covered => continue,
+                        Outcome::Unsupported { detail } => format!("unsupported: {detail}"),
+                        Outcome::Unsatisfiable { reason } => format!("unsatisfiable: {reason}"),
+                        Outcome::Failed { error } => format!("failed: {error}"),
+                        Outcome::Wrong { detail } => format!("WRONG: {detail}"),
+                    };
+                    let _ = writeln!(out, "    {}: {why}", case.description);
+                }
+            }
         }
-        line("TOTAL", &self.total);
+        row(&mut out, "total", &self.total);
+        out
+    }
+
+    /// [`table`](Self::table), then the totals' details and every schema not covered.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = self.table(false);
         let t = &self.total;
         let _ = writeln!(
             out,
