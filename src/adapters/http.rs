@@ -22,7 +22,7 @@
 //! Only plain `http://` URLs are supported: the HTTP client is built without TLS, which keeps
 //! the harness free of a TLS stack; test receivers listen on loopback.
 
-use std::{borrow::Cow, fmt, time::Duration};
+use std::{borrow::Cow, fmt, io::Read as _, sync::Arc, time::Duration};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -32,7 +32,10 @@ use super::reply::{protocol, reported_event, snippet};
 use crate::{
     catalog::Vendor,
     parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser},
-    signature::Signer,
+    signature::{
+        SignatureError, Signer,
+        forge::{self, Forgery},
+    },
 };
 
 /// How much of a response body is read.
@@ -69,7 +72,7 @@ pub struct HttpParser {
     url: String,
     timeout: Duration,
     agent: Agent,
-    signers: Vec<(Vendor, Box<dyn Signer>)>,
+    signers: Vec<(Vendor, Arc<dyn Signer>)>,
     user_agent: Option<String>,
     headers: Vec<(String, String)>,
     fidelity: Fidelity,
@@ -77,7 +80,8 @@ pub struct HttpParser {
 
 #[derive(Deserialize)]
 struct FieldsReply {
-    event: String,
+    #[serde(default)]
+    event: Option<String>,
     #[serde(default)]
     fields: Map<String, Value>,
 }
@@ -106,13 +110,62 @@ impl HttpParser {
         self
     }
 
-    /// Signs every body sent as `vendor` with `signer` (replacing an earlier signer for it).
-    /// Bodies of vendors without a signer are sent unsigned.
+    /// Signs every body sent as `vendor` with `signer` too (replacing an earlier signer of the
+    /// same scheme for it). Bodies of vendors without a signer are sent unsigned.
     #[must_use]
-    pub fn with_signer(mut self, vendor: Vendor, signer: impl Signer + 'static) -> Self {
-        self.signers.retain(|(v, _)| *v != vendor);
-        self.signers.push((vendor, Box::new(signer)));
+    pub fn with_signer(self, vendor: Vendor, signer: impl Signer + 'static) -> Self {
+        self.with_shared_signer(vendor, Arc::new(signer))
+    }
+
+    /// [`with_signer`](Self::with_signer) with a signer that may also sign for other vendors
+    /// or other parsers.
+    #[must_use]
+    pub fn with_shared_signer(mut self, vendor: Vendor, signer: Arc<dyn Signer>) -> Self {
+        let scheme = signer.scheme();
+        self.signers
+            .retain(|(v, s)| !(*v == vendor && s.scheme() == scheme));
+        self.signers.push((vendor, signer));
         self
+    }
+
+    /// Whether bodies of `vendor` are sent signed.
+    #[must_use]
+    pub fn signs(&self, vendor: Vendor) -> bool {
+        self.signers.iter().any(|(v, _)| *v == vendor)
+    }
+
+    /// The forged requests for `body` a receiver that verifies `vendor`'s signatures must
+    /// refuse ([`forge::forgeries`] over this vendor's signers; none for an unsigned vendor).
+    ///
+    /// # Errors
+    ///
+    /// A signer's error.
+    pub fn forgeries(&self, vendor: Vendor, body: &[u8]) -> Result<Vec<Forgery>, SignatureError> {
+        let signers: Vec<&dyn Signer> = self.signers_of(vendor).collect();
+        if signers.is_empty() {
+            return Ok(Vec::new());
+        }
+        forge::forgeries(&signers, body)
+    }
+
+    /// POSTs a forged request as it is: its body and its signature headers, nothing re-signed.
+    ///
+    /// # Errors
+    ///
+    /// As [`WebhookParser::parse`].
+    pub fn send_forged(
+        &self,
+        vendor: Vendor,
+        forgery: &Forgery,
+    ) -> Result<ParsedEvent<'static>, ParseError> {
+        self.post(vendor, &forgery.body, Some(&forgery.headers))
+    }
+
+    fn signers_of(&self, vendor: Vendor) -> impl Iterator<Item = &dyn Signer> {
+        self.signers
+            .iter()
+            .filter(move |(v, _)| *v == vendor)
+            .map(|(_, s)| s.as_ref())
     }
 
     /// Sends this `User-Agent` for every vendor instead of [`default_user_agent`].
@@ -134,6 +187,15 @@ impl HttpParser {
     #[must_use]
     pub fn expect_fields(mut self) -> Self {
         self.fidelity = Fidelity::Fields;
+        self
+    }
+
+    /// Declares what every 2xx answer reports: nothing ([`Fidelity::Verdict`], the default), or
+    /// `{"event": …}` ([`Fidelity::Event`]) or `{"event": …, "fields": {…}}`
+    /// ([`Fidelity::Fields`]) as JSON.
+    #[must_use]
+    pub fn with_fidelity(mut self, fidelity: Fidelity) -> Self {
+        self.fidelity = fidelity;
         self
     }
 
@@ -182,8 +244,14 @@ fn agent(timeout: Duration) -> Agent {
         .into()
 }
 
-impl WebhookParser for HttpParser {
-    fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
+impl HttpParser {
+    /// POSTs `body`, signed by this vendor's signers, or with exactly `signature` headers.
+    fn post(
+        &self,
+        vendor: Vendor,
+        body: &[u8],
+        signature: Option<&[(String, String)]>,
+    ) -> Result<ParsedEvent<'static>, ParseError> {
         let user_agent = match &self.user_agent {
             Some(ua) => Cow::Borrowed(ua.as_str()),
             None => default_user_agent(vendor),
@@ -196,22 +264,33 @@ impl WebhookParser for HttpParser {
         for (name, value) in &self.headers {
             request = request.header(name, value);
         }
-        if let Some((_, signer)) = self.signers.iter().find(|(v, _)| *v == vendor) {
-            let headers = signer.sign(body).map_err(|e| Fault::Signer {
-                detail: e.to_string(),
-            })?;
-            for (name, value) in headers {
-                request = request.header(name, value);
+        let signed;
+        let signature = match signature {
+            Some(headers) => headers,
+            None => {
+                let mut headers = Vec::new();
+                for signer in self.signers_of(vendor) {
+                    headers.extend(signer.sign(body).map_err(|e| Fault::Signer {
+                        detail: e.to_string(),
+                    })?);
+                }
+                signed = headers;
+                &signed
             }
+        };
+        for (name, value) in signature {
+            request = request.header(name, value);
         }
         let mut response = request.send(body).map_err(|e| self.transport(&e))?;
         let status = response.status().as_u16();
-        let answer = response
+        // The status decides; the body is read only as far as MAX_RESPONSE, and a body that is
+        // longer, or that breaks off, is cut where it stopped: never a transport error.
+        let mut answer = Vec::new();
+        let _ = response
             .body_mut()
-            .with_config()
-            .limit(MAX_RESPONSE)
-            .read_to_vec()
-            .map_err(|e| self.transport(&e))?;
+            .as_reader()
+            .take(MAX_RESPONSE)
+            .read_to_end(&mut answer);
         match status {
             200..=299 => self.accepted(&answer),
             400..=499 => Err(ParseError::Rejected {
@@ -219,6 +298,12 @@ impl WebhookParser for HttpParser {
             }),
             _ => Err(Fault::HttpStatus { status }.into()),
         }
+    }
+}
+
+impl WebhookParser for HttpParser {
+    fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
+        self.post(vendor, body, None)
     }
 
     fn name(&self) -> Cow<'_, str> {

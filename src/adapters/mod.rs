@@ -4,5 +4,9 @@
 //! [`WebhookParser`]: crate::parser::WebhookParser
 
 pub mod exec;
+mod hello;
 pub mod http;
 mod reply;
+
+pub use hello::AdapterInfo;
+pub(crate) use reply::snippet;

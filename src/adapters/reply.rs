@@ -6,14 +6,16 @@ use serde_json::{Map, Value};
 
 use crate::parser::{Fault, ParseError, ParsedEvent, Timestamp};
 
-/// Builds the event an adapter reported: its `event` name and `fields` object (`event_id`,
-/// `message_id`, `recipient`: strings, integers taken in decimal; `timestamp`: a number of
-/// Unix seconds or RFC 3339 text). Absent and `null` fields are not reported.
+/// Builds the event an adapter reported: its `event` name (`None`: accepted, event not
+/// identified) and `fields` object (`event_id`, `message_id`, `recipient`: strings, integers
+/// taken in decimal; `timestamp`: a number of Unix seconds or RFC 3339 text). Absent and `null`
+/// fields are not reported.
 pub(crate) fn reported_event(
-    event: String,
+    event: Option<String>,
     fields: &Map<String, Value>,
 ) -> Result<ParsedEvent<'static>, ParseError> {
-    let mut parsed = ParsedEvent::new(event);
+    let mut parsed = ParsedEvent::verdict_only();
+    parsed.event = event.map(Cow::Owned);
     parsed.event_id = text_field(fields, "event_id")?;
     parsed.message_id = text_field(fields, "message_id")?;
     parsed.recipient = text_field(fields, "recipient")?;

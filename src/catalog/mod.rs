@@ -264,6 +264,25 @@ impl Catalog {
         &builtin().0
     }
 
+    /// The version of the catalog compiled into this binary: `sha256:` and the first 16 hex
+    /// digits of the SHA-256 over every embedded schema file's vendor, name and text. Two
+    /// builds with the same schemas have the same version, whatever else changed.
+    #[must_use]
+    pub fn builtin_version() -> &'static str {
+        use sha2::Digest as _;
+        static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        VERSION.get_or_init(|| {
+            let mut digest = sha2::Sha256::new();
+            for f in embedded::FILES {
+                for part in [f.vendor, f.file, f.source] {
+                    digest.update(part.len().to_le_bytes());
+                    digest.update(part.as_bytes());
+                }
+            }
+            format!("sha256:{}", &hex::encode(digest.finalize())[..16])
+        })
+    }
+
     /// Embedded schema files that could not be loaded (empty in a correct build).
     #[must_use]
     pub fn builtin_problems() -> &'static [CatalogError] {

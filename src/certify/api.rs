@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::call::{Target, in_process};
+use super::call::{MakeTarget, Target, in_process};
 use super::runner::{self, Progress};
 use super::source::{CaseSource, GeneratorSource};
 use super::{Certification, CertifyError, Config};
@@ -42,29 +42,20 @@ pub fn run_with_progress<P: WebhookParser + 'static>(
 }
 
 /// Runs `parser`, abandoning a call in process after `guard` (the time bound for in-process
-/// parsers; longer for adapters that enforce the bound themselves and report a timeout).
-pub(crate) fn run_guarded<P: WebhookParser + 'static>(
+/// parsers; longer for adapters that enforce the bound themselves and report a timeout). Each
+/// job gets its own worker thread over the shared parser.
+fn run_guarded<P: WebhookParser + 'static>(
     parser: P,
     config: &Config,
     guard: Duration,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
     let name = parser.name().into_owned();
-    let target = in_process(Arc::new(parser), guard);
-    run_target(
-        &target,
-        &name,
-        config,
-        &GeneratorSource::default(),
-        progress,
-    )
-}
-
-/// How long to wait for an adapter that enforces the time bound itself (exec, HTTP) before
-/// abandoning the call in process too.
-#[must_use]
-pub(crate) fn adapter_guard(bound: Duration) -> Duration {
-    bound * 2 + Duration::from_secs(1)
+    let parser: Arc<dyn WebhookParser> = Arc::new(parser);
+    let make = move || -> Result<Box<dyn Target>, String> {
+        Ok(Box::new(in_process(Arc::clone(&parser), guard)))
+    };
+    run_target(&make, &name, config, &GeneratorSource::default(), progress)
 }
 
 /// Certifies `parser` and panics with a readable report (property, event, seed, minimal
@@ -93,13 +84,14 @@ pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
     }
 }
 
-/// Runs the matrix against any [`Target`] (in-process parsers, adapters, the reference set).
+/// Runs the matrix against the targets `make` makes, one per job (in-process parsers,
+/// adapters, the reference set).
 pub(crate) fn run_target(
-    target: &dyn Target,
+    make: &MakeTarget<'_>,
     name: &str,
     config: &Config,
     source: &dyn CaseSource,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
-    runner::run(Catalog::builtin(), target, source, name, config, progress)
+    runner::run(Catalog::builtin(), make, source, name, config, progress)
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::Vendor;
 use crate::parser::{Fault, Fidelity, ParseError, ParsedEvent, WebhookParser};
+use crate::signature::forge::Forgery;
 
 /// The name of the threads that run in-process parsers.
 pub(crate) const WORKER_NAME: &str = "hookcheck-certify-worker";
@@ -86,12 +87,92 @@ pub(crate) trait Target: Send + Sync {
     /// Asks for a verdict on `body` as a payload of `vendor`.
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
 
-    /// Whether accepted answers carry the event name and key fields (false for verdict-only
-    /// parsers, whose `reports-event` and `reports-fields` cells are not applicable).
-    fn reports_fields(&self) -> bool;
+    /// What accepted answers carry (the `reports-event` and `reports-fields` cells of a parser
+    /// that reports less do not apply).
+    fn fidelity(&self) -> Fidelity;
 
     /// Whether the parser handles `vendor` at all (the other vendors' cells are skipped).
     fn supports(&self, vendor: Vendor) -> bool;
+
+    /// Whether bodies of `vendor` are sent signed (`verifies-signature` applies).
+    fn signs(&self, vendor: Vendor) -> bool {
+        let _ = vendor;
+        false
+    }
+
+    /// The forged requests for `body` that a verifying receiver must refuse.
+    fn forgeries(&self, vendor: Vendor, body: &[u8]) -> Result<Vec<Forgery>, String> {
+        let _ = (vendor, body);
+        Ok(Vec::new())
+    }
+
+    /// Sends a forged request as it is (its body and signature headers, nothing re-signed).
+    fn call_forged(&self, vendor: Vendor, forgery: &Forgery) -> Call {
+        let _ = (vendor, forgery);
+        Call {
+            answer: Answer::Fault {
+                kind: FaultKind::Other,
+                detail: "this parser takes no signature headers".into(),
+            },
+            elapsed: Duration::ZERO,
+        }
+    }
+}
+
+/// Makes the targets of a run, one per job: each job talks to its own worker thread, process
+/// or connection.
+pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Target>, String> + Sync + 'a;
+
+/// An adapter that enforces its own time limit (exec, HTTP), called on the runner's thread:
+/// no handoff per call. A panic in it is still caught.
+pub(crate) struct Direct {
+    parser: Arc<dyn WebhookParser>,
+    fidelity: Fidelity,
+    supported: [bool; 3],
+}
+
+impl Direct {
+    /// Calls `parser` directly.
+    #[must_use]
+    pub(crate) fn new(parser: Arc<dyn WebhookParser>) -> Self {
+        quiet_worker_panics();
+        Self {
+            fidelity: parser.fidelity(),
+            supported: Vendor::ALL.map(|v| parser.supports(v)),
+            parser,
+        }
+    }
+}
+
+impl Target for Direct {
+    fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
+        let start = Instant::now();
+        let answer = match panic::catch_unwind(AssertUnwindSafe(|| {
+            answer_of(self.parser.parse(vendor, body))
+        })) {
+            Ok(answer) => answer,
+            Err(payload) => Answer::Fault {
+                kind: FaultKind::Panicked,
+                detail: panic_text(payload.as_ref()),
+            },
+        };
+        Call {
+            answer,
+            elapsed: start.elapsed(),
+        }
+    }
+
+    fn fidelity(&self) -> Fidelity {
+        self.fidelity
+    }
+
+    fn supports(&self, vendor: Vendor) -> bool {
+        self.supported[vendor_index(vendor)]
+    }
+}
+
+fn vendor_index(vendor: Vendor) -> usize {
+    Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0)
 }
 
 /// The answer of a [`WebhookParser`] call.
@@ -115,12 +196,12 @@ pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
 /// A [`WebhookParser`] run in process behind a worker thread that gives up after `guard`.
 #[must_use]
 pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
-    let fields = parser.fidelity() == Fidelity::Fields;
+    let fidelity = parser.fidelity();
     let supported = Vendor::ALL.map(|v| parser.supports(v));
     let mut target = InProcess::new(
         Arc::new(move |vendor, body| answer_of(parser.parse(vendor, body))),
         guard,
-        fields,
+        fidelity,
     );
     target.supported = supported;
     target
@@ -135,7 +216,7 @@ type Job = (Vendor, Vec<u8>, Sender<Answer>);
 pub(crate) struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
-    fields: bool,
+    fidelity: Fidelity,
     supported: [bool; 3],
     worker: Mutex<Option<Sender<Job>>>,
 }
@@ -144,7 +225,7 @@ impl std::fmt::Debug for InProcess {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InProcess")
             .field("guard", &self.guard)
-            .field("fields", &self.fields)
+            .field("fidelity", &self.fidelity)
             .finish_non_exhaustive()
     }
 }
@@ -152,12 +233,12 @@ impl std::fmt::Debug for InProcess {
 impl InProcess {
     /// Runs `parse` on a worker thread, abandoning any call that takes longer than `guard`.
     #[must_use]
-    pub(crate) fn new(parse: Arc<ParseFn>, guard: Duration, reports_fields: bool) -> Self {
+    pub(crate) fn new(parse: Arc<ParseFn>, guard: Duration, fidelity: Fidelity) -> Self {
         quiet_worker_panics();
         Self {
             parse,
             guard,
-            fields: reports_fields,
+            fidelity,
             supported: [true; 3],
             worker: Mutex::new(None),
         }
@@ -249,13 +330,12 @@ impl Target for InProcess {
         }
     }
 
-    fn reports_fields(&self) -> bool {
-        self.fields
+    fn fidelity(&self) -> Fidelity {
+        self.fidelity
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        let i = Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0);
-        self.supported[i]
+        self.supported[vendor_index(vendor)]
     }
 }
 
@@ -300,7 +380,7 @@ mod tests {
     use super::*;
 
     fn target(f: impl Fn(Vendor, &[u8]) -> Answer + Send + Sync + 'static) -> InProcess {
-        InProcess::new(Arc::new(f), Duration::from_millis(200), true)
+        InProcess::new(Arc::new(f), Duration::from_millis(200), Fidelity::Fields)
     }
 
     #[test]

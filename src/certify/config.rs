@@ -1,6 +1,8 @@
 //! What a certification run covers and how hard it tries.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::{Property, Seed, Shard};
@@ -18,6 +20,12 @@ pub const DEFAULT_CASES: u32 = 2048;
 /// The time bound by default: far above what any parser needs for one webhook body, so that
 /// only a real hang (or a pathological slowdown) fails `time-bound`, even on a loaded CI machine.
 pub const DEFAULT_TIME_BOUND: Duration = Duration::from_secs(2);
+
+/// Shrink candidates tried per failing cell by default.
+pub const DEFAULT_SHRINK_STEPS: u32 = 512;
+
+/// Wall time spent shrinking per failing cell by default.
+pub const DEFAULT_SHRINK_TIME: Duration = Duration::from_secs(5);
 
 /// The regression directory the CLI uses unless told otherwise.
 pub const DEFAULT_REGRESSIONS_DIR: &str = "hookcheck-regressions";
@@ -52,6 +60,8 @@ pub struct Config {
     pub(crate) regressions: Option<PathBuf>,
     pub(crate) shrink_steps: u32,
     pub(crate) shrink_time: Duration,
+    pub(crate) jobs: usize,
+    pub(crate) interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Default for Config {
@@ -66,8 +76,10 @@ impl Default for Config {
             time_budget: None,
             shard: Shard::ALL,
             regressions: None,
-            shrink_steps: 512,
-            shrink_time: Duration::from_secs(10),
+            shrink_steps: DEFAULT_SHRINK_STEPS,
+            shrink_time: DEFAULT_SHRINK_TIME,
+            jobs: 1,
+            interrupt: None,
         }
     }
 }
@@ -148,6 +160,31 @@ impl Config {
         self.shrink_steps = steps;
         self.shrink_time = time;
         self
+    }
+
+    /// Runs this many cells at once (default 1; at least 1). Each job has its own worker
+    /// thread, adapter process or connection. The result does not depend on it, apart from
+    /// timings.
+    #[must_use]
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    /// Stops the run soon after `flag` is set (by a signal handler, say): the cells not
+    /// finished are reported as skipped, "interrupted".
+    #[must_use]
+    pub fn interrupt_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.interrupt = Some(flag);
+        self
+    }
+
+    /// Whether the run has been interrupted.
+    #[must_use]
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupt
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Relaxed))
     }
 
     /// The number of generated cases per cell.

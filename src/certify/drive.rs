@@ -7,6 +7,13 @@
 //! own limits (which print to stderr when they bite): once the budget is spent, the value tree
 //! refuses to simplify or complicate further, which ends shrinking at the smallest failure found
 //! so far without trying (and paying for) any more candidates.
+//!
+//! A parser that keeps failing to answer must not cost the whole budget of cases. The runner
+//! watches the faults (crashes, panics, hangs, protocol breaks) a cell's calls produce
+//! ([`Faults`]) and stops the cell early once the verdict is decided ([`Stops`]): after a bounded
+//! number of faults, or of timeouts (each of which costs the time bound), or when not one of the
+//! first cases applied. A failure caused by a fault shrinks with few steps, since every step
+//! pays for a crash or a hang again.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -41,6 +48,111 @@ pub(crate) struct ShrinkLimits {
     pub(crate) time: Duration,
 }
 
+/// What a cell's calls have cost so far in faults: counters that only grow.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Faults {
+    /// Calls made.
+    pub(crate) calls: u32,
+    /// Calls that got no verdict (any fault).
+    pub(crate) faults: u32,
+    /// Of those, calls that timed out.
+    pub(crate) timeouts: u32,
+}
+
+/// When a cell stops before its case count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stops {
+    /// Faults after which the cell stops (its verdict is decided: the parser gives none).
+    pub(crate) faults: u32,
+    /// Timeouts after which the cell stops (each costs the whole time bound).
+    pub(crate) timeouts: u32,
+    /// Not-applicable cases, with none applicable yet, after which the cell stops.
+    pub(crate) idle: u32,
+    /// Faults allowed while shrinking a failure.
+    pub(crate) shrink_faults: u32,
+    /// Timeouts allowed while shrinking a failure.
+    pub(crate) shrink_timeouts: u32,
+}
+
+impl Default for Stops {
+    fn default() -> Self {
+        Self {
+            faults: 32,
+            timeouts: 3,
+            idle: 128,
+            shrink_faults: 8,
+            shrink_timeouts: 2,
+        }
+    }
+}
+
+/// Why a cell stopped before its case count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Halt {
+    /// Too many calls got no verdict.
+    Faults(Faults),
+    /// None of the first cases applied.
+    Idle(u32),
+    /// The run was interrupted.
+    Interrupted,
+}
+
+/// Where shrinking stopped, when a budget stopped it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ShrinkStop {
+    /// The step budget was spent.
+    Steps(u32),
+    /// The time budget was spent.
+    Time(Duration),
+    /// Too many faults while shrinking a failure caused by one.
+    Faults(u32),
+}
+
+impl std::fmt::Display for ShrinkStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShrinkStop::Steps(n) => write!(f, "stopped on the {n}-step budget"),
+            ShrinkStop::Time(t) => write!(
+                f,
+                "stopped on the {} time budget",
+                humantime::format_duration(*t)
+            ),
+            ShrinkStop::Faults(n) => {
+                write!(f, "stopped after {n} faults while shrinking (each costs a crash or a hang)")
+            }
+        }
+    }
+}
+
+/// What `drive` watches besides the verdicts: the cell's fault counters and the run's
+/// interruption flag.
+pub(crate) struct Watch<'a> {
+    /// The cell's fault counters now.
+    pub(crate) faults: &'a dyn Fn() -> Faults,
+    /// Whether the run was interrupted.
+    pub(crate) interrupted: &'a dyn Fn() -> bool,
+    /// When to stop early.
+    pub(crate) stops: Stops,
+}
+
+impl Watch<'_> {
+    /// A watch that never stops a cell early (for tests of the driver itself).
+    #[cfg(test)]
+    pub(crate) fn none() -> Watch<'static> {
+        Watch {
+            faults: &|| Faults::default(),
+            interrupted: &|| false,
+            stops: Stops {
+                faults: u32::MAX,
+                timeouts: u32::MAX,
+                idle: u32::MAX,
+                shrink_faults: u32::MAX,
+                shrink_timeouts: u32::MAX,
+            },
+        }
+    }
+}
+
 /// The result of driving one check.
 #[derive(Debug)]
 pub(crate) struct Driven<V> {
@@ -54,6 +166,12 @@ pub(crate) struct Driven<V> {
     pub(crate) shrink_steps: u32,
     /// The harness error, if the check reported one.
     pub(crate) broken: Option<String>,
+    /// Why the cell stopped before its case count, if it did.
+    pub(crate) halted: Option<Halt>,
+    /// The first case whose check met a fault, with the verdict's message if it had one.
+    pub(crate) first_fault: Option<V>,
+    /// Why shrinking stopped, if a budget stopped it.
+    pub(crate) shrink_stop: Option<ShrinkStop>,
 }
 
 struct State<V> {
@@ -61,17 +179,24 @@ struct State<V> {
     not_applicable: u32,
     failure: Option<(V, String)>,
     shrink_started: Option<Instant>,
+    /// The fault counters when shrinking started.
+    shrink_base: Faults,
     shrink_steps: u32,
     broken: Option<String>,
+    halted: Option<Halt>,
+    first_fault: Option<V>,
+    shrink_stop: Option<ShrinkStop>,
 }
 
-/// Runs `check` on `cases` values of `strategy` drawn from `seed`, shrinking the first failure.
+/// Runs `check` on `cases` values of `strategy` drawn from `seed`, shrinking the first failure,
+/// and stopping early as `watch` says.
 pub(crate) fn drive<S>(
     seed: Seed,
     cases: u32,
     limits: ShrinkLimits,
     strategy: &S,
     check: impl Fn(&S::Value) -> Verdict,
+    watch: &Watch<'_>,
 ) -> Driven<S::Value>
 where
     S: Strategy,
@@ -109,32 +234,64 @@ where
         not_applicable: 0,
         failure: None,
         shrink_started: None,
+        shrink_base: Faults::default(),
         shrink_steps: 0,
         broken: None,
+        halted: None,
+        first_fault: None,
+        shrink_stop: None,
     });
     // The run's own result is not needed: every outcome is recorded in `state` (see below).
     let _ = runner.run(&budgeted, |value| {
         let shrinking = {
             let mut s = state.borrow_mut();
-            if s.broken.is_some() {
+            if s.broken.is_some() || s.halted.is_some() {
                 stopped.set(true);
                 return Ok(());
             }
             match s.shrink_started {
                 Some(started) => {
-                    if s.shrink_steps >= limits.steps || started.elapsed() >= limits.time {
+                    let spent = (watch.faults)();
+                    let stop = if s.shrink_steps >= limits.steps {
+                        Some(ShrinkStop::Steps(limits.steps))
+                    } else if started.elapsed() >= limits.time {
+                        Some(ShrinkStop::Time(limits.time))
+                    } else if spent.faults - s.shrink_base.faults >= watch.stops.shrink_faults
+                        || spent.timeouts - s.shrink_base.timeouts >= watch.stops.shrink_timeouts
+                    {
+                        Some(ShrinkStop::Faults(spent.faults - s.shrink_base.faults))
+                    } else if (watch.interrupted)() {
+                        s.halted = Some(Halt::Interrupted);
+                        None
+                    } else {
+                        None
+                    };
+                    if stop.is_some() || s.halted.is_some() {
+                        s.shrink_stop = stop;
                         stopped.set(true);
                         return Ok(());
                     }
                     s.shrink_steps += 1;
                     true
                 }
-                None => false,
+                None => {
+                    if (watch.interrupted)() {
+                        s.halted = Some(Halt::Interrupted);
+                        stopped.set(true);
+                        return Err(TestCaseError::fail("interrupted"));
+                    }
+                    false
+                }
             }
         };
+        let before = (watch.faults)();
         let verdict = check(&value);
+        let after = (watch.faults)();
         let mut s = state.borrow_mut();
-        match verdict {
+        if !shrinking && after.faults > before.faults && s.first_fault.is_none() {
+            s.first_fault = Some(value.clone());
+        }
+        let result = match verdict {
             Verdict::Pass => {
                 if !shrinking {
                     s.passed += 1;
@@ -152,17 +309,33 @@ where
             Verdict::Fail(message) => {
                 if s.shrink_started.is_none() {
                     s.shrink_started = Some(Instant::now());
+                    s.shrink_base = after;
                 }
                 s.failure = Some((value, message.clone()));
-                Err(TestCaseError::fail(message))
+                return Err(TestCaseError::fail(message));
             }
             Verdict::Broken(message) => {
                 // Nothing to shrink: the harness is wrong, not the parser.
                 stopped.set(true);
                 s.broken = Some(message.clone());
-                Err(TestCaseError::fail(message))
+                return Err(TestCaseError::fail(message));
             }
+        };
+        if shrinking {
+            return result;
         }
+        let stops = watch.stops;
+        if after.faults >= stops.faults || after.timeouts >= stops.timeouts {
+            s.halted = Some(Halt::Faults(after));
+        } else if s.passed == 0 && s.not_applicable >= stops.idle {
+            s.halted = Some(Halt::Idle(s.not_applicable));
+        }
+        if s.halted.is_some() {
+            // Ends the run: `stopped` keeps proptest from shrinking this non-failure.
+            stopped.set(true);
+            return Err(TestCaseError::fail("stopped early"));
+        }
+        result
     });
     // An abort (too many not-applicable cases) shows in the counts: fewer than `cases` passed.
     // A failure is the last value the closure saw failing, kept in the state with its message.
@@ -183,6 +356,9 @@ where
         },
         shrink_steps: state.shrink_steps,
         broken,
+        halted: state.halted,
+        first_fault: state.first_fault,
+        shrink_stop: state.shrink_stop,
     }
 }
 
@@ -242,6 +418,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    fn plain<S>(
+        seed: Seed,
+        cases: u32,
+        limits: ShrinkLimits,
+        strategy: &S,
+        check: impl Fn(&S::Value) -> Verdict,
+    ) -> Driven<S::Value>
+    where
+        S: Strategy,
+        S::Value: Clone,
+    {
+        drive(seed, cases, limits, strategy, check, &Watch::none())
+    }
+
     const LIMITS: ShrinkLimits = ShrinkLimits {
         steps: 10_000,
         time: Duration::from_secs(10),
@@ -249,7 +439,7 @@ mod tests {
 
     #[test]
     fn failures_shrink_to_the_minimal_case() {
-        let driven = drive(Seed(1), 256, LIMITS, &(0u32..10_000), |&n| {
+        let driven = plain(Seed(1), 256, LIMITS, &(0u32..10_000), |&n| {
             if n >= 100 {
                 Verdict::Fail(format!("{n} is too big"))
             } else {
@@ -266,7 +456,7 @@ mod tests {
     fn same_seed_same_cases() {
         let seen = |seed| {
             let log = RefCell::new(Vec::new());
-            drive(seed, 20, LIMITS, &any::<u64>(), |&n| {
+            plain(seed, 20, LIMITS, &any::<u64>(), |&n| {
                 log.borrow_mut().push(n);
                 Verdict::Pass
             });
@@ -279,7 +469,7 @@ mod tests {
 
     #[test]
     fn not_applicable_cases_are_counted_apart() {
-        let driven = drive(Seed(2), 50, LIMITS, &(0u32..100), |&n| {
+        let driven = plain(Seed(2), 50, LIMITS, &(0u32..100), |&n| {
             if n % 2 == 0 {
                 Verdict::Pass
             } else {
@@ -297,7 +487,7 @@ mod tests {
             steps: 3,
             time: Duration::from_secs(10),
         };
-        let driven = drive(Seed(3), 100, limits, &(1000u32..1_000_000), |&n| {
+        let driven = plain(Seed(3), 100, limits, &(1000u32..1_000_000), |&n| {
             Verdict::Fail(format!("{n}"))
         });
         assert_eq!(driven.shrink_steps, 3);
@@ -307,7 +497,7 @@ mod tests {
     #[test]
     fn a_strategy_that_cannot_make_a_case_is_a_harness_error() {
         let nothing = (0u32..10).prop_filter("never", |_| false);
-        let driven = drive(Seed(5), 10, LIMITS, &nothing, |_| Verdict::Pass);
+        let driven = plain(Seed(5), 10, LIMITS, &nothing, |_| Verdict::Pass);
         let broken = driven.broken.expect("reported");
         assert!(broken.starts_with("could not generate a case"), "{broken}");
         assert_eq!(driven.passed, 0);
@@ -315,7 +505,7 @@ mod tests {
 
     #[test]
     fn broken_checks_end_the_cell_with_an_error() {
-        let driven = drive(Seed(4), 10, LIMITS, &(0u32..10), |_| {
+        let driven = plain(Seed(4), 10, LIMITS, &(0u32..10), |_| {
             Verdict::Broken("generator lied".into())
         });
         assert_eq!(driven.broken.as_deref(), Some("generator lied"));

@@ -28,6 +28,12 @@ pub enum CertifyError {
         /// What does not fit.
         message: String,
     },
+    /// The parser under test could not be set up (an adapter that does not start, a receiver
+    /// that cannot be reached): nothing was certified.
+    Parser {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl fmt::Display for CertifyError {
@@ -41,6 +47,7 @@ impl fmt::Display for CertifyError {
                 write!(f, "regression {}: {message}", path.display())
             }
             CertifyError::Merge { message } => write!(f, "cannot merge reports: {message}"),
+            CertifyError::Parser { message } => write!(f, "the parser under test: {message}"),
         }
     }
 }

@@ -37,6 +37,7 @@ mod fields;
 mod mutate;
 mod outcome;
 mod policy;
+mod receiver;
 mod properties;
 mod regressions;
 mod runner;
@@ -46,9 +47,15 @@ mod shrink;
 mod source;
 mod to_report;
 
-pub(crate) use api::{adapter_guard, run_guarded};
+pub(crate) use api::run_target;
+pub(crate) use call::{Direct, MakeTarget, Target};
+pub(crate) use receiver::Receiver;
+pub(crate) use source::GeneratorSource;
 pub use api::{certify, run, run_with_progress};
-pub use config::{Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_TIME_BOUND};
+pub use config::{
+    Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_SHRINK_STEPS, DEFAULT_SHRINK_TIME,
+    DEFAULT_TIME_BOUND,
+};
 pub use error::CertifyError;
 pub use outcome::{Body, CellResult, Certification, Counterexample, Outcome, Tally};
 pub use properties::{Property, UnknownProperty};

@@ -9,7 +9,9 @@ use base64::Engine as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{Property, Seed, Shard};
+use crate::adapters::AdapterInfo;
 use crate::catalog::Vendor;
+use crate::parser::Fidelity;
 
 /// How a cell ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -103,6 +105,10 @@ pub struct Counterexample {
     pub mutation: String,
     /// Shrink candidates tried to get here.
     pub shrink_steps: u32,
+    /// Why shrinking stopped before it was done, when a budget stopped it (the counterexample
+    /// is then the smallest found so far, not a minimal one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrink_stopped: Option<String>,
     /// The regression file it is saved in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regression: Option<PathBuf>,
@@ -167,6 +173,20 @@ pub struct Certification {
     pub parser: String,
     /// The hookcheck version that ran it.
     pub hookcheck_version: String,
+    /// The version of the catalog it ran against ([`Catalog::builtin_version`]).
+    ///
+    /// [`Catalog::builtin_version`]: crate::catalog::Catalog::builtin_version
+    #[serde(default)]
+    pub catalog_version: String,
+    /// What the parser said about itself (the exec handshake), if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<AdapterInfo>,
+    /// What the parser reports about an accepted payload.
+    #[serde(default = "fields")]
+    pub fidelity: Fidelity,
+    /// Properties that do not apply to this parser at all, each with the reason.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_applicable: BTreeMap<Property, String>,
     /// The master seed.
     pub seed: Seed,
     /// The shard this result covers (`1/1` for a whole or merged run).
@@ -278,6 +298,9 @@ impl fmt::Display for Certification {
                     cx.shrink_steps,
                     cx.body.text()
                 )?;
+                if let Some(stopped) = &cx.shrink_stopped {
+                    writeln!(f, "  shrinking {stopped}")?;
+                }
                 writeln!(f, "  base64: {}", cx.body.base64())?;
                 if let Some(path) = &cx.regression {
                     writeln!(f, "  saved: {}", path.display())?;
@@ -286,6 +309,10 @@ impl fmt::Display for Certification {
         }
         Ok(())
     }
+}
+
+fn fields() -> Fidelity {
+    Fidelity::Fields
 }
 
 /// Durations as whole milliseconds.

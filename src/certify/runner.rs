@@ -2,10 +2,13 @@
 //! the time budget, saved regressions first.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::thread;
 use std::time::{Duration, Instant};
 
-use super::call::Target;
-use super::drive::Verdict;
+use super::call::{MakeTarget, Target};
+use super::drive::{Halt, Verdict};
 use super::outcome::{Body, CellResult, Certification, Counterexample, Outcome, cell_name};
 use super::properties::{self, Cell, PropertyRun};
 use super::regressions::{self, Regression, Saved};
@@ -88,10 +91,12 @@ pub(crate) fn select<'c>(
     Ok(entries)
 }
 
-/// Runs the matrix against `target`.
+/// Runs the matrix: `config.jobs` workers, each with its own target from `make`, take cells in
+/// matrix order; the results are put back in that order, so the certification does not depend
+/// on the number of jobs (timings apart).
 pub(crate) fn run(
     catalog: &Catalog,
-    target: &dyn Target,
+    make: &MakeTarget<'_>,
     source: &dyn CaseSource,
     parser: &str,
     config: &Config,
@@ -101,14 +106,39 @@ pub(crate) fn run(
     let started_at = std::time::SystemTime::now();
     let seed = config.seed.unwrap_or_else(Seed::from_entropy);
     let entries = select(catalog, config)?;
+    let first = make().map_err(|message| CertifyError::Parser { message })?;
+    let fidelity = first.fidelity();
+    let signed = entries.iter().any(|e| first.signs(e.vendor()));
     let properties: Vec<Property> = if config.properties.is_empty() {
-        Property::ALL.to_vec()
+        Property::ALL
+            .into_iter()
+            .filter(|p| !p.needs_signing() || signed)
+            .collect()
     } else {
         Property::ALL
             .into_iter()
             .filter(|p| config.properties.contains(p))
             .collect()
     };
+    let mut not_applicable = BTreeMap::new();
+    if !signed {
+        not_applicable.insert(
+            Property::VerifiesSignature,
+            "no key or secret was given, so bodies are sent unsigned".to_owned(),
+        );
+    }
+    if !fidelity.reports_event() {
+        not_applicable.insert(
+            Property::ReportsEvent,
+            format!("the parser reports verdicts only (fidelity {fidelity})"),
+        );
+    }
+    if !fidelity.reports_fields() {
+        not_applicable.insert(
+            Property::ReportsFields,
+            format!("the parser does not report key fields (fidelity {fidelity})"),
+        );
+    }
     // Matrix order, numbered before sharding so that every shard numbers cells alike.
     let plan: Vec<(usize, &Entry, Property)> = entries
         .iter()
@@ -131,75 +161,218 @@ pub(crate) fn run(
         cells: plan.len(),
         regressions: plan.iter().map(|(_, e, p)| replays(e, *p).len()).sum(),
     });
-    let mut prepared: BTreeMap<String, Result<Box<dyn EntryCases>, Unprepared>> = BTreeMap::new();
-    let mut cells = Vec::with_capacity(plan.len());
-    for (done, (position, entry, property)) in plan.iter().enumerate() {
-        let cell_seed = seed.derive(&cell_name(entry.vendor(), entry.event(), *property));
-        let cell_started = Instant::now();
-        let mut result = CellResult {
-            position: *position,
-            vendor: entry.vendor(),
-            event: entry.event().to_owned(),
-            property: *property,
-            seed: cell_seed,
-            outcome: Outcome::Skipped,
-            reason: None,
-            cases: 0,
-            not_applicable: 0,
-            replayed: 0,
-            counts: BTreeMap::new(),
-            notes: Vec::new(),
-            duration: Duration::ZERO,
-            counterexample: None,
+    let jobs = config.jobs.clamp(1, plan.len().max(1));
+    let mut targets = vec![first];
+    for _ in 1..jobs {
+        targets.push(make().map_err(|message| CertifyError::Parser { message })?);
+    }
+    let prepared = Prepared::default();
+    let next = AtomicUsize::new(0);
+    let abort = AtomicBool::new(false);
+    let mut slots: Vec<Option<CellResult>> = vec![None; plan.len()];
+    let mut first_error = None;
+    thread::scope(|scope| {
+        let (tx, rx) = mpsc::channel::<(usize, Result<CellResult, CertifyError>)>();
+        for target in &targets {
+            let tx = tx.clone();
+            let (plan, next, abort, prepared) = (&plan, &next, &abort, &prepared);
+            let replays = &replays;
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= plan.len() || abort.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let (position, entry, property) = plan[i];
+                    let job = Job {
+                        position,
+                        entry,
+                        property,
+                        seed,
+                        config,
+                        started,
+                        target: target.as_ref(),
+                        source,
+                        prepared,
+                        replays: replays(entry, property),
+                    };
+                    if tx.send((i, job.run())).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut done = 0;
+        for (i, result) in rx {
+            match result {
+                Ok(result) => {
+                    done += 1;
+                    progress(Progress::Cell {
+                        done,
+                        total: plan.len(),
+                        result: &result,
+                    });
+                    slots[i] = Some(result);
+                }
+                Err(e) => {
+                    abort.store(true, Ordering::Relaxed);
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+    });
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let cells = slots
+        .into_iter()
+        .zip(&plan)
+        .map(|(slot, (position, entry, property))| {
+            slot.unwrap_or_else(|| {
+                let mut r = blank(*position, entry, *property, seed);
+                r.reason = Some("not run: the run was stopped".into());
+                r
+            })
+        })
+        .collect();
+    Ok(Certification {
+        parser: parser.to_owned(),
+        hookcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
+        catalog_version: Catalog::builtin_version().to_owned(),
+        adapter: None,
+        fidelity,
+        not_applicable,
+        seed,
+        shard: config.shard,
+        cases_per_cell: config.cases,
+        time_bound: config.time_bound,
+        duration: started.elapsed(),
+        cells,
+        started: Some(started_at),
+    })
+}
+
+/// Each entry's cases, prepared once per run by whichever job needs them first.
+#[derive(Default)]
+struct Prepared {
+    entries: Mutex<BTreeMap<String, Arc<OnceLock<Result<Box<dyn EntryCases>, Unprepared>>>>>,
+}
+
+impl Prepared {
+    fn get(
+        &self,
+        source: &dyn CaseSource,
+        entry: &Entry,
+    ) -> Arc<OnceLock<Result<Box<dyn EntryCases>, Unprepared>>> {
+        let slot = {
+            let mut entries = self
+                .entries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(entries.entry(entry.key()).or_default())
         };
+        slot.get_or_init(|| source.prepare(entry));
+        slot
+    }
+}
+
+/// A result with nothing run yet.
+fn blank(position: usize, entry: &Entry, property: Property, run_seed: Seed) -> CellResult {
+    CellResult {
+        position,
+        vendor: entry.vendor(),
+        event: entry.event().to_owned(),
+        property,
+        seed: run_seed.derive(&cell_name(entry.vendor(), entry.event(), property)),
+        outcome: Outcome::Skipped,
+        reason: None,
+        cases: 0,
+        not_applicable: 0,
+        replayed: 0,
+        counts: BTreeMap::new(),
+        notes: Vec::new(),
+        duration: Duration::ZERO,
+        counterexample: None,
+    }
+}
+
+/// One cell to run on one job's target.
+struct Job<'a> {
+    position: usize,
+    entry: &'a Entry,
+    property: Property,
+    seed: Seed,
+    config: &'a Config,
+    started: Instant,
+    target: &'a dyn Target,
+    source: &'a dyn CaseSource,
+    prepared: &'a Prepared,
+    replays: &'a [(std::path::PathBuf, Regression)],
+}
+
+impl Job<'_> {
+    fn run(self) -> Result<CellResult, CertifyError> {
+        let (entry, property, config) = (self.entry, self.property, self.config);
+        let cell_started = Instant::now();
+        let mut result = blank(self.position, entry, property, self.seed);
+        let cell_seed = result.seed;
         let over_budget = config
             .time_budget
-            .is_some_and(|budget| started.elapsed() >= budget);
-        if over_budget {
+            .is_some_and(|budget| self.started.elapsed() >= budget);
+        if config.interrupted() {
+            result.reason = Some("not run: the run was interrupted".into());
+        } else if over_budget {
             result.reason = Some("not started: the time budget was spent".into());
-        } else if !target.supports(entry.vendor()) {
+        } else if !self.target.supports(entry.vendor()) {
             result.reason = Some(format!(
                 "the parser does not handle {} payloads",
                 entry.vendor()
             ));
         } else {
-            let cases = prepared
-                .entry(entry.key())
-                .or_insert_with(|| source.prepare(entry));
-            match cases {
-                Err(Unprepared::NotApplicable { reason }) => {
+            let slot = self.prepared.get(self.source, entry);
+            match slot.get() {
+                None | Some(Err(Unprepared::NotApplicable { .. })) => {
+                    let reason = match slot.get() {
+                        Some(Err(Unprepared::NotApplicable { reason })) => reason.clone(),
+                        _ => "the cases were not prepared".into(),
+                    };
                     result.reason = Some(format!(
                         "no cases can be generated for {}: {reason}",
                         entry.key()
                     ));
                 }
-                Err(Unprepared::Failed { message }) => {
+                Some(Err(Unprepared::Failed { message })) => {
                     result.outcome = Outcome::Error;
                     result.reason = Some(format!(
                         "cannot generate cases for {}: {message}",
                         entry.key()
                     ));
                 }
-                Ok(cases) => {
-                    let cell = Cell {
+                Some(Ok(cases)) => {
+                    let cell = Cell::new(
                         entry,
-                        property: *property,
-                        seed: cell_seed,
+                        property,
+                        cell_seed,
                         config,
-                        target,
-                        cases: cases.as_ref(),
-                    };
-                    run_cell(&cell, replays(entry, *property), &mut result);
-                    if let (Some(dir), Some(cx)) = (&config.regressions, &mut result.counterexample)
+                        self.target,
+                        cases.as_ref(),
+                    );
+                    run_cell(&cell, self.replays, &mut result);
+                    // A failure in a cell where the parser never answered at all says nothing
+                    // a later run could replay usefully: it is not saved.
+                    let answered = cell.answered.get() > 0;
+                    if let (Some(dir), Some(cx), true) =
+                        (&config.regressions, &mut result.counterexample, answered)
                         && cx.regression.is_none()
                     {
                         let path = regressions::save(
                             dir,
                             &Regression {
-                                property: *property,
+                                property,
                                 vendor: entry.vendor(),
                                 event: entry.event().to_owned(),
-                                seed,
+                                seed: self.seed,
                                 cell_seed,
                                 payload: cx.body.clone(),
                                 message: cx.message.clone(),
@@ -211,24 +384,8 @@ pub(crate) fn run(
             }
         }
         result.duration = cell_started.elapsed();
-        progress(Progress::Cell {
-            done: done + 1,
-            total: plan.len(),
-            result: &result,
-        });
-        cells.push(result);
+        Ok(result)
     }
-    Ok(Certification {
-        parser: parser.to_owned(),
-        hookcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
-        seed,
-        shard: config.shard,
-        cases_per_cell: config.cases,
-        time_bound: config.time_bound,
-        duration: started.elapsed(),
-        cells,
-        started: Some(started_at),
-    })
 }
 
 /// Replays the cell's saved regressions, then (unless one still fails) runs its property.
@@ -245,6 +402,7 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
                     message,
                     mutation: "replayed".into(),
                     shrink_steps: 0,
+                    shrink_stopped: None,
                     regression: Some(path.clone()),
                 });
                 return;
@@ -262,6 +420,13 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
     result.not_applicable = run.not_applicable;
     result.counts = run.counts;
     result.notes = run.notes;
+    let faults = cell.faults.get();
+    if faults.faults > 0 {
+        result
+            .counts
+            .insert("faults".into(), u64::from(faults.faults));
+        result.counts.insert("calls".into(), u64::from(faults.calls));
+    }
     if let Some(e) = run.broken {
         result.outcome = Outcome::Error;
         result.reason = Some(e);
@@ -272,17 +437,55 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
             message,
             mutation: case.mutation.to_owned(),
             shrink_steps: run.shrink_steps,
+            shrink_stopped: run.shrink_stop.map(|s| s.to_string()),
             regression: None,
         });
+    } else if let Some(Halt::Faults(f)) = run.halted {
+        // The parser gave no verdict often enough that the cell's verdict is decided.
+        result.outcome = Outcome::Failed;
+        let first = cell.first_fault.borrow().clone().unwrap_or_default();
+        let message = format!(
+            "the parser gave no verdict on {} of {} calls ({}{}); the cell stopped early",
+            f.faults,
+            f.calls,
+            match f.timeouts {
+                0 => String::new(),
+                n => format!("{n} timed out; "),
+            },
+            if first.is_empty() {
+                "no detail".to_owned()
+            } else {
+                format!("first: the parser {first}")
+            }
+        );
+        result.counterexample = run.first_fault.map(|case| Counterexample {
+            body: Body(case.body),
+            message: message.clone(),
+            mutation: case.mutation.to_owned(),
+            shrink_steps: 0,
+            shrink_stopped: None,
+            regression: None,
+        });
+        if result.counterexample.is_none() {
+            result.reason = Some(message);
+        }
+    } else if let Some(Halt::Interrupted) = run.halted {
+        result.outcome = Outcome::Skipped;
+        result.reason = Some(format!(
+            "interrupted after {} cases; not decided",
+            run.passed + run.not_applicable
+        ));
     } else if let Some(reason) = run.skipped {
         result.outcome = Outcome::Skipped;
         result.reason = Some(reason);
     } else if run.passed == 0 {
         result.outcome = Outcome::Skipped;
-        result.reason = Some(format!(
-            "no applicable case among {} generated",
-            run.not_applicable
-        ));
+        result.reason = Some(match run.halted {
+            Some(Halt::Idle(n)) => format!(
+                "none of the first {n} cases applied (the parser accepted none of them?); the cell stopped early"
+            ),
+            _ => format!("no applicable case among {} generated", run.not_applicable),
+        });
     } else {
         result.outcome = Outcome::Passed;
     }

@@ -13,7 +13,7 @@ use crate::catalog::Entry;
 use crate::generate::{GenError, GenOptions, Generator, Negative};
 
 /// Cases for one entry.
-pub(crate) trait EntryCases {
+pub(crate) trait EntryCases: Send + Sync {
     /// Valid payloads of the entry.
     fn valid(&self) -> BoxedStrategy<Value>;
     /// Up to `max` payloads that each violate one keyword at one place, drawn from `seed`.

@@ -9,7 +9,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::call::{Target, in_process};
+use super::call::{Direct, MakeTarget, Target, in_process};
 use super::runner::{self, Progress};
 use super::source::{CaseSource, EntryCases, Unprepared};
 use super::*;
@@ -94,14 +94,21 @@ fn config() -> Config {
 }
 
 fn certify_with(parser: impl WebhookParser + 'static, config: &Config) -> Certification {
-    let target = in_process(Arc::new(parser), config.time_bound);
-    certify_target(&target, config)
+    certify_target(&guarded(Arc::new(parser), config.time_bound), config)
 }
 
-fn certify_target(target: &dyn Target, config: &Config) -> Certification {
+/// One in-process worker per job over `parser`.
+fn guarded(
+    parser: Arc<dyn WebhookParser>,
+    guard: Duration,
+) -> impl Fn() -> Result<Box<dyn Target>, String> + Sync {
+    move || Ok(Box::new(in_process(Arc::clone(&parser), guard)) as Box<dyn Target>)
+}
+
+fn certify_target(make: &MakeTarget<'_>, config: &Config) -> Certification {
     runner::run(
         Catalog::builtin(),
-        target,
+        make,
         &Fixtures,
         "test",
         config,
@@ -450,7 +457,7 @@ fn shards_partition_the_matrix_and_budgets_skip_cells() {
 #[test]
 fn progress_reports_the_seed_then_each_cell() {
     let mut seen = Vec::new();
-    let target = in_process(Arc::new(ReferenceParser), Duration::from_secs(1));
+    let target = guarded(Arc::new(ReferenceParser), Duration::from_secs(1));
     runner::run(
         Catalog::builtin(),
         &target,
@@ -482,7 +489,7 @@ fn progress_reports_the_seed_then_each_cell() {
 
 #[test]
 fn unknown_events_are_errors_with_suggestions() {
-    let target = in_process(Arc::new(ReferenceParser), Duration::from_secs(1));
+    let target = guarded(Arc::new(ReferenceParser), Duration::from_secs(1));
     let err = runner::run(
         Catalog::builtin(),
         &target,
@@ -602,9 +609,11 @@ fn report_formats_snapshot() {
 
 fn certify_exec(command: &str, config: &Config) -> Certification {
     let bound = config.time_bound;
-    let parser = crate::adapters::exec::ExecParser::new(command).with_timeout(bound);
-    let target = in_process(Arc::new(parser), super::adapter_guard(bound));
-    certify_target(&target, config)
+    let make = move || {
+        let parser = crate::adapters::exec::ExecParser::new(command).with_timeout(bound);
+        Ok(Box::new(Direct::new(Arc::new(parser))) as Box<dyn Target>)
+    };
+    certify_target(&make, config)
 }
 
 #[test]
@@ -661,7 +670,7 @@ impl CaseSource for Unpreparable {
 
 #[test]
 fn entries_without_cases_are_skipped_or_errors_by_reason() {
-    let target = in_process(Arc::new(ReferenceParser), Duration::from_secs(1));
+    let target = guarded(Arc::new(ReferenceParser), Duration::from_secs(1));
     let run = |why: Unprepared| {
         runner::run(
             Catalog::builtin(),

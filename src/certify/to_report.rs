@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::outcome::{CellResult, Certification, Outcome};
 use super::{CertifyError, Shard};
+use crate::adapters::AdapterInfo;
 use crate::catalog::Vendor;
 use crate::report::{self, Case, Counts, Report, Suite};
 
@@ -22,6 +23,15 @@ impl Certification {
         r.seed = Some(self.seed.0);
         let mut prop = |k: &str, v: String| r.properties.push(report::Property::new(k, v));
         prop("parser", self.parser.clone());
+        if let Some(described) = self.adapter.as_ref().and_then(AdapterInfo::describe) {
+            prop("adapter", described);
+        }
+        prop("fidelity", self.fidelity.to_string());
+        prop("hookcheck version", self.hookcheck_version.clone());
+        prop("catalog version", self.catalog_version.clone());
+        for (property, reason) in &self.not_applicable {
+            prop(&format!("not applicable: {property}"), reason.clone());
+        }
         prop("cases per cell", self.cases_per_cell.to_string());
         prop(
             "time bound",
@@ -80,7 +90,12 @@ fn case(cell: &CellResult) -> Case {
                     note: Some(if cx.mutation == "replayed" {
                         "replayed from a saved regression".to_owned()
                     } else {
-                        format!("shrunk in {} steps", cx.shrink_steps)
+                        match &cx.shrink_stopped {
+                            Some(stop) => {
+                                format!("shrunk in {} steps; shrinking {stop}", cx.shrink_steps)
+                            }
+                            None => format!("shrunk in {} steps", cx.shrink_steps),
+                        }
                     }),
                 }),
             },

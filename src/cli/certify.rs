@@ -9,16 +9,20 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use super::keys::SigningArgs;
 use super::output::stdout_err;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::adapters::{exec::ExecParser, http::HttpParser};
+use crate::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
 use crate::catalog::Vendor;
 use crate::certify::{
-    self, Certification, Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, Outcome, Progress,
-    Property, Seed, Shard,
+    self, Certification, CertifyError, Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR,
+    DEFAULT_SHRINK_STEPS, Direct, GeneratorSource, MakeTarget, Outcome,
+    Progress, Property, Receiver, Seed, Shard, Target,
 };
+use crate::parser::{Fidelity, WebhookParser};
 use crate::parsers::ReferenceParser;
 use crate::report::{Format, Report};
 
@@ -27,15 +31,22 @@ use crate::report::{Format, Report};
 #[command(after_help = "\
 With no parser given, certifies the built-in reference parsers.
 Properties: accepts-valid, rejects-invalid, reports-event, reports-fields, no-panic, time-bound,
-deterministic. Every failure is shrunk to a minimal payload and saved under --regressions; later
-runs replay saved cases first.
+deterministic, and verifies-signature when a key or secret is given with --url. Every failure
+is shrunk to a minimal payload (within --shrink-time and --shrink-steps) and saved under
+--regressions; later runs replay saved cases first. A cell whose parser keeps crashing or
+hanging stops early and fails.
+Before any cell runs, the adapter must start and answer (or the URL must accept a connection);
+if it does not, certify exits 2 at once.
+Ctrl-C or SIGTERM stops the run: the reports are written with the unfinished cells skipped.
 Exit codes: 0 every property holds, 1 a property fails, 2 usage or harness error (a cell
-that could not be decided, with no property failing).
+that could not be decided or an interrupted run, with no property failing).
 
 Examples:
   hookcheck certify
   hookcheck certify --vendor postal --cases 256 --seed 1234
-  hookcheck certify --shard 2/4 --report json --out shard2/
+  hookcheck certify --exec 'exec python3 my_adapter.py' --jobs 4
+  HOOKCHECK_GETMAILER_SECRET=s3cret hookcheck certify --url http://127.0.0.1:8080/hooks --vendor getmailer
+  hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --report json --out shard2/
   hookcheck certify --merge shard1/report.json shard2/report.json --report markdown")]
 pub struct Args {
     /// Only this vendor's events (repeatable): postal, msndr, getmailer.
@@ -79,8 +90,31 @@ pub struct Args {
     /// Directory of saved counterexamples, replayed first and added to.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_REGRESSIONS_DIR)]
     regressions: PathBuf,
+    /// Cells run at once (default: the available cores). Each job has its own adapter process,
+    /// HTTP connection or worker thread; the report is the same for every N.
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Wall time spent shrinking one failing cell (e.g. 5s, 1m).
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration, default_value = "5s")]
+    shrink_time: Duration,
+    /// Shrink candidates tried for one failing cell.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SHRINK_STEPS)]
+    shrink_steps: u32,
+    /// What the parser reports when it accepts: verdict, event (the event name) or fields (the
+    /// event name and key fields). Default: what an exec adapter's handshake says, else
+    /// fields for --exec and verdict for --url.
+    #[arg(long, value_name = "LEVEL")]
+    fidelity: Option<Fidelity>,
+    /// How long an exec adapter may take to start and answer the handshake.
+    #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration, default_value = "10s")]
+    startup_timeout: Duration,
+    /// Show progress (cells done, failures, ETA) on stderr even when it is not a terminal.
+    #[arg(long)]
+    progress: bool,
+    #[command(flatten)]
+    signing: SigningArgs,
     /// Merge the JSON reports of the shards of one run instead of running.
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["vendor", "event", "property", "seed", "shard", "time_budget", "exec", "url"])]
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["vendor", "event", "property", "seed", "shard", "time_budget", "exec", "url", "jobs"])]
     merge: Vec<PathBuf>,
 }
 
@@ -92,8 +126,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     } else {
         formats
     };
+    let mut interrupted = false;
     let report = if args.merge.is_empty() {
         let result = certify_parser(&args)?;
+        interrupted = result.cells.iter().any(|c| {
+            c.reason
+                .as_deref()
+                .is_some_and(|r| r.contains("interrupted"))
+        });
         let mut report = result.to_report();
         report.properties.push(crate::report::Property::new(
             "command",
@@ -105,21 +145,53 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     };
     write_reports(&report, &formats, args.out.as_deref())?;
     let totals = report.totals();
+    if interrupted {
+        eprintln!("hookcheck: the run was interrupted; unfinished cells are reported as skipped");
+    }
     Ok(ExitCode::from(if totals.failed > 0 {
         EXIT_FAILURES
-    } else if totals.errors > 0 {
+    } else if totals.errors > 0 || interrupted {
         EXIT_ERROR
     } else {
         EXIT_OK
     }))
 }
 
+fn check_usage(args: &Args) -> Result<(), CliError> {
+    if args.cases == 0 {
+        return Err(CliError::Usage(
+            "--cases 0 would certify nothing; give at least 1".into(),
+        ));
+    }
+    if args.time_bound.is_some_and(|b| b.is_zero()) {
+        return Err(CliError::Usage(
+            "--time-bound 0s leaves no time to answer; give a positive bound".into(),
+        ));
+    }
+    if args.jobs == Some(0) {
+        return Err(CliError::Usage("--jobs 0: give at least 1".into()));
+    }
+    if args.signing.any() && args.url.is_none() {
+        return Err(CliError::Usage(
+            "signing keys and secrets sign HTTP requests: they go with --url".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn certify_parser(args: &Args) -> Result<Certification, CliError> {
+    check_usage(args)?;
     let seed = args.seed.unwrap_or_else(Seed::from_entropy);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
     let mut config = Config::default()
         .cases(args.cases)
         .seed(seed)
-        .regressions(&args.regressions);
+        .regressions(&args.regressions)
+        .jobs(jobs)
+        .shrink_limits(args.shrink_steps, args.shrink_time)
+        .interrupt_on(super::interrupt::on_signals());
     for v in &args.vendor {
         config = config.vendor(*v);
     }
@@ -138,14 +210,142 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
     if let Some(b) = args.time_bound {
         config = config.time_bound(b);
     }
+    let bound = config_bound(args);
+    let mut progress = progress_printer(args);
+    if let Some(cmd) = &args.exec {
+        let (first, info) = start_adapter(args, cmd, bound)?;
+        let first = Mutex::new(Some(first));
+        let make = || -> Result<Box<dyn Target>, String> {
+            let parser = first
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take()
+                .unwrap_or_else(|| exec_parser(args, cmd, bound));
+            Ok(Box::new(Direct::new(Arc::new(parser))))
+        };
+        let mut result = run_targets(&make, &format!("exec: {cmd}"), &config, &mut progress)?;
+        result.adapter = info;
+        Ok(result)
+    } else if let Some(url) = &args.url {
+        probe_url(url)?;
+        let signers: Vec<(Vec<Vendor>, Arc<dyn crate::signature::Signer>)> = args
+            .signing
+            .signers()?
+            .into_iter()
+            .map(|(vendors, signer)| (vendors, Arc::from(signer)))
+            .collect();
+        let mut parser = HttpParser::new(url.clone())
+            .with_timeout(bound)
+            .with_fidelity(args.fidelity.unwrap_or(Fidelity::Verdict));
+        for (vendors, signer) in &signers {
+            for vendor in vendors {
+                parser = parser.with_shared_signer(*vendor, Arc::clone(signer));
+            }
+        }
+        let parser = Arc::new(parser);
+        let make = || -> Result<Box<dyn Target>, String> {
+            Ok(Box::new(Receiver::new(Arc::clone(&parser))))
+        };
+        run_targets(&make, &format!("http: {url}"), &config, &mut progress)
+    } else {
+        certify::run_with_progress(ReferenceParser, &config, progress).map_err(CliError::from)
+    }
+}
+
+fn run_targets(
+    make: &MakeTarget<'_>,
+    name: &str,
+    config: &Config,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Certification, CliError> {
+    certify::run_target(make, name, config, &GeneratorSource::default(), progress)
+        .map_err(CliError::from)
+}
+
+fn exec_parser(args: &Args, cmd: &str, bound: Duration) -> ExecParser {
+    let parser = ExecParser::new(cmd)
+        .with_timeout(bound)
+        .with_startup_timeout(args.startup_timeout);
+    match args.fidelity {
+        Some(f) => parser.with_fidelity(f),
+        None => parser,
+    }
+}
+
+/// Starts the first adapter process and completes the handshake, or says why it cannot.
+fn start_adapter(
+    args: &Args,
+    cmd: &str,
+    bound: Duration,
+) -> Result<(ExecParser, Option<AdapterInfo>), CliError> {
+    let parser = exec_parser(args, cmd, bound);
+    match parser.handshake() {
+        Ok(info) => {
+            if let Some(described) = info.as_ref().and_then(AdapterInfo::describe) {
+                eprintln!(
+                    "adapter: {described}, fidelity {}",
+                    WebhookParser::fidelity(&parser)
+                );
+            }
+            Ok((parser, info))
+        }
+        Err(fault) => Err(CliError::Certify(CertifyError::Parser {
+            message: format!(
+                "the adapter `{cmd}` did not start: {fault}; nothing was certified"
+            ),
+        })),
+    }
+}
+
+/// Checks that `url` is an http:// URL whose host accepts a connection.
+fn probe_url(url: &str) -> Result<(), CliError> {
+    use std::net::{TcpStream, ToSocketAddrs};
+    let bad = |why: String| {
+        CliError::Certify(CertifyError::Parser {
+            message: format!("--url {url}: {why}; nothing was certified"),
+        })
+    };
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| bad("give an http:// URL, e.g. http://127.0.0.1:8080/webhooks".into()))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    if host_port.is_empty() {
+        return Err(bad("the URL names no host".into()));
+    }
+    let with_port = if host_port.ends_with(']') || !host_port.contains(':') {
+        format!("{host_port}:80")
+    } else {
+        host_port.to_owned()
+    };
+    let addrs: Vec<_> = with_port
+        .to_socket_addrs()
+        .map_err(|e| bad(format!("cannot resolve {host_port}: {e}")))?
+        .collect();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect_timeout(addr, Duration::from_secs(3)) {
+            Ok(_) => return Ok(()),
+            Err(e) => last = Some(format!("cannot connect to {addr}: {e}")),
+        }
+    }
+    Err(bad(last.unwrap_or_else(|| format!("{host_port} resolves to no address"))))
+}
+
+/// Prints the start line, each failing cell, and (on a terminal or with --progress) a progress
+/// line with the cells done, the failures so far and an ETA.
+fn progress_printer(args: &Args) -> impl FnMut(Progress<'_>) + '_ {
+    let live = args.progress || io::stderr().is_terminal();
     let tty = io::stderr().is_terminal();
     let mut failures = 0usize;
-    let progress = |p: Progress<'_>| match p {
+    let mut started = Instant::now();
+    move |p: Progress<'_>| match p {
         Progress::Start {
             seed,
             cells,
             regressions,
         } => {
+            started = Instant::now();
             eprintln!("seed: {seed}; replay with --seed {seed}");
             eprintln!(
                 "certifying {cells} cells ({} cases each){}",
@@ -172,39 +372,24 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
                     result.name()
                 );
             }
-            if tty {
-                eprint!(
-                    "\r\x1b[K[{done}/{total}] {} failing; {}",
-                    failures,
-                    result.name()
+            if live {
+                let elapsed = started.elapsed();
+                let eta = elapsed.mul_f64((total - done) as f64 / done.max(1) as f64);
+                let line = format!(
+                    "[{done}/{total}] {failures} failing; ETA {}",
+                    humantime::format_duration(Duration::from_secs(eta.as_secs()))
                 );
-                if done == total {
-                    eprintln!();
+                if tty {
+                    eprint!("\r\x1b[K{line}");
+                    if done == total {
+                        eprintln!();
+                    }
+                } else if done == total || done % 10 == 0 {
+                    eprintln!("{line}");
                 }
             }
         }
-    };
-    let bound = config_bound(args);
-    let guard = certify::adapter_guard(bound);
-    let mut progress = progress;
-    let result = if let Some(cmd) = &args.exec {
-        certify::run_guarded(
-            ExecParser::new(cmd.clone()).with_timeout(bound),
-            &config,
-            guard,
-            &mut progress,
-        )
-    } else if let Some(url) = &args.url {
-        certify::run_guarded(
-            HttpParser::new(url.clone()).with_timeout(bound),
-            &config,
-            guard,
-            &mut progress,
-        )
-    } else {
-        certify::run_with_progress(ReferenceParser, &config, progress)
-    };
-    result.map_err(CliError::from)
+    }
 }
 
 fn config_bound(args: &Args) -> Duration {

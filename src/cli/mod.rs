@@ -12,6 +12,8 @@ mod certify;
 mod coverage;
 mod generate;
 mod inputs;
+mod interrupt;
+mod keys;
 mod list;
 mod listen;
 mod output;

@@ -1,12 +1,11 @@
 //! `hookcheck replay`: POST recorded or given payloads to a URL, signed as the vendor would.
 
-use std::{fs, path::PathBuf, process::ExitCode, time::Duration};
+use std::{path::PathBuf, process::ExitCode, time::Duration};
 
+use super::keys::SigningArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::listen::replay::{self, Client, Request};
-use crate::signature::{
-    Signer, getmailer::GetMailer, postal::PostalSigner, standard::StandardWebhooks,
-};
+use crate::signature::Signer;
 
 /// Arguments of `hookcheck replay`.
 #[derive(Debug, clap::Args)]
@@ -28,45 +27,14 @@ pub struct Args {
     /// Recordings (*.ndjson, *.jsonl) or payload files.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Sign Postal payloads with this private key (PEM, as Postal's signing.key).
-    #[arg(long, value_name = "FILE")]
-    postal_private_key: Option<PathBuf>,
-    /// Sign GetMailer payloads with this secret (X-GetMailer-Signature).
-    #[arg(long, value_name = "SECRET")]
-    secret: Option<String>,
-    /// Sign every payload with this Standard Webhooks secret (whsec_...).
-    #[arg(long, value_name = "SECRET")]
-    standard_webhooks_secret: Option<String>,
+    #[command(flatten)]
+    signing: SigningArgs,
     /// Append each recorded request's path to URL instead of posting to URL itself.
     #[arg(long)]
     keep_path: bool,
     /// Per-request timeout.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
     timeout: Duration,
-}
-
-fn signers(args: &Args) -> Result<Vec<Box<dyn Signer>>, CliError> {
-    let mut signers: Vec<Box<dyn Signer>> = Vec::new();
-    if let Some(path) = &args.postal_private_key {
-        let text = fs::read_to_string(path).map_err(|source| CliError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let signer = PostalSigner::from_pem(&text)
-            .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-        signers.push(Box::new(signer));
-    }
-    if let Some(secret) = &args.secret {
-        let signer =
-            GetMailer::new(secret).map_err(|e| CliError::Usage(format!("--secret: {e}")))?;
-        signers.push(Box::new(signer));
-    }
-    if let Some(secret) = &args.standard_webhooks_secret {
-        let signer = StandardWebhooks::new(secret)
-            .map_err(|e| CliError::Usage(format!("--standard-webhooks-secret: {e}")))?;
-        signers.push(Box::new(signer));
-    }
-    Ok(signers)
 }
 
 fn is_recording(path: &std::path::Path) -> bool {
@@ -84,7 +52,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             .to_string(),
         ));
     }
-    let signers = signers(&args)?;
+    let signers: Vec<Box<dyn Signer>> = args
+        .signing
+        .signers()?
+        .into_iter()
+        .map(|(_, signer)| signer)
+        .collect();
     let mut requests: Vec<Request> = Vec::new();
     for path in &args.files {
         let read = if is_recording(path) {

@@ -12,7 +12,7 @@
 //! | JSON whose meaning RFC 8259 leaves to the implementation: duplicate keys, a byte order mark, numbers out of `f64` range, unpaired surrogate escapes, nesting past 128 levels | [`Expectation::Either`] |
 //!
 //! An accepted body that names a catalog event must be reported under that name (unless the
-//! parser reports verdicts only, [`Fidelity::Verdict`]); a [`ParseError::Fault`] is never
+//! parser reports verdicts only, [`Fidelity::Verdict`](crate::parser::Fidelity::Verdict)); a [`ParseError::Fault`] is never
 //! acceptable, since it means the parser gave no verdict.
 
 use std::{collections::HashSet, fmt};
@@ -21,7 +21,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::Value;
 
 use crate::catalog::{Catalog, Vendor};
-use crate::parser::{Defect, Fidelity, Obligation, ParseError, WebhookParser, event_name_pointer};
+use crate::parser::{Defect, Obligation, ParseError, WebhookParser, event_name_pointer};
 use crate::validate::{Violation, input};
 
 /// What a correct parser must do with one body.
@@ -151,7 +151,7 @@ pub fn assert_agrees<P: WebhookParser + ?Sized>(
         )
     };
     let reported = |event: &str| -> Option<String> {
-        (parser.fidelity() == Fidelity::Fields).then(|| event.to_owned())
+        parser.fidelity().reports_event().then(|| event.to_owned())
     };
     match (&expected, answer) {
         (_, Err(ParseError::Fault(fault))) => {

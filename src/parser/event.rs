@@ -103,14 +103,60 @@ fn owned(s: Cow<'_, str>) -> Cow<'static, str> {
     Cow::Owned(s.into_owned())
 }
 
-/// How much a parser reports when it accepts a payload.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// How much a parser reports when it accepts a payload, from most to least.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Fidelity {
     /// The event name and key fields of [`ParsedEvent`]; a certification run compares them.
     Fields,
+    /// The event name only; `reports-fields` does not apply.
+    Event,
     /// Only accept or reject (for example a webhook receiver behind an HTTP adapter that answers
-    /// 200 with no body); the fields of the returned event are not checked.
+    /// 200 with no body); `reports-event` and `reports-fields` do not apply.
     Verdict,
+}
+
+impl Fidelity {
+    /// Every level, most first.
+    pub const ALL: [Fidelity; 3] = [Fidelity::Fields, Fidelity::Event, Fidelity::Verdict];
+
+    /// `fields`, `event` or `verdict`, as the CLI, the exec handshake and reports spell it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fidelity::Fields => "fields",
+            Fidelity::Event => "event",
+            Fidelity::Verdict => "verdict",
+        }
+    }
+
+    /// Whether accepted answers carry the wire event name.
+    #[must_use]
+    pub fn reports_event(self) -> bool {
+        self != Fidelity::Verdict
+    }
+
+    /// Whether accepted answers carry the key fields.
+    #[must_use]
+    pub fn reports_fields(self) -> bool {
+        self == Fidelity::Fields
+    }
+}
+
+impl std::fmt::Display for Fidelity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Fidelity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fidelity::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown fidelity {s:?} (known: fields, event, verdict)"))
+    }
 }
 
 /// An event time: the text as on the wire plus Unix seconds as `f64`.

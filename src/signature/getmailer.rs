@@ -111,6 +111,13 @@ impl Signer for GetMailer {
     fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, SignatureError> {
         Ok(vec![(HEADER.to_owned(), self.signature(body))])
     }
+
+    /// The same secret with one more byte: a valid-looking signature with the wrong key.
+    fn impostor(&self) -> Option<Box<dyn Signer>> {
+        let mut secret = self.secret.clone();
+        secret.push(b'!');
+        Some(Box::new(GetMailer { secret }))
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@
 //! # Ok::<(), SignatureError>(())
 //! ```
 
+pub mod forge;
 pub mod getmailer;
 pub mod postal;
 pub mod standard;
@@ -209,6 +210,18 @@ pub trait Signer: Send + Sync {
     ///
     /// [`SignatureError::Signing`] if the underlying library fails.
     fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, SignatureError>;
+
+    /// A signer of the same scheme with another key: what an attacker without the key signs
+    /// with. `None` when the scheme has no such notion.
+    fn impostor(&self) -> Option<Box<dyn Signer>> {
+        None
+    }
+
+    /// A signer with the right key whose signatures are dated outside the verifier's
+    /// tolerance (for timestamped schemes; `None` otherwise).
+    fn expired(&self) -> Option<Box<dyn Signer>> {
+        None
+    }
 }
 
 #[cfg(test)]

@@ -218,6 +218,9 @@ impl Verifier for PostalVerifier {
     }
 }
 
+/// A throwaway key for signatures "made with another key" (see [`Signer::impostor`]).
+const IMPOSTOR_KEY: &str = include_str!("impostor-TEST-ONLY-private-key.pem");
+
 /// Signs bodies as a Postal installation does, with its private key.
 #[derive(Clone)]
 pub struct PostalSigner {
@@ -313,6 +316,15 @@ impl Signer for PostalSigner {
             (SHA1_HEADER.to_owned(), self.sign_sha1(body)?),
             (SHA256_HEADER.to_owned(), self.sign_sha256(body)?),
         ])
+    }
+
+    /// A fixed RSA key that no Postal installation uses (shipped with hookcheck for this).
+    fn impostor(&self) -> Option<Box<dyn Signer>> {
+        static IMPOSTOR: std::sync::OnceLock<Option<PostalSigner>> = std::sync::OnceLock::new();
+        IMPOSTOR
+            .get_or_init(|| PostalSigner::from_pem(IMPOSTOR_KEY).ok())
+            .clone()
+            .map(|s| Box::new(s) as Box<dyn Signer>)
     }
 }
 

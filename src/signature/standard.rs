@@ -235,6 +235,21 @@ impl Signer for StandardWebhooks {
             ),
         ])
     }
+
+    /// The key with every byte inverted.
+    fn impostor(&self) -> Option<Box<dyn Signer>> {
+        let mut other = self.clone();
+        other.key.iter_mut().for_each(|b| *b = !*b);
+        Some(Box::new(other))
+    }
+
+    /// The right key, signing an hour (twelve tolerances by default) in the past.
+    fn expired(&self) -> Option<Box<dyn Signer>> {
+        let skew = i64::try_from(self.tolerance.saturating_mul(12).max(3600)).unwrap_or(i64::MAX);
+        let mut other = self.clone();
+        other.clock = Clock::Fixed(self.clock.now().saturating_sub(skew));
+        Some(Box::new(other))
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod rejects_invalid;
 mod reports_event;
 mod reports_fields;
 mod time_bound;
+mod verifies_signature;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -22,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::Seed;
 use super::call::{Answer, Call, Target};
 use super::config::Config;
-use super::drive::{Driven, ShrinkLimits, Verdict, drive};
+use super::drive::{Driven, Faults, Halt, ShrinkLimits, ShrinkStop, Stops, Verdict, Watch, drive};
 use super::source::{Case, EntryCases};
 use crate::catalog::{Entry, Vendor};
 
@@ -46,11 +47,14 @@ pub enum Property {
     TimeBound,
     /// `deterministic`: gives the same answer when asked twice.
     Deterministic,
+    /// `verifies-signature`: refuses, with a 4xx, every request whose signature is missing or
+    /// forged (runs only when the bodies are sent signed).
+    VerifiesSignature,
 }
 
 impl Property {
     /// Every property, in report order.
-    pub const ALL: [Property; 7] = [
+    pub const ALL: [Property; 8] = [
         Property::AcceptsValid,
         Property::RejectsInvalid,
         Property::ReportsEvent,
@@ -58,7 +62,14 @@ impl Property {
         Property::NoPanic,
         Property::TimeBound,
         Property::Deterministic,
+        Property::VerifiesSignature,
     ];
+
+    /// Whether the property needs signed requests (it runs only when a key or secret is given).
+    #[must_use]
+    pub fn needs_signing(self) -> bool {
+        self == Property::VerifiesSignature
+    }
 
     /// The stable id used in reports, regression files and `--property`.
     #[must_use]
@@ -71,6 +82,7 @@ impl Property {
             Property::NoPanic => "no-panic",
             Property::TimeBound => "time-bound",
             Property::Deterministic => "deterministic",
+            Property::VerifiesSignature => "verifies-signature",
         }
     }
 
@@ -93,6 +105,9 @@ impl Property {
             }
             Property::TimeBound => "answers every body within the time bound",
             Property::Deterministic => "gives the same answer when asked twice about the same body",
+            Property::VerifiesSignature => {
+                "refuses with a 4xx every request whose signature is missing, wrong, made with another key, over other bytes, truncated or expired"
+            }
         }
     }
 }
@@ -139,6 +154,36 @@ pub(crate) struct Cell<'a> {
     pub(crate) config: &'a Config,
     pub(crate) target: &'a dyn Target,
     pub(crate) cases: &'a dyn EntryCases,
+    /// What the cell's calls have cost in faults so far.
+    pub(crate) faults: std::cell::Cell<Faults>,
+    /// Calls that got a verdict (accepted or rejected).
+    pub(crate) answered: std::cell::Cell<u32>,
+    /// What the first fault was.
+    pub(crate) first_fault: std::cell::RefCell<Option<String>>,
+}
+
+impl<'a> Cell<'a> {
+    /// A cell with no calls made yet.
+    pub(crate) fn new(
+        entry: &'a Entry,
+        property: Property,
+        seed: Seed,
+        config: &'a Config,
+        target: &'a dyn Target,
+        cases: &'a dyn EntryCases,
+    ) -> Self {
+        Self {
+            entry,
+            property,
+            seed,
+            config,
+            target,
+            cases,
+            faults: std::cell::Cell::new(Faults::default()),
+            answered: std::cell::Cell::new(0),
+            first_fault: std::cell::RefCell::new(None),
+        }
+    }
 }
 
 impl Cell<'_> {
@@ -146,8 +191,47 @@ impl Cell<'_> {
         self.entry.vendor()
     }
 
+    /// Asks the parser about `body`, counting the call and any fault.
     pub(crate) fn call(&self, body: &[u8]) -> Call {
-        self.target.call(self.vendor(), body)
+        let call = self.target.call(self.vendor(), body);
+        self.count(&call.answer);
+        call
+    }
+
+    /// Counts one answer in the cell's fault counters.
+    pub(crate) fn count(&self, answer: &Answer) {
+        let mut f = self.faults.get();
+        f.calls += 1;
+        if let Answer::Fault { kind, .. } = answer {
+            f.faults += 1;
+            if *kind == super::call::FaultKind::TimedOut {
+                f.timeouts += 1;
+            }
+            self.first_fault
+                .borrow_mut()
+                .get_or_insert_with(|| answer.describe());
+        } else {
+            self.answered.set(self.answered.get() + 1);
+        }
+        self.faults.set(f);
+    }
+
+    /// Whether the cell should stop now: too many faults, or the run was interrupted.
+    pub(crate) fn halted(&self) -> Option<Halt> {
+        let f = self.faults.get();
+        let stops = Stops::default();
+        if self.interrupted() {
+            Some(Halt::Interrupted)
+        } else if f.faults >= stops.faults || f.timeouts >= stops.timeouts {
+            Some(Halt::Faults(f))
+        } else {
+            None
+        }
+    }
+
+    /// Whether the run was interrupted.
+    pub(crate) fn interrupted(&self) -> bool {
+        self.config.interrupted()
     }
 
     pub(crate) fn limits(&self) -> ShrinkLimits {
@@ -163,7 +247,27 @@ impl Cell<'_> {
     where
         S: Strategy<Value = Case>,
     {
-        drive(self.seed, self.config.cases, self.limits(), strategy, check).into()
+        self.drive_n(self.config.cases, strategy, check)
+    }
+
+    /// [`drive`](Self::drive) with another case count.
+    pub(crate) fn drive_n<S>(
+        &self,
+        cases: u32,
+        strategy: &S,
+        check: impl Fn(&Case) -> Verdict,
+    ) -> PropertyRun
+    where
+        S: Strategy<Value = Case>,
+    {
+        let faults = || self.faults.get();
+        let interrupted = || self.interrupted();
+        let watch = Watch {
+            faults: &faults,
+            interrupted: &interrupted,
+            stops: Stops::default(),
+        };
+        drive(self.seed, cases, self.limits(), strategy, check, &watch).into()
     }
 
     /// Checks that an undamaged generated payload really is valid (a generator never lies).
@@ -188,9 +292,15 @@ pub(crate) struct PropertyRun {
     pub(crate) not_applicable: u32,
     pub(crate) failure: Option<(Case, String)>,
     pub(crate) shrink_steps: u32,
+    /// Why shrinking stopped, if a budget stopped it.
+    pub(crate) shrink_stop: Option<ShrinkStop>,
     pub(crate) broken: Option<String>,
     /// Why the whole cell does not apply, if it does not.
     pub(crate) skipped: Option<String>,
+    /// Why the cell stopped before its case count, if it did.
+    pub(crate) halted: Option<Halt>,
+    /// The first case that met a fault.
+    pub(crate) first_fault: Option<Case>,
     pub(crate) counts: BTreeMap<String, u64>,
     pub(crate) notes: Vec<String>,
 }
@@ -202,7 +312,10 @@ impl From<Driven<Case>> for PropertyRun {
             not_applicable: d.not_applicable,
             failure: d.failure,
             shrink_steps: d.shrink_steps,
+            shrink_stop: d.shrink_stop,
             broken: d.broken,
+            halted: d.halted,
+            first_fault: d.first_fault,
             ..Self::default()
         }
     }
@@ -218,6 +331,7 @@ pub(crate) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
         Property::NoPanic => no_panic::check(cell, case),
         Property::TimeBound => time_bound::check(cell, case),
         Property::Deterministic => deterministic::check(cell, case),
+        Property::VerifiesSignature => verifies_signature::check(cell, case),
     }
 }
 
@@ -231,6 +345,7 @@ pub(crate) fn run(cell: &Cell<'_>) -> PropertyRun {
         Property::NoPanic => no_panic::run(cell),
         Property::TimeBound => time_bound::run(cell),
         Property::Deterministic => deterministic::run(cell),
+        Property::VerifiesSignature => verifies_signature::run(cell),
     }
 }
 

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{Cell, PropertyRun};
 use crate::certify::call::Answer;
-use crate::certify::drive::{Verdict, drive};
+use crate::certify::drive::{ShrinkStop, Stops, Verdict};
 use crate::certify::policy;
 use crate::certify::shrink::minimize;
 use crate::certify::source::{Case, body_of};
@@ -61,6 +61,10 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         }
     };
     for negative in &negatives {
+        if let Some(halt) = cell.halted() {
+            run.halted = Some(halt);
+            break;
+        }
         let violations = validator.violations(&negative.value);
         if !violations
             .iter()
@@ -89,22 +93,41 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             .map(|v| (v.keyword.clone(), v.instance_path.clone()))
             .collect();
         let case = Case::payload(negative.value.clone());
+        let faults_before = cell.faults.get().faults;
+        let first_fault = |run: &mut PropertyRun| {
+            if run.first_fault.is_none() && cell.faults.get().faults > faults_before {
+                run.first_fault = Some(case.clone());
+            }
+        };
         if must_set.is_empty() {
             match cell.call(&case.body).answer {
                 Answer::Accepted(_) => may_accepted += 1,
                 _ => may_rejected += 1,
             }
+            first_fault(&mut run);
             continue;
         }
         must += 1;
-        match check(cell, &case) {
+        let verdict = check(cell, &case);
+        first_fault(&mut run);
+        match verdict {
             Verdict::Pass | Verdict::NotApplicable => run.passed += 1,
             Verdict::Broken(e) => {
                 run.broken = Some(e);
                 return run;
             }
             Verdict::Fail(_) => {
+                let stops = Stops::default();
+                let base = cell.faults.get();
+                let over = || {
+                    let now = cell.faults.get();
+                    now.faults - base.faults >= stops.shrink_faults
+                        || now.timeouts - base.timeouts >= stops.shrink_timeouts
+                };
                 let same_defect = |v: &Value| {
+                    if over() {
+                        return false;
+                    }
                     let set: Vec<_> = validator
                         .violations(v)
                         .iter()
@@ -121,6 +144,11 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                     same_defect,
                 );
                 run.shrink_steps = steps;
+                if over() {
+                    run.shrink_stop = Some(ShrinkStop::Faults(cell.faults.get().faults - base.faults));
+                } else if steps >= limits.steps {
+                    run.shrink_stop = Some(ShrinkStop::Steps(limits.steps));
+                }
                 let minimal = Case::payload(minimal);
                 let message = match check(cell, &minimal) {
                     Verdict::Fail(m) => m,
@@ -137,14 +165,14 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         }
     }
     // Bodies that are not JSON at all: truncated valid payloads.
-    if run.failure.is_none() {
+    if run.failure.is_none() && run.halted.is_none() {
         let strategy = (cell.cases.valid(), any::<Index>()).prop_map(|(v, at)| {
             let body = body_of(&v);
             let cut = at.index(body.len().max(1));
             Case::bytes(body[..cut].to_vec())
         });
         let truncations = (cell.config.cases / 4).max(1);
-        let driven = drive(cell.seed, truncations, cell.limits(), &strategy, |case| {
+        let driven = cell.drive_n(truncations, &strategy, |case| {
             if case.payload.is_some() {
                 return Verdict::NotApplicable;
             }
@@ -153,7 +181,10 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         run.passed += driven.passed;
         run.not_applicable += driven.not_applicable;
         run.shrink_steps += driven.shrink_steps;
+        run.shrink_stop = driven.shrink_stop;
         run.broken = driven.broken;
+        run.halted = driven.halted;
+        run.first_fault = run.first_fault.or(driven.first_fault);
         run.failure = driven.failure.map(|(mut case, m)| {
             case.mutation = "truncate";
             (case, m)

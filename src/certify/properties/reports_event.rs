@@ -29,9 +29,12 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
 }
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
-    if !cell.target.reports_fields() {
+    if !cell.target.fidelity().reports_event() {
         return PropertyRun {
-            skipped: Some("the parser reports verdicts only, not event names".into()),
+            skipped: Some(format!(
+                "not applicable: the parser reports verdicts only (fidelity {}), not event names",
+                cell.target.fidelity()
+            )),
             ..PropertyRun::default()
         };
     }

@@ -45,9 +45,12 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> (Verdict, Vec<Field>) {
 }
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
-    if !cell.target.reports_fields() {
+    if !cell.target.fidelity().reports_fields() {
         return PropertyRun {
-            skipped: Some("the parser reports verdicts only, not fields".into()),
+            skipped: Some(format!(
+                "not applicable: the parser does not report key fields (fidelity {})",
+                cell.target.fidelity()
+            )),
             ..PropertyRun::default()
         };
     }
