@@ -6,7 +6,9 @@ Run it under `hookcheck certify --exec 'python3 examples/exec_adapter.py'` (or t
 
     {"id": 1, "vendor": "postal", "body_b64": "<base64 of the exact body bytes>"}
 
-and writes one JSON reply per line on stdout:
+and writes one JSON reply per line on stdout (the first request, with id 0 and a "hello" member,
+is the handshake: it is answered with the adapter's name, version, language, vendors and
+fidelity):
 
     {"id": 1, "ok": true, "event": "MessageSent",
      "fields": {"event_id": "...", "message_id": "48213", "timestamp": 1745838120.770091,
@@ -306,9 +308,21 @@ def parse(vendor, body):
     return VENDORS[vendor](doc)
 
 
+HELLO = {
+    "name": "hookcheck-example-adapter",
+    "version": "1.0",
+    "language": "python",
+    "vendors": sorted(VENDORS),
+    "fidelity": "fields",
+}
+
+
 def handle(line):
     try:
         request = json.loads(line)
+        if "hello" in request:
+            # The optional handshake: say who we are and what we report.
+            return {"id": request["id"], "hello": HELLO}
         rid = request["id"]
         vendor = request["vendor"]
         body = base64.b64decode(request["body_b64"], validate=True)

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::call::{MakeTarget, Target, in_process};
+use super::call::{Direct, MakeTarget, Target, in_process};
 use super::runner::{self, Progress};
 use super::source::{CaseSource, GeneratorSource};
 use super::{Certification, CertifyError, Config};
@@ -56,6 +56,48 @@ fn run_guarded<P: WebhookParser + 'static>(
         Ok(Box::new(in_process(Arc::clone(&parser), guard)))
     };
     run_target(&make, &name, config, &GeneratorSource::default(), progress)
+}
+
+/// Runs every selected cell against adapters that enforce their own time limit and never
+/// hang the caller ([`ExecParser`], [`HttpParser`]): `make` makes one per job (each its own
+/// process or connection), and each is called directly on its job's thread, with no worker
+/// thread in between. A panic in one is still caught.
+///
+/// # Errors
+///
+/// As [`run`].
+///
+/// # Example
+///
+/// ```no_run
+/// use hookcheck::adapters::exec::ExecParser;
+/// use hookcheck::certify::{self, Config};
+///
+/// let config = Config::default().cases(64).jobs(2);
+/// let result = certify::run_adapter(|| ExecParser::new("exec python3 my_adapter.py"), &config)?;
+/// assert!(result.is_success(), "{result}");
+/// # Ok::<(), hookcheck::certify::CertifyError>(())
+/// ```
+///
+/// [`ExecParser`]: crate::adapters::exec::ExecParser
+/// [`HttpParser`]: crate::adapters::http::HttpParser
+pub fn run_adapter<P, F>(make: F, config: &Config) -> Result<Certification, CertifyError>
+where
+    P: WebhookParser + 'static,
+    F: Fn() -> P + Sync,
+{
+    // Adapters start their process or connection on first use, so making one for its name
+    // costs nothing.
+    let name = make().name().into_owned();
+    let make =
+        || -> Result<Box<dyn Target>, String> { Ok(Box::new(Direct::new(Arc::new(make())))) };
+    run_target(
+        &make,
+        &name,
+        config,
+        &GeneratorSource::default(),
+        &mut |_| {},
+    )
 }
 
 /// Certifies `parser` and panics with a readable report (property, event, seed, minimal

@@ -57,6 +57,9 @@ pub(crate) struct Faults {
     pub(crate) faults: u32,
     /// Of those, calls that timed out.
     pub(crate) timeouts: u32,
+    /// Of those, faults that cost a restart or a wait (all but in-process panics, which are
+    /// caught for free).
+    pub(crate) costly: u32,
 }
 
 /// When a cell stops before its case count.
@@ -68,7 +71,7 @@ pub(crate) struct Stops {
     pub(crate) timeouts: u32,
     /// Not-applicable cases, with none applicable yet, after which the cell stops.
     pub(crate) idle: u32,
-    /// Faults allowed while shrinking a failure.
+    /// Costly faults (crashes, hangs, restarts) allowed while shrinking a failure.
     pub(crate) shrink_faults: u32,
     /// Timeouts allowed while shrinking a failure.
     pub(crate) shrink_timeouts: u32,
@@ -118,7 +121,10 @@ impl std::fmt::Display for ShrinkStop {
                 humantime::format_duration(*t)
             ),
             ShrinkStop::Faults(n) => {
-                write!(f, "stopped after {n} faults while shrinking (each costs a crash or a hang)")
+                write!(
+                    f,
+                    "stopped after {n} faults while shrinking (each costs a crash or a hang)"
+                )
             }
         }
     }
@@ -256,10 +262,10 @@ where
                         Some(ShrinkStop::Steps(limits.steps))
                     } else if started.elapsed() >= limits.time {
                         Some(ShrinkStop::Time(limits.time))
-                    } else if spent.faults - s.shrink_base.faults >= watch.stops.shrink_faults
+                    } else if spent.costly - s.shrink_base.costly >= watch.stops.shrink_faults
                         || spent.timeouts - s.shrink_base.timeouts >= watch.stops.shrink_timeouts
                     {
-                        Some(ShrinkStop::Faults(spent.faults - s.shrink_base.faults))
+                        Some(ShrinkStop::Faults(spent.costly - s.shrink_base.costly))
                     } else if (watch.interrupted)() {
                         s.halted = Some(Halt::Interrupted);
                         None

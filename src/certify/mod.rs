@@ -37,8 +37,8 @@ mod fields;
 mod mutate;
 mod outcome;
 mod policy;
-mod receiver;
 mod properties;
+mod receiver;
 mod regressions;
 mod runner;
 mod seed;
@@ -48,10 +48,8 @@ mod source;
 mod to_report;
 
 pub(crate) use api::run_target;
+pub use api::{certify, run, run_adapter, run_with_progress};
 pub(crate) use call::{Direct, MakeTarget, Target};
-pub(crate) use receiver::Receiver;
-pub(crate) use source::GeneratorSource;
-pub use api::{certify, run, run_with_progress};
 pub use config::{
     Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_SHRINK_STEPS, DEFAULT_SHRINK_TIME,
     DEFAULT_TIME_BOUND,
@@ -59,10 +57,12 @@ pub use config::{
 pub use error::CertifyError;
 pub use outcome::{Body, CellResult, Certification, Counterexample, Outcome, Tally};
 pub use properties::{Property, UnknownProperty};
+pub(crate) use receiver::Receiver;
 pub use regressions::Regression;
 pub use runner::Progress;
 pub use seed::Seed;
 pub use shard::{Shard, ShardError};
+pub(crate) use source::GeneratorSource;
 pub use to_report::merge;
 
 #[cfg(test)]

@@ -171,8 +171,9 @@ pub(crate) fn run(
     let abort = AtomicBool::new(false);
     let mut slots: Vec<Option<CellResult>> = vec![None; plan.len()];
     let mut first_error = None;
+    let mut total_answered = 0u64;
     thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel::<(usize, Result<CellResult, CertifyError>)>();
+        let (tx, rx) = mpsc::channel::<(usize, Result<(CellResult, u32), CertifyError>)>();
         for target in &targets {
             let tx = tx.clone();
             let (plan, next, abort, prepared) = (&plan, &next, &abort, &prepared);
@@ -206,8 +207,9 @@ pub(crate) fn run(
         let mut done = 0;
         for (i, result) in rx {
             match result {
-                Ok(result) => {
+                Ok((result, answered)) => {
                     done += 1;
+                    total_answered += u64::from(answered);
                     progress(Progress::Cell {
                         done,
                         total: plan.len(),
@@ -225,7 +227,7 @@ pub(crate) fn run(
     if let Some(e) = first_error {
         return Err(e);
     }
-    let cells = slots
+    let mut cells: Vec<CellResult> = slots
         .into_iter()
         .zip(&plan)
         .map(|(slot, (position, entry, property))| {
@@ -236,6 +238,31 @@ pub(crate) fn run(
             })
         })
         .collect();
+    // A parser that never gave a single verdict in the whole run failed because of the
+    // harness or its set-up, not on these payloads: nothing worth replaying is saved.
+    if let (Some(dir), true) = (&config.regressions, total_answered > 0) {
+        for cell in &mut cells {
+            if let Some(cx) = cell
+                .counterexample
+                .as_mut()
+                .filter(|cx| cx.regression.is_none())
+            {
+                let path = regressions::save(
+                    dir,
+                    &Regression {
+                        property: cell.property,
+                        vendor: cell.vendor,
+                        event: cell.event.clone(),
+                        seed,
+                        cell_seed: cell.seed,
+                        payload: cx.body.clone(),
+                        message: cx.message.clone(),
+                    },
+                )?;
+                cx.regression = Some(path);
+            }
+        }
+    }
     Ok(Certification {
         parser: parser.to_owned(),
         hookcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -312,8 +339,10 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    fn run(self) -> Result<CellResult, CertifyError> {
+    /// The cell's result and how many calls got a verdict.
+    fn run(self) -> Result<(CellResult, u32), CertifyError> {
         let (entry, property, config) = (self.entry, self.property, self.config);
+        let mut answered = 0;
         let cell_started = Instant::now();
         let mut result = blank(self.position, entry, property, self.seed);
         let cell_seed = result.seed;
@@ -359,32 +388,12 @@ impl Job<'_> {
                         cases.as_ref(),
                     );
                     run_cell(&cell, self.replays, &mut result);
-                    // A failure in a cell where the parser never answered at all says nothing
-                    // a later run could replay usefully: it is not saved.
-                    let answered = cell.answered.get() > 0;
-                    if let (Some(dir), Some(cx), true) =
-                        (&config.regressions, &mut result.counterexample, answered)
-                        && cx.regression.is_none()
-                    {
-                        let path = regressions::save(
-                            dir,
-                            &Regression {
-                                property,
-                                vendor: entry.vendor(),
-                                event: entry.event().to_owned(),
-                                seed: self.seed,
-                                cell_seed,
-                                payload: cx.body.clone(),
-                                message: cx.message.clone(),
-                            },
-                        )?;
-                        cx.regression = Some(path);
-                    }
+                    answered = cell.answered.get();
                 }
             }
         }
         result.duration = cell_started.elapsed();
-        Ok(result)
+        Ok((result, answered))
     }
 }
 
@@ -425,7 +434,9 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
         result
             .counts
             .insert("faults".into(), u64::from(faults.faults));
-        result.counts.insert("calls".into(), u64::from(faults.calls));
+        result
+            .counts
+            .insert("calls".into(), u64::from(faults.calls));
     }
     if let Some(e) = run.broken {
         result.outcome = Outcome::Error;

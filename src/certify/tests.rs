@@ -154,7 +154,9 @@ fn broken<F: Fn(&[u8], Parsed) -> Parsed + Send + Sync>(f: F) -> Broken<F> {
 fn reference_parsers_pass_every_property() {
     let c = certify_with(ReferenceParser, &config());
     assert!(c.is_success(), "{c}");
-    assert_eq!(c.cells.len(), FIXTURES.len() * Property::ALL.len());
+    // verifies-signature needs signed requests: not in an in-process run's matrix.
+    assert_eq!(c.cells.len(), FIXTURES.len() * (Property::ALL.len() - 1));
+    assert!(c.not_applicable.contains_key(&Property::VerifiesSignature));
     let t = c.tally();
     assert!(t.passed > 0 && t.cases > 0);
     // msndr carries no event id or recipient: listed as not applicable, never compared.
@@ -600,6 +602,8 @@ fn report_formats_snapshot() {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"));
     settings.set_prepend_module_to_snapshot(false);
+    // The catalog version changes with every schema edit; the snapshot is of the layout.
+    settings.add_filter(r"sha256:[0-9a-f]{16}", "sha256:[catalog]");
     settings.bind(|| {
         for format in Format::ALL {
             insta::assert_snapshot!(format!("certify_report_{format}"), render(format, &report));

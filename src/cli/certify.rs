@@ -19,8 +19,8 @@ use crate::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
 use crate::catalog::Vendor;
 use crate::certify::{
     self, Certification, CertifyError, Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR,
-    DEFAULT_SHRINK_STEPS, Direct, GeneratorSource, MakeTarget, Outcome,
-    Progress, Property, Receiver, Seed, Shard, Target,
+    DEFAULT_SHRINK_STEPS, Direct, GeneratorSource, MakeTarget, Outcome, Progress, Property,
+    Receiver, Seed, Shard, Target,
 };
 use crate::parser::{Fidelity, WebhookParser};
 use crate::parsers::ReferenceParser;
@@ -290,9 +290,7 @@ fn start_adapter(
             Ok((parser, info))
         }
         Err(fault) => Err(CliError::Certify(CertifyError::Parser {
-            message: format!(
-                "the adapter `{cmd}` did not start: {fault}; nothing was certified"
-            ),
+            message: format!("the adapter `{cmd}` did not start: {fault}; nothing was certified"),
         })),
     }
 }
@@ -329,7 +327,9 @@ fn probe_url(url: &str) -> Result<(), CliError> {
             Err(e) => last = Some(format!("cannot connect to {addr}: {e}")),
         }
     }
-    Err(bad(last.unwrap_or_else(|| format!("{host_port} resolves to no address"))))
+    Err(bad(last.unwrap_or_else(|| {
+        format!("{host_port} resolves to no address")
+    })))
 }
 
 /// Prints the start line, each failing cell, and (on a terminal or with --progress) a progress

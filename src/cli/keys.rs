@@ -22,14 +22,25 @@ pub(crate) struct SigningArgs {
     postal_private_key: Option<PathBuf>,
     /// Sign GetMailer bodies with this secret (X-GetMailer-Signature). Prefer
     /// --getmailer-secret-file or HOOKCHECK_GETMAILER_SECRET: a command line is visible to `ps`.
-    #[arg(long, value_name = "SECRET", alias = "secret", hide_env_values = true, env = "HOOKCHECK_GETMAILER_SECRET")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        alias = "secret",
+        hide_env_values = true,
+        env = "HOOKCHECK_GETMAILER_SECRET"
+    )]
     getmailer_secret: Option<String>,
     /// Read the GetMailer secret from this file (surrounding whitespace trimmed).
     #[arg(long, value_name = "FILE", conflicts_with = "getmailer_secret")]
     getmailer_secret_file: Option<PathBuf>,
     /// Sign every body with this Standard Webhooks secret (whsec_...). Prefer
     /// --standard-webhooks-secret-file or HOOKCHECK_STANDARD_WEBHOOKS_SECRET.
-    #[arg(long, value_name = "SECRET", hide_env_values = true, env = "HOOKCHECK_STANDARD_WEBHOOKS_SECRET")]
+    #[arg(
+        long,
+        value_name = "SECRET",
+        hide_env_values = true,
+        env = "HOOKCHECK_STANDARD_WEBHOOKS_SECRET"
+    )]
     standard_webhooks_secret: Option<String>,
     /// Read the Standard Webhooks secret from this file (surrounding whitespace trimmed).
     #[arg(long, value_name = "FILE", conflicts_with = "standard_webhooks_secret")]

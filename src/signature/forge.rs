@@ -62,13 +62,20 @@ pub fn forgeries(signers: &[&dyn Signer], body: &[u8]) -> Result<Vec<Forgery>, S
         let headers = keep_genuine_ids(&genuine, sign_all(&refs, body)?);
         out.push(forged("other-key", body.to_vec(), headers));
     }
-    out.push(forged("other-bytes", change_one_byte(body), genuine.clone()));
+    out.push(forged(
+        "other-bytes",
+        change_one_byte(body),
+        genuine.clone(),
+    ));
     out.push(forged(
         "truncated",
         body.to_vec(),
         map_signatures(&genuine, |value| {
             let half = value.len() / 2;
-            let cut = (0..=half).rev().find(|i| value.is_char_boundary(*i)).unwrap_or(0);
+            let cut = (0..=half)
+                .rev()
+                .find(|i| value.is_char_boundary(*i))
+                .unwrap_or(0);
             value[..cut].to_owned()
         }),
     ));
@@ -175,7 +182,14 @@ mod tests {
         let names: Vec<&str> = forgeries.iter().map(|f| f.name).collect();
         assert_eq!(
             names,
-            ["missing", "wrong", "other-key", "other-bytes", "truncated", "expired"]
+            [
+                "missing",
+                "wrong",
+                "other-key",
+                "other-bytes",
+                "truncated",
+                "expired"
+            ]
         );
         for verifier in [&getmailer as &dyn Verifier, &standard] {
             let genuine = [&getmailer as &dyn Signer, &standard];
@@ -186,7 +200,12 @@ mod tests {
                     continue; // GetMailer signatures carry no time
                 }
                 let err = verifier.verify(&forgery.headers, &forgery.body);
-                assert!(err.is_err(), "{} passed {:?}", forgery.name, verifier.scheme());
+                assert!(
+                    err.is_err(),
+                    "{} passed {:?}",
+                    forgery.name,
+                    verifier.scheme()
+                );
             }
         }
         let other_bytes = &forgeries[3];

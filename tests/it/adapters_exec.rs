@@ -176,7 +176,7 @@ fn protocol_fault(mode: &str, expect: &str) {
 
 #[test]
 fn garbage_replies_are_protocol_faults() {
-    protocol_fault("garbage", "not a JSON reply object");
+    protocol_fault("garbage", "not a JSON object");
 }
 
 #[test]
@@ -185,8 +185,89 @@ fn replies_to_another_request_are_protocol_faults() {
 }
 
 #[test]
-fn an_ok_reply_must_name_the_event() {
-    protocol_fault("no-event", "has no `event`");
+fn an_ok_reply_without_an_event_is_accepted_unnamed_and_the_process_keeps_serving() {
+    let parser = misbehaving("no-event", Duration::from_secs(20));
+    let sent = fixture(Vendor::Postal, "MessageSent");
+    let opened = fixture(Vendor::Msndr, "opened");
+    let event = parser.parse(Vendor::Msndr, &opened.body).expect("accepted");
+    assert_eq!(event.event, None);
+    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+    assert_eq!(
+        parser.starts(),
+        1,
+        "a readable reply never restarts the process"
+    );
+}
+
+#[test]
+fn a_readable_but_wrong_reply_fails_the_call_and_the_process_keeps_serving() {
+    // Answers the handshake, then `event` as a number, then `ok` as a string.
+    let parser = ExecParser::new(
+        r#"read -r l; echo '{"id":0}'; read -r l; echo '{"id":1,"ok":true,"event":5}'; read -r l; echo '{"id":2,"ok":"yes"}'; read -r l; echo '{"id":3,"ok":false}'"#,
+    )
+    .with_timeout(Duration::from_secs(10));
+    for expect in ["`event` is 5", "`ok` is \"yes\""] {
+        match parser.parse(Vendor::Postal, b"{}") {
+            Err(ParseError::Fault(Fault::Protocol { detail })) => {
+                assert!(detail.contains(expect), "{detail}");
+            }
+            other => panic!("expected a protocol fault, got {other:?}"),
+        }
+    }
+    assert!(
+        parser
+            .parse(Vendor::Postal, b"{}")
+            .unwrap_err()
+            .is_rejection()
+    );
+    assert_eq!(parser.starts(), 1);
+}
+
+#[test]
+fn the_handshake_reports_what_the_adapter_says() {
+    let info = example()
+        .handshake()
+        .expect("the example starts")
+        .expect("it answers the hello");
+    assert_eq!(info.name.as_deref(), Some("hookcheck-example-adapter"));
+    assert_eq!(info.fidelity, Some(hookcheck::parser::Fidelity::Fields));
+    // An adapter that does not know the handshake answers it like any request.
+    let legacy = ExecParser::new(
+        r#"while read -r line; do id=${line#*\"id\":}; echo "{\"id\":${id%%,*},\"ok\":false}"; done"#,
+    );
+    assert_eq!(legacy.handshake(), Ok(None));
+    assert_eq!(legacy.fidelity(), hookcheck::parser::Fidelity::Fields);
+}
+
+#[test]
+fn a_setsid_descendant_does_not_outlive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("child.pid");
+    // The adapter starts a child in a session of its own that keeps stdout open, then dies on
+    // its first request.
+    let parser = ExecParser::new(format!(
+        "read -r l; echo '{{\"id\":0}}'; setsid sh -c 'echo $$ > {}; exec sleep 60' & sleep 0.3; read -r l; exit 9",
+        pid_file.display()
+    ))
+    .with_timeout(Duration::from_secs(1));
+    // The child holds stdout open, so the death is seen as a timeout; either way the whole
+    // tree is killed.
+    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    assert!(
+        matches!(err, ParseError::Fault(Fault::Timeout { .. })),
+        "{err:?}"
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let gone = || {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        status.is_empty() || status.contains(") Z ")
+    };
+    let until = Instant::now() + Duration::from_secs(2);
+    while !gone() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(gone(), "the setsid child {} survived", pid.trim());
 }
 
 #[test]
@@ -249,7 +330,9 @@ fn works_as_a_trait_object() {
 #[test]
 fn a_process_that_does_not_read_times_out_even_on_a_large_body() {
     // The request is far larger than a pipe buffer; writing it must not block the harness.
-    let parser = ExecParser::new("exec sleep 30").with_timeout(Duration::from_millis(500));
+    // Answers the handshake, then never reads again.
+    let parser = ExecParser::new(r#"read -r l; echo '{"id":0}'; exec sleep 30"#)
+        .with_timeout(Duration::from_millis(500));
     let body = vec![b' '; 4 << 20];
     let start = Instant::now();
     let err = parser.parse(Vendor::Postal, &body).unwrap_err();

@@ -205,7 +205,7 @@ impl ExecParser {
     ///
     /// [`Fault::Spawn`] if `sh` cannot be started, [`Fault::Crashed`] (with the exit status and
     /// the stderr tail) if the process dies before answering, [`Fault::Timeout`] if it does not
-    /// answer within the start-up timeout.
+    /// answer the handshake within the start-up timeout.
     pub fn handshake(&self) -> Result<Option<AdapterInfo>, Fault> {
         let mut state = self.lock();
         self.ensure_running(&mut state)?;
@@ -276,19 +276,9 @@ impl ExecParser {
             }
             Next::Eof => Err(process.crashed()),
             Next::Timeout => {
-                let stderr = process.stderr_tail();
                 process.kill();
-                Err(Fault::Crashed {
-                    status: None,
-                    stderr: format!(
-                        "no answer to the handshake within {}{}",
-                        humantime::format_duration(self.startup_timeout),
-                        if stderr.trim().is_empty() {
-                            String::new()
-                        } else {
-                            format!("; stderr: {}", stderr.trim_end())
-                        }
-                    ),
+                Err(Fault::Timeout {
+                    after: self.startup_timeout,
                 })
             }
         }

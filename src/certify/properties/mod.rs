@@ -207,6 +207,9 @@ impl Cell<'_> {
             if *kind == super::call::FaultKind::TimedOut {
                 f.timeouts += 1;
             }
+            if *kind != super::call::FaultKind::Panicked {
+                f.costly += 1;
+            }
             self.first_fault
                 .borrow_mut()
                 .get_or_insert_with(|| answer.describe());

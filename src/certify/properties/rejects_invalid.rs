@@ -121,7 +121,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                 let base = cell.faults.get();
                 let over = || {
                     let now = cell.faults.get();
-                    now.faults - base.faults >= stops.shrink_faults
+                    now.costly - base.costly >= stops.shrink_faults
                         || now.timeouts - base.timeouts >= stops.shrink_timeouts
                 };
                 let same_defect = |v: &Value| {
@@ -145,7 +145,8 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                 );
                 run.shrink_steps = steps;
                 if over() {
-                    run.shrink_stop = Some(ShrinkStop::Faults(cell.faults.get().faults - base.faults));
+                    run.shrink_stop =
+                        Some(ShrinkStop::Faults(cell.faults.get().costly - base.costly));
                 } else if steps >= limits.steps {
                     run.shrink_stop = Some(ShrinkStop::Steps(limits.steps));
                 }

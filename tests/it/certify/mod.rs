@@ -7,6 +7,7 @@ use crate::support::broken;
 
 mod broken_parsers;
 mod cli;
+mod faulty_adapters;
 mod reference;
 
 use std::time::Duration;

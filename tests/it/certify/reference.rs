@@ -21,7 +21,8 @@ fn the_reference_parsers_pass_every_event_and_property() {
         .iter()
         .filter(|e| e.kind() == EntryKind::Webhook)
         .count();
-    assert_eq!(c.cells.len(), webhooks * Property::ALL.len());
+    // verifies-signature needs signed requests: not in an in-process run's matrix.
+    assert_eq!(c.cells.len(), webhooks * (Property::ALL.len() - 1));
     for cell in &c.cells {
         assert!(cell.cases > 0, "{} ran no case", cell.name());
         if cell.property == Property::RejectsInvalid {
