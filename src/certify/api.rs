@@ -5,9 +5,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::call::{Direct, MakeTarget, Target, in_process};
+use super::receiver::Receiver;
 use super::runner::{self, Progress};
 use super::source::{CaseSource, GeneratorSource};
 use super::{Certification, CertifyError, Config};
+use crate::adapters::http::HttpParser;
 use crate::catalog::Catalog;
 use crate::parser::WebhookParser;
 
@@ -61,7 +63,8 @@ fn run_guarded<P: WebhookParser + 'static>(
 /// Runs every selected cell against adapters that enforce their own time limit and never
 /// hang the caller ([`ExecParser`], [`HttpParser`]): `make` makes one per job (each its own
 /// process or connection), and each is called directly on its job's thread, with no worker
-/// thread in between. A panic in one is still caught.
+/// thread in between. A panic in one is still caught. An [`HttpParser`] with signers is also
+/// sent the forged requests of `verifies-signature`.
 ///
 /// # Errors
 ///
@@ -89,8 +92,17 @@ where
     // Adapters start their process or connection on first use, so making one for its name
     // costs nothing.
     let name = make().name().into_owned();
-    let make =
-        || -> Result<Box<dyn Target>, String> { Ok(Box::new(Direct::new(Arc::new(make())))) };
+    let make = || -> Result<Box<dyn Target>, String> {
+        // An HTTP receiver can also be sent the forgeries of `verifies-signature`.
+        let parser: Box<dyn std::any::Any> = Box::new(make());
+        match parser.downcast::<HttpParser>() {
+            Ok(http) => Ok(Box::new(Receiver::new(Arc::new(*http)))),
+            Err(other) => other
+                .downcast::<P>()
+                .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Target>)
+                .map_err(|_| "the adapter changed type".to_owned()),
+        }
+    };
     run_target(
         &make,
         &name,

@@ -517,4 +517,114 @@ mod tests {
         assert_eq!(driven.broken.as_deref(), Some("generator lied"));
         assert!(driven.failure.is_none());
     }
+
+    #[test]
+    fn a_cell_whose_calls_keep_faulting_stops_early_with_the_first_faulting_case() {
+        let faults = Cell::new(Faults::default());
+        let count = || faults.get();
+        let watch = Watch {
+            faults: &count,
+            interrupted: &|| false,
+            stops: Stops::default(),
+        };
+        // Every call "crashes"; the check calls it not applicable, as reports-event would.
+        let driven = drive(
+            Seed(6),
+            2048,
+            LIMITS,
+            &(0u32..1000),
+            |_| {
+                let mut f = faults.get();
+                f.calls += 1;
+                f.faults += 1;
+                f.costly += 1;
+                faults.set(f);
+                Verdict::NotApplicable
+            },
+            &watch,
+        );
+        assert_eq!(driven.halted, Some(Halt::Faults(faults.get())));
+        assert_eq!(faults.get().calls, Stops::default().faults);
+        assert!(driven.first_fault.is_some());
+        assert!(driven.failure.is_none());
+    }
+
+    #[test]
+    fn a_cell_where_nothing_applies_stops_after_the_idle_limit() {
+        let calls = Cell::new(0u32);
+        let watch = Watch {
+            faults: &|| Faults::default(),
+            interrupted: &|| false,
+            stops: Stops::default(),
+        };
+        let driven = drive(
+            Seed(7),
+            2048,
+            LIMITS,
+            &(0u32..1000),
+            |_| {
+                calls.set(calls.get() + 1);
+                Verdict::NotApplicable
+            },
+            &watch,
+        );
+        assert_eq!(driven.halted, Some(Halt::Idle(Stops::default().idle)));
+        assert_eq!(calls.get(), Stops::default().idle);
+    }
+
+    #[test]
+    fn shrinking_a_costly_fault_stops_on_the_fault_budget() {
+        let faults = Cell::new(Faults::default());
+        let count = || faults.get();
+        let watch = Watch {
+            faults: &count,
+            interrupted: &|| false,
+            stops: Stops::default(),
+        };
+        let driven = drive(
+            Seed(8),
+            100,
+            LIMITS,
+            &(1000u32..1_000_000),
+            |&n| {
+                let mut f = faults.get();
+                f.calls += 1;
+                f.faults += 1;
+                f.costly += 1;
+                faults.set(f);
+                Verdict::Fail(format!("crashed on {n}"))
+            },
+            &watch,
+        );
+        assert!(driven.failure.is_some());
+        assert_eq!(
+            driven.shrink_stop,
+            Some(ShrinkStop::Faults(Stops::default().shrink_faults))
+        );
+        assert_eq!(driven.shrink_steps, Stops::default().shrink_faults);
+    }
+
+    #[test]
+    fn an_interrupted_run_stops_between_cases() {
+        let seen = Cell::new(0u32);
+        let interrupted = || seen.get() >= 5;
+        let watch = Watch {
+            faults: &|| Faults::default(),
+            interrupted: &interrupted,
+            stops: Stops::default(),
+        };
+        let driven = drive(
+            Seed(9),
+            1000,
+            LIMITS,
+            &(0u32..10),
+            |_| {
+                seen.set(seen.get() + 1);
+                Verdict::Pass
+            },
+            &watch,
+        );
+        assert_eq!(driven.halted, Some(Halt::Interrupted));
+        assert_eq!(driven.passed, 5);
+    }
 }

@@ -410,3 +410,141 @@ fn fields_mode_requires_a_report() {
         "{err:?}"
     );
 }
+
+/// A receiver that checks the GetMailer signature (401 when it does not verify, unless
+/// `verify` is false) and then parses with the reference parser (200 or 400).
+fn getmailer_receiver(secret: &'static str, verify: bool) -> Receiver {
+    use hookcheck::signature::Verifier;
+    let verifier = GetMailer::new(secret).unwrap();
+    Receiver::start(move |seen| {
+        if verify && verifier.verify(&seen.headers, &seen.body).is_err() {
+            return (401, b"bad signature".to_vec(), Duration::ZERO);
+        }
+        match ReferenceParser.parse(Vendor::GetMailer, &seen.body) {
+            Ok(_) => (200, Vec::new(), Duration::ZERO),
+            Err(_) => (400, b"nonconforming".to_vec(), Duration::ZERO),
+        }
+    })
+}
+
+fn signed_config() -> hookcheck::certify::Config {
+    hookcheck::certify::Config::default()
+        .event("getmailer/email.sent")
+        .property(hookcheck::certify::Property::AcceptsValid)
+        .property(hookcheck::certify::Property::VerifiesSignature)
+        .cases(32)
+        .seed(hookcheck::certify::Seed(3))
+}
+
+#[test]
+fn a_receiver_that_verifies_signatures_passes_verifies_signature() {
+    let receiver = getmailer_receiver("s3cret", true);
+    let url = receiver.url.clone();
+    let c = hookcheck::certify::run_adapter(
+        || HttpParser::new(&url).with_signer(Vendor::GetMailer, GetMailer::new("s3cret").unwrap()),
+        &signed_config(),
+    )
+    .unwrap();
+    assert!(c.is_success(), "{c}");
+    assert_eq!(c.tally().passed, 2, "{c}\n{:#?}", c.cells);
+    // Every forgery was sent: no signature, a wrong one, another key, other bytes, truncated.
+    let forged = receiver
+        .seen()
+        .iter()
+        .filter(|s| s.header("X-GetMailer-Signature").is_none())
+        .count();
+    assert!(forged >= 2, "{forged}");
+}
+
+#[test]
+fn a_receiver_that_skips_signature_checks_fails_verifies_signature() {
+    let receiver = getmailer_receiver("s3cret", false);
+    let url = receiver.url.clone();
+    let c = hookcheck::certify::run_adapter(
+        || HttpParser::new(&url).with_signer(Vendor::GetMailer, GetMailer::new("s3cret").unwrap()),
+        &signed_config(),
+    )
+    .unwrap();
+    let cell = c
+        .cells
+        .iter()
+        .find(|r| r.property == hookcheck::certify::Property::VerifiesSignature)
+        .unwrap();
+    assert_eq!(cell.outcome, hookcheck::certify::Outcome::Failed, "{c}");
+    let message = &cell.counterexample.as_ref().unwrap().message;
+    assert!(
+        message.starts_with("SECURITY: the receiver accepted a forged request (no signature)"),
+        "{message}"
+    );
+    assert!(message.contains("headers []"), "{message}");
+}
+
+#[test]
+fn a_large_answer_is_cut_after_the_status_never_a_transport_error() {
+    let big = "x".repeat(3 << 20);
+    let ok = Receiver::start(answer(200, &big));
+    assert!(
+        HttpParser::new(&ok.url)
+            .parse(Vendor::Postal, &sent())
+            .is_ok()
+    );
+    let no = Receiver::start(answer(422, &big));
+    let err = HttpParser::new(&no.url)
+        .parse(Vendor::Postal, &sent())
+        .unwrap_err();
+    assert!(err.is_rejection(), "{err:?}");
+    assert!(
+        err.to_string().starts_with("rejected: HTTP 422: xxx"),
+        "{err}"
+    );
+}
+
+#[test]
+fn certify_signs_from_the_command_line_and_reports_an_accepted_forgery() {
+    use assert_cmd::Command;
+    use predicates::str::contains;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    let certify = |url: &str| {
+        let mut cmd = Command::cargo_bin("hookcheck").unwrap();
+        cmd.args(["certify", "--url", url, "--event", "getmailer/email.sent"])
+            .args([
+                "--property",
+                "verifies-signature",
+                "--property",
+                "accepts-valid",
+            ])
+            .args([
+                "--cases",
+                "32",
+                "--seed",
+                "2",
+                "--jobs",
+                "1",
+                "--regressions",
+            ])
+            .arg(dir.path().join("regressions"));
+        cmd
+    };
+    let verifying = getmailer_receiver("s3cret", true);
+    certify(&verifying.url)
+        .arg("--getmailer-secret-file")
+        .arg(&secret)
+        .assert()
+        .code(0)
+        .stdout(contains("PASS  email.sent × verifies-signature"));
+    let lax = getmailer_receiver("s3cret", false);
+    certify(&lax.url)
+        .env("HOOKCHECK_GETMAILER_SECRET", "s3cret")
+        .assert()
+        .code(1)
+        .stdout(contains("SECURITY: the receiver accepted a forged request"));
+    // Keys sign HTTP requests only.
+    Command::cargo_bin("hookcheck")
+        .unwrap()
+        .args(["certify", "--getmailer-secret", "x", "--cases", "1"])
+        .assert()
+        .code(2)
+        .stderr(contains("they go with --url"));
+}

@@ -257,3 +257,41 @@ fn merging_needs_every_shard_of_one_run() {
         .collect();
     assert_eq!(names, ["clicked × p1", "clicked × p2"]);
 }
+
+#[test]
+fn sigterm_writes_a_partial_report_with_the_unfinished_cells_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("hookcheck"))
+        .args(["certify", "--cases", "100000", "--seed", "3", "--jobs", "1"])
+        .args(["--report", "json", "--out"])
+        .arg(&out)
+        .arg("--regressions")
+        .arg(dir.path().join("regressions"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let pid = child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(2), "an interrupted run is not a pass");
+    let report = read_report(&out.join("report.json"));
+    let skipped: Vec<_> = report
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .filter(|c| {
+            matches!(&c.outcome, hookcheck::report::Outcome::Skipped { reason } if reason.contains("interrupted"))
+        })
+        .collect();
+    assert!(!skipped.is_empty(), "no cell was marked interrupted");
+    assert_eq!(report.totals().failed, 0);
+}
