@@ -93,7 +93,7 @@ mod time;
 pub use crate::JsonPointer;
 pub use error::{Fault, ParseError};
 pub use event::{Fidelity, ParsedEvent, Timestamp};
-pub use policy::{Defect, Obligation, event_name_pointer};
+pub use policy::{Defect, Obligation, event_name_pointer, must_reject};
 
 /// A webhook parser under test: raw body bytes and vendor in, event or error out.
 ///

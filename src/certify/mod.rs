@@ -36,7 +36,6 @@ mod error;
 mod fields;
 mod mutate;
 mod outcome;
-mod policy;
 mod properties;
 mod receiver;
 mod regressions;

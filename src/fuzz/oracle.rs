@@ -18,11 +18,10 @@
 use std::{collections::HashSet, fmt};
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 
 use crate::catalog::{Catalog, Vendor};
-use crate::parser::{Defect, Obligation, ParseError, WebhookParser, event_name_pointer};
-use crate::validate::{Violation, input};
+use crate::parser::{ParseError, WebhookParser, policy};
+use crate::validate::input;
 
 /// What a correct parser must do with one body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,7 +111,10 @@ pub fn expectation(catalog: &Catalog, vendor: Vendor, body: &[u8]) -> Expectatio
     if violations.is_empty() {
         return Expectation::Accept { event };
     }
-    match violations.iter().find(|v| must_reject(vendor, v, &value)) {
+    match violations
+        .iter()
+        .find(|v| policy::must_reject(vendor, v, &value))
+    {
         Some(v) => Expectation::Reject {
             reason: format!("{} violates {v}", entry.key()),
         },
@@ -196,20 +198,6 @@ pub fn assert_agrees<P: WebhookParser + ?Sized>(
         expected,
         accepted: false,
     }
-}
-
-/// Whether a parser must reject a payload of `vendor` that has `violation` (the reject policy,
-/// with its rule that a changed event name naming another event of the vendor is not an
-/// unknown event).
-fn must_reject(vendor: Vendor, violation: &Violation, payload: &Value) -> bool {
-    let defect = Defect::from_keyword(vendor, &violation.keyword, &violation.instance_path);
-    if defect == Defect::UnknownEvent
-        && let Some(Value::String(name)) = event_name_pointer(vendor).resolve(payload)
-        && Catalog::builtin().get(vendor, name).is_ok()
-    {
-        return false;
-    }
-    defect.obligation() == Obligation::MustReject
 }
 
 /// The expectation for bytes that `serde_json` does not take as one document.

@@ -34,8 +34,36 @@
 //! nullability written as `anyOf`/`oneOf` instead of a `type` array is classified as a cross-field
 //! rule (schemas should use `type: ["string", "null"]`).
 
+use serde_json::Value;
+
 use super::JsonPointer;
-use crate::catalog::Vendor;
+use crate::catalog::{Catalog, Vendor};
+use crate::validate::Violation;
+
+/// The one judge of the policy: whether `payload`, which has `violation` (as the catalog's
+/// validator reports it, schema path included), must be rejected by a parser of `vendor`
+/// payloads. Certification, the fuzz oracle and every other caller ask this function.
+///
+/// A violation reached through a conditional or an alternative is a cross-field rule whatever
+/// its keyword ([`Defect::from_violation`]), and an event name that breaks the schema's
+/// `const` but names another event of the same vendor is not an unknown event (the payload is
+/// that other event).
+#[must_use]
+pub fn must_reject(vendor: Vendor, violation: &Violation, payload: &Value) -> bool {
+    let defect = Defect::from_violation(
+        vendor,
+        &violation.keyword,
+        &violation.instance_path,
+        &violation.schema_path,
+    );
+    if defect == Defect::UnknownEvent
+        && let Some(Value::String(name)) = event_name_pointer(vendor).resolve(payload)
+        && Catalog::builtin().get(vendor, name).is_ok()
+    {
+        return false;
+    }
+    defect.obligation() == Obligation::MustReject
+}
 
 /// What a correct parser must do with a payload that has a given [`Defect`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -23,6 +23,7 @@ mod generate_webhook;
 mod listen;
 mod listen_cli;
 mod parsers;
+mod reject_policy;
 mod report;
 mod signature;
 mod suite_coverage;

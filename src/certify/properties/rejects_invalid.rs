@@ -15,9 +15,9 @@ use serde_json::Value;
 use super::{Cell, PropertyRun};
 use crate::certify::call::Answer;
 use crate::certify::drive::{ShrinkStop, Stops, Verdict};
-use crate::certify::policy;
 use crate::certify::shrink::minimize;
 use crate::certify::source::{Case, body_of};
+use crate::parser::policy;
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     let defects = match &case.payload {
