@@ -274,7 +274,11 @@ impl fmt::Display for Certification {
             t.errors,
             t.cases
         )?;
-        writeln!(f, "seed: {0}; replay with --seed {0}", self.seed)?;
+        writeln!(
+            f,
+            "seed: {0}; replay with `Config::default().seed(Seed({0}))` (or `hookcheck certify --seed {0}`)",
+            self.seed
+        )?;
         for cell in self.problems() {
             writeln!(f)?;
             writeln!(

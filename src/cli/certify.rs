@@ -141,7 +141,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         ));
         report
     } else {
-        merge(&args.merge)?
+        let mut merged = merge(&args.merge)?;
+        let command: Vec<String> = std::env::args().skip(1).collect();
+        for p in &mut merged.properties {
+            if p.name == "command" {
+                p.value = format!("hookcheck {}", command.join(" "));
+            }
+        }
+        merged
     };
     write_reports(&report, &formats, args.out.as_deref())?;
     let totals = report.totals();
@@ -166,6 +173,13 @@ fn check_usage(args: &Args) -> Result<(), CliError> {
     if args.time_bound.is_some_and(|b| b.is_zero()) {
         return Err(CliError::Usage(
             "--time-bound 0s leaves no time to answer; give a positive bound".into(),
+        ));
+    }
+    if args.shard.is_some_and(|s| s.count > 1) && args.seed.is_none() {
+        return Err(CliError::Usage(
+            "--shard needs a --seed that every shard shares, or the shards certify different cases \
+             and cannot be merged: add e.g. --seed \"$GITHUB_RUN_ID\""
+                .into(),
         ));
     }
     if args.jobs == Some(0) {

@@ -295,3 +295,23 @@ fn sigterm_writes_a_partial_report_with_the_unfinished_cells_skipped() {
     assert!(!skipped.is_empty(), "no cell was marked interrupted");
     assert_eq!(report.totals().failed, 0);
 }
+
+#[test]
+fn runs_that_would_certify_nothing_or_cannot_merge_are_usage_errors() {
+    for (args, says) in [
+        (&["--cases", "0"][..], "--cases 0 would certify nothing"),
+        (
+            &["--time-bound", "0s"][..],
+            "--time-bound 0s leaves no time",
+        ),
+        (&["--jobs", "0"][..], "--jobs 0"),
+        (&["--shard", "1/2"][..], "--seed \"$GITHUB_RUN_ID\""),
+    ] {
+        hookcheck()
+            .arg("certify")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+}
