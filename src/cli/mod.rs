@@ -8,12 +8,14 @@
     reason = "the CLI is the one place that prints"
 )]
 
+mod api_check;
 mod certify;
 mod coverage;
 mod generate;
 mod inputs;
 mod list;
 mod listen;
+mod mock;
 mod output;
 mod replay;
 mod schema;
@@ -56,6 +58,10 @@ pub enum Command {
     Listen(listen::Args),
     /// POST recorded or given payloads to a URL, signed as the vendor would.
     Replay(replay::Args),
+    /// Check a running webhook configuration API (msndr): schemas, semantics, auth, bad input.
+    ApiCheck(api_check::Args),
+    /// Run a local stand-in of a vendor API (msndr-api).
+    Mock(mock::Args),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -129,6 +135,8 @@ pub fn main() -> ExitCode {
         Command::Certify(a) => certify::run(*a),
         Command::Listen(a) => listen::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::ApiCheck(a) => api_check::run(a),
+        Command::Mock(a) => mock::run(a),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,7 @@ mod support;
 
 mod adapters_exec;
 mod adapters_http;
+mod api_check;
 mod broken_parsers;
 mod catalog;
 mod certify;
