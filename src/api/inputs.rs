@@ -68,9 +68,9 @@ fn usable(url: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-.".contains(&b))
         && host.bytes().any(|b| b.is_ascii_lowercase())
         && after_host.starts_with('/')
-        && url.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"-._~/?=&+,;:@!$'()*".contains(&b)
-        })
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/?=&+,;:@!$'()*".contains(&b))
 }
 
 /// The URLs the checks set: a narrowing of the catalog's `webhook_url`, in normal form.
@@ -190,7 +190,10 @@ mod tests {
             }
             assert_eq!(Inputs::draw(seed).unwrap().posts, inputs.posts);
         }
-        assert_ne!(Inputs::draw(1).unwrap().posts, Inputs::draw(2).unwrap().posts);
+        assert_ne!(
+            Inputs::draw(1).unwrap().posts,
+            Inputs::draw(2).unwrap().posts
+        );
     }
 
     #[test]
