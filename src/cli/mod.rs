@@ -10,11 +10,13 @@
 
 mod api_check;
 mod certify;
+mod completions;
 mod coverage;
 mod generate;
 mod inputs;
 mod list;
 mod listen;
+mod man;
 mod mock;
 mod output;
 mod replay;
@@ -62,6 +64,10 @@ pub enum Command {
     ApiCheck(api_check::Args),
     /// Run a local stand-in of a vendor API (msndr-api).
     Mock(mock::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one per subcommand with --out.
+    Man(man::Args),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -137,6 +143,8 @@ pub fn main() -> ExitCode {
         Command::Replay(a) => replay::run(a),
         Command::ApiCheck(a) => api_check::run(a),
         Command::Mock(a) => mock::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(code) => code,
