@@ -13,11 +13,12 @@
 //! | body not valid against `api.webhook.post.request` / `api.webhook.delete.request`, or a `url` over 2048 bytes | 422 |
 //! | body over 64 KiB | 413 |
 //! | `POST {"url": U}` | 200 `{"url": U}`; U replaces any URL set before |
-//! | `GET` | 200 `{"url": U}`, or 404 when no URL is set |
+//! | `GET` | 200 `{"url": U}`, or 404 when no URL is set ([`Unset`] chooses 200 with a null or empty `url` instead) |
 //! | `DELETE` (body `{"url": U}` optional) | 204; a later `GET` answers 404 |
 //!
 //! Errors have the documented form `{"errors": [{"code": 422, "detail": "..."}]}`. Undeclared
-//! fields are accepted and ignored (the schemas allow them).
+//! fields are accepted and ignored (the schemas allow them), or, with
+//! [`MockConfig::strict_fields`], refused with 422.
 //!
 //! A [`Flaw`] makes the mock deviate on purpose, to see what `api-check` reports for a broken
 //! implementation (and to test that it does).
@@ -80,6 +81,20 @@ pub enum Flaw {
     WrongPostShape,
     /// Sends successful JSON answers as `text/plain`.
     TextContentType,
+    /// Rejects undeclared fields whose value is an object or array, accepts other ones.
+    InconsistentExtraFields,
+}
+
+/// How `GET` answers when no URL is set: each is a documented-compatible choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Unset {
+    /// 404 with an `errors` body.
+    #[default]
+    NotFound,
+    /// 200 `{"url": null}`.
+    NullUrl,
+    /// 200 `{"url": ""}`.
+    EmptyUrl,
 }
 
 /// Called with one line per request served (`POST /v1/email/webhook -> 200`).
@@ -94,6 +109,10 @@ pub struct MockConfig {
     pub token: String,
     /// Deliberate deviations (none by default).
     pub flaws: Vec<Flaw>,
+    /// How `GET` answers when no URL is set.
+    pub unset: Unset,
+    /// Reject undeclared fields with 422 instead of ignoring them (both conform).
+    pub strict_fields: bool,
     /// Called for each request served.
     pub on_request: Option<OnRequest>,
 }
@@ -105,6 +124,8 @@ impl MockConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             token: token.into(),
             flaws: Vec::new(),
+            unset: Unset::default(),
+            strict_fields: false,
             on_request: None,
         }
     }
@@ -124,6 +145,8 @@ impl fmt::Debug for MockConfig {
         f.debug_struct("MockConfig")
             .field("bind", &self.bind)
             .field("flaws", &self.flaws)
+            .field("unset", &self.unset)
+            .field("strict_fields", &self.strict_fields)
             .finish_non_exhaustive()
     }
 }
@@ -167,6 +190,8 @@ impl std::error::Error for MockError {
 struct Shared {
     token: String,
     flaws: Vec<Flaw>,
+    unset: Unset,
+    strict_fields: bool,
     url: Arc<Mutex<Option<String>>>,
     post: &'static Validator,
     delete: &'static Validator,
@@ -227,6 +252,8 @@ impl Mock {
         let shared = Arc::new(Shared {
             token: config.token,
             flaws: config.flaws,
+            unset: config.unset,
+            strict_fields: config.strict_fields,
             url: Arc::default(),
             post: validator("api.webhook.post.request")?,
             delete: validator("api.webhook.delete.request")?,
@@ -460,6 +487,21 @@ fn read_body(
         };
         return Err(Refusal::new(StatusCode::UNPROCESSABLE_ENTITY, detail));
     }
+    let undeclared = value
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != "url");
+    for (name, v) in undeclared {
+        let refuse = shared.strict_fields
+            || (shared.has(Flaw::InconsistentExtraFields) && (v.is_object() || v.is_array()));
+        if refuse {
+            return Err(Refusal::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("/{name}: unknown field"),
+            ));
+        }
+    }
     let url = value
         .get("url")
         .and_then(Value::as_str)
@@ -501,7 +543,11 @@ async fn post_webhook(
 async fn get_webhook(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let r = authorize(&shared, &headers).map(|()| match shared.current() {
         Some(url) => json_answer(&shared, StatusCode::OK, &json!({ "url": url })),
-        None => error(&shared, StatusCode::NOT_FOUND, "no webhook is set"),
+        None => match shared.unset {
+            Unset::NotFound => error(&shared, StatusCode::NOT_FOUND, "no webhook is set"),
+            Unset::NullUrl => json_answer(&shared, StatusCode::OK, &json!({ "url": null })),
+            Unset::EmptyUrl => json_answer(&shared, StatusCode::OK, &json!({ "url": "" })),
+        },
     });
     logged(&shared, "GET", r.unwrap_or_else(|e| e.answer(&shared)))
 }

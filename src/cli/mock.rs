@@ -9,7 +9,7 @@ use std::{
 
 use super::{CliError, EXIT_OK};
 use crate::api::client::TOKEN_VAR;
-use crate::api::mock::{Flaw, Mock, MockConfig};
+use crate::api::mock::{Flaw, Mock, MockConfig, Unset};
 
 /// Arguments of `hookcheck mock`.
 #[derive(Debug, clap::Args)]
@@ -46,6 +46,12 @@ struct MsndrApiArgs {
     /// $MSNDR_API_TOKEN).
     #[arg(long, value_name = "TOKEN")]
     token: Option<String>,
+    /// How GET answers when no URL is set (each conforms).
+    #[arg(long, value_name = "HOW", default_value = "not-found")]
+    unset: Unset,
+    /// Refuse undeclared fields with 422 instead of ignoring them (both conform).
+    #[arg(long)]
+    strict_fields: bool,
     /// Deviate from the documented behaviour on purpose (repeatable).
     #[arg(long, value_name = "FLAW")]
     flaw: Vec<Flaw>,
@@ -61,6 +67,8 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     };
     let mut config = MockConfig::new(token);
     config.bind = args.bind;
+    config.unset = args.unset;
+    config.strict_fields = args.strict_fields;
     for f in args.flaw {
         config = config.with_flaw(f);
     }

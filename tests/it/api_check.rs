@@ -15,7 +15,7 @@ use std::{
 use assert_cmd::Command;
 use hookcheck::api::{
     self, Check, Config, Verdict,
-    mock::{self, Flaw, MockConfig},
+    mock::{self, Flaw, MockConfig, Unset},
 };
 use hookcheck::report::{Format, Outcome};
 use serde_json::Value;
@@ -62,8 +62,32 @@ fn the_faithful_mock_passes_every_check_and_says_how_delete_works() {
 }
 
 #[test]
+fn each_documented_choice_passes_and_is_reported() {
+    for (unset, how) in [
+        (Unset::NullUrl, "GET answers a null url"),
+        (Unset::EmptyUrl, "GET answers an empty url"),
+    ] {
+        let mut config = MockConfig::new(TOKEN);
+        config.unset = unset;
+        let run = check_against(config);
+        assert!(run.is_success(), "{unset:?}: {:?}", run.failed());
+        let notes = &run.result(Check::DeleteRemoves).unwrap().notes;
+        assert_eq!(notes, &vec![("after DELETE".to_owned(), how.to_owned())]);
+    }
+    let mut strict = MockConfig::new(TOKEN);
+    strict.strict_fields = true;
+    let run = check_against(strict);
+    assert!(run.is_success(), "{:?}", run.failed());
+    let notes = &run.result(Check::ExtraFields).unwrap().notes;
+    assert_eq!(
+        notes,
+        &vec![("extra fields".to_owned(), "rejected".to_owned())]
+    );
+}
+
+#[test]
 fn each_flaw_fails_exactly_its_checks() {
-    let cases: [(Flaw, &[Check]); 5] = [
+    let cases: [(Flaw, &[Check]); 6] = [
         (
             Flaw::NoAuth,
             &[Check::AuthMissingToken, Check::AuthWrongToken],
@@ -75,6 +99,7 @@ fn each_flaw_fails_exactly_its_checks() {
             Flaw::TextContentType,
             &[Check::PostResponse, Check::GetResponse],
         ),
+        (Flaw::InconsistentExtraFields, &[Check::ExtraFields]),
     ];
     for (flaw, expected) in cases {
         let run = check_against(MockConfig::new(TOKEN).with_flaw(flaw));
@@ -147,6 +172,13 @@ fn failures_say_what_happened_and_replay_with_curl() {
         .map(|l| l.split_whitespace().nth(4).unwrap())
         .collect();
     assert_eq!(methods, ["POST", "DELETE", "GET"]);
+
+    let run = check_against(MockConfig::new(TOKEN).with_flaw(Flaw::InconsistentExtraFields));
+    let (message, _, _) = failure(&run, Check::ExtraFields);
+    assert_eq!(
+        message,
+        "POST with the extra field x_hookcheck_nested was rejected but earlier extra fields were accepted: not consistent"
+    );
 
     let run = check_against(MockConfig::new(TOKEN).with_flaw(Flaw::WrongPostShape));
     let (message, _, _) = failure(&run, Check::PostResponse);

@@ -65,7 +65,11 @@ fn completion_scripts_name_every_subcommand() {
             assert!(script.contains(name.as_str()), "{shell} lacks {name}");
         }
         // Options are completed too.
-        let token = if shell == "fish" { "-l token" } else { "--token" };
+        let token = if shell == "fish" {
+            "-l token"
+        } else {
+            "--token"
+        };
         assert!(script.contains(token), "{shell}");
     }
     let bash = stdout(&["completions", "bash"]);
