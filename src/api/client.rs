@@ -269,6 +269,12 @@ impl Client {
         }
     }
 
+    /// Whether `token` is the one this client authenticates with.
+    #[must_use]
+    pub fn is_token(&self, token: &str) -> bool {
+        self.token == token
+    }
+
     /// The time limit of one request.
     #[must_use]
     pub fn timeout(&self) -> Duration {

@@ -61,6 +61,15 @@ impl<'a> Probe<'a> {
         }
     }
 
+    /// A token that is not the right one (and says so).
+    pub(crate) fn wrong_token(&self) -> String {
+        ["hookcheck-wrong-token", "hookcheck-other-wrong-token"]
+            .into_iter()
+            .find(|t| !self.client.is_token(t))
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// A request to the endpoint, with the right token.
     pub(crate) fn request(&self, method: Method) -> Request {
         Request::new(method, self.endpoint.clone())

@@ -10,9 +10,6 @@ use super::inputs::Inputs;
 use super::mock::MAX_URL;
 use super::probe::{Current, Probe, Stop, describe, removed_as};
 
-/// A token no implementation should accept.
-const WRONG_TOKEN: &str = "hookcheck-wrong-token";
-
 /// A fact a passed check found out (`GET after DELETE` → `answers 404`).
 pub(crate) type Note = (&'static str, String);
 
@@ -34,13 +31,10 @@ pub(crate) fn run(check: Check, p: &mut Probe<'_>, inputs: &Inputs) -> Result<Ve
         }
         Check::DeleteRemoves => delete_removes(p, inputs),
         Check::AuthMissingToken => auth(p, inputs, 6, Auth::Missing, "without a token"),
-        Check::AuthWrongToken => auth(
-            p,
-            inputs,
-            7,
-            Auth::Wrong(WRONG_TOKEN.into()),
-            "with a wrong token",
-        ),
+        Check::AuthWrongToken => {
+            let wrong = Auth::Wrong(p.wrong_token());
+            auth(p, inputs, 7, wrong, "with a wrong token")
+        }
         Check::RejectsNotJson => {
             let bodies = [
                 (r#"{"url": "https://example.com/hook""#, "truncated JSON"),

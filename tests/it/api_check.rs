@@ -299,6 +299,16 @@ fn a_resetting_server_fails_with_a_broken_answer() {
 }
 
 #[test]
+fn the_wrong_token_is_never_the_right_one() {
+    let token = "hookcheck-wrong-token";
+    let mock = mock::spawn(MockConfig::new(token)).unwrap();
+    let mut config = Config::new(mock.base_url(), token);
+    config.checks = vec![Check::AuthWrongToken];
+    let run = api::run(&config).unwrap();
+    assert!(run.is_success(), "{:?}", run.results);
+}
+
+#[test]
 fn https_bases_are_refused_up_front() {
     let err = api::run(&Config::new("https://api.msndr.net/v1", TOKEN)).unwrap_err();
     assert!(err.to_string().contains("must start with http://"), "{err}");
