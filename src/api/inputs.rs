@@ -6,7 +6,7 @@
 //! for refusing (`https://%O`), or for storing in a normalised form (`http://1` is
 //! `http://0.0.0.1/` to a WHATWG URL parser). So the POST bodies are drawn from the catalog
 //! schema narrowed with `allOf` to URLs already in normal form ([`NORMAL_URL`]), and checked
-//! once more (`usable`: at most [`MAX_URL`](super::mock::MAX_URL) bytes, lower-case host, a
+//! once more (`usable`: at most [`MAX_URL`] bytes, lower-case host, a
 //! path, no port, userinfo or percent escapes) and for being distinct; a seed whose draws run
 //! short is topped up with `https://hooks.example.com/...`.
 
