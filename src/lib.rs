@@ -30,6 +30,7 @@
 //! ```
 
 pub mod adapters;
+pub mod api;
 pub mod catalog;
 pub mod certify;
 pub mod cli;

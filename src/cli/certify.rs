@@ -451,7 +451,13 @@ fn merge(files: &[PathBuf]) -> Result<Report, CliError> {
     certify::merge(&reports).map_err(CliError::from)
 }
 
-fn write_reports(report: &Report, formats: &[Format], out: Option<&Path>) -> Result<(), CliError> {
+/// Writes `report` in each format: to files in `out` (with a one-line verdict on stdout), or to
+/// stdout.
+pub(super) fn write_reports(
+    report: &Report,
+    formats: &[Format],
+    out: Option<&Path>,
+) -> Result<(), CliError> {
     match out {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|source| CliError::Io {

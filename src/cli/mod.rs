@@ -8,7 +8,9 @@
     reason = "the CLI is the one place that prints"
 )]
 
+mod api_check;
 mod certify;
+mod completions;
 mod coverage;
 mod generate;
 mod inputs;
@@ -16,6 +18,8 @@ mod interrupt;
 mod keys;
 mod list;
 mod listen;
+mod man;
+mod mock;
 mod output;
 mod replay;
 mod schema;
@@ -58,6 +62,14 @@ pub enum Command {
     Listen(listen::Args),
     /// POST recorded or given payloads to a URL, signed as the vendor would.
     Replay(replay::Args),
+    /// Check a running webhook configuration API (msndr): schemas, semantics, auth, bad input.
+    ApiCheck(api_check::Args),
+    /// Run a local stand-in of a vendor API (msndr-api).
+    Mock(mock::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one per subcommand with --out.
+    Man(man::Args),
 }
 
 /// What can stop a subcommand (exit code 2).
@@ -131,6 +143,10 @@ pub fn main() -> ExitCode {
         Command::Certify(a) => certify::run(*a),
         Command::Listen(a) => listen::run(a),
         Command::Replay(a) => replay::run(a),
+        Command::ApiCheck(a) => api_check::run(a),
+        Command::Mock(a) => mock::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man(a) => man::run(a),
     };
     match result {
         Ok(code) => code,

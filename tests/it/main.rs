@@ -9,10 +9,12 @@ mod support;
 
 mod adapters_exec;
 mod adapters_http;
+mod api_check;
 mod broken_parsers;
 mod catalog;
 mod certify;
 mod cli;
+mod completions_man;
 mod examples;
 mod fuzz_regressions;
 mod gen_cli;
