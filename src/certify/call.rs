@@ -210,7 +210,14 @@ pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InP
 /// The function an in-process target runs on its worker thread.
 pub(crate) type ParseFn = dyn Fn(Vendor, &[u8]) -> Answer + Send + Sync;
 
-type Job = (Vendor, Vec<u8>, Sender<Answer>);
+type Job = (Vendor, Vec<u8>);
+
+/// One worker thread: jobs in, answers out, both channels kept for the worker's life (no
+/// channel is made per call).
+struct Worker {
+    jobs: Sender<Job>,
+    answers: Receiver<Answer>,
+}
 
 /// An in-process parser behind a worker thread with a timeout and panic capture.
 pub(crate) struct InProcess {
@@ -218,7 +225,7 @@ pub(crate) struct InProcess {
     guard: Duration,
     fidelity: Fidelity,
     supported: [bool; 3],
-    worker: Mutex<Option<Sender<Job>>>,
+    worker: Mutex<Option<Worker>>,
 }
 
 impl std::fmt::Debug for InProcess {
@@ -244,19 +251,20 @@ impl InProcess {
         }
     }
 
-    fn spawn(&self) -> Result<Sender<Job>, String> {
-        let (tx, rx) = mpsc::channel::<Job>();
+    fn spawn(&self) -> Result<Worker, String> {
+        let (jobs, job_rx) = mpsc::channel::<Job>();
+        let (answer_tx, answers) = mpsc::channel::<Answer>();
         let parse = Arc::clone(&self.parse);
         thread::Builder::new()
             .name(WORKER_NAME.to_owned())
-            .spawn(move || serve(&*parse, &rx))
+            .spawn(move || serve(&*parse, &job_rx, &answer_tx))
             .map_err(|e| format!("could not start a worker thread: {e}"))?;
-        Ok(tx)
+        Ok(Worker { jobs, answers })
     }
 }
 
-fn serve(parse: &ParseFn, jobs: &Receiver<Job>) {
-    while let Ok((vendor, body, reply)) = jobs.recv() {
+fn serve(parse: &ParseFn, jobs: &Receiver<Job>, answers: &Sender<Answer>) {
+    while let Ok((vendor, body)) = jobs.recv() {
         let answer = match panic::catch_unwind(AssertUnwindSafe(|| parse(vendor, &body))) {
             Ok(answer) => answer,
             Err(payload) => Answer::Fault {
@@ -264,9 +272,9 @@ fn serve(parse: &ParseFn, jobs: &Receiver<Job>) {
                 detail: panic_text(payload.as_ref()),
             },
         };
-        if reply.send(answer).is_err() {
-            // The caller gave up on this call (timeout) and dropped its receiver: this worker
-            // has been replaced, so stop serving.
+        if answers.send(answer).is_err() {
+            // The caller gave up on this worker (a timeout) and dropped its receiver: this
+            // worker has been replaced, so stop serving.
             return;
         }
     }
@@ -285,30 +293,26 @@ impl Target for InProcess {
             .worker
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let sender = match slot.take() {
-            Some(s) => s,
+        let mut worker = match slot.take() {
+            Some(w) => w,
             None => match self.spawn() {
-                Ok(s) => s,
+                Ok(w) => w,
                 Err(e) => return fault(FaultKind::Other, e),
             },
         };
-        let (reply_tx, reply_rx) = mpsc::channel();
-        let sender = match sender.send((vendor, body.to_vec(), reply_tx.clone())) {
-            Ok(()) => sender,
-            Err(mpsc::SendError((vendor, body, _))) => {
-                // The worker died (it never should: panics are caught); start another.
-                match self.spawn() {
-                    Ok(s) => match s.send((vendor, body, reply_tx)) {
-                        Ok(()) => s,
-                        Err(_) => return fault(FaultKind::Other, "worker thread vanished".into()),
-                    },
-                    Err(e) => return fault(FaultKind::Other, e),
-                }
+        if let Err(mpsc::SendError(job)) = worker.jobs.send((vendor, body.to_vec())) {
+            // The worker died (it never should: panics are caught); start another.
+            worker = match self.spawn() {
+                Ok(w) => w,
+                Err(e) => return fault(FaultKind::Other, e),
+            };
+            if worker.jobs.send(job).is_err() {
+                return fault(FaultKind::Other, "worker thread vanished".into());
             }
-        };
-        match reply_rx.recv_timeout(self.guard) {
+        }
+        match worker.answers.recv_timeout(self.guard) {
             Ok(answer) => {
-                *slot = Some(sender);
+                *slot = Some(worker);
                 Call {
                     answer,
                     elapsed: start.elapsed(),

@@ -69,6 +69,9 @@ pub(crate) struct Stops {
     pub(crate) faults: u32,
     /// Timeouts after which the cell stops (each costs the whole time bound).
     pub(crate) timeouts: u32,
+    /// Costly faults after which a cell whose calls have all faulted stops (a parser that has
+    /// not answered once in the cell is not going to).
+    pub(crate) unanswered: u32,
     /// Not-applicable cases, with none applicable yet, after which the cell stops.
     pub(crate) idle: u32,
     /// Costly faults (crashes, hangs, restarts) allowed while shrinking a failure.
@@ -77,11 +80,21 @@ pub(crate) struct Stops {
     pub(crate) shrink_timeouts: u32,
 }
 
+impl Stops {
+    /// Whether these faults decide the cell: the parser is not going to give verdicts.
+    pub(crate) fn decided(&self, f: Faults) -> bool {
+        f.faults >= self.faults
+            || f.timeouts >= self.timeouts
+            || (f.calls == f.faults && f.costly >= self.unanswered)
+    }
+}
+
 impl Default for Stops {
     fn default() -> Self {
         Self {
             faults: 32,
             timeouts: 3,
+            unanswered: 8,
             idle: 128,
             shrink_faults: 8,
             shrink_timeouts: 2,
@@ -151,6 +164,7 @@ impl Watch<'_> {
             stops: Stops {
                 faults: u32::MAX,
                 timeouts: u32::MAX,
+                unanswered: u32::MAX,
                 idle: u32::MAX,
                 shrink_faults: u32::MAX,
                 shrink_timeouts: u32::MAX,
@@ -331,7 +345,7 @@ where
             return result;
         }
         let stops = watch.stops;
-        if after.faults >= stops.faults || after.timeouts >= stops.timeouts {
+        if stops.decided(after) {
             s.halted = Some(Halt::Faults(after));
         } else if s.passed == 0 && s.not_applicable >= stops.idle {
             s.halted = Some(Halt::Idle(s.not_applicable));
@@ -544,7 +558,8 @@ mod tests {
             &watch,
         );
         assert_eq!(driven.halted, Some(Halt::Faults(faults.get())));
-        assert_eq!(faults.get().calls, Stops::default().faults);
+        // No call was ever answered: the cell stops after the first few.
+        assert_eq!(faults.get().calls, Stops::default().unanswered);
         assert!(driven.first_fault.is_some());
         assert!(driven.failure.is_none());
     }

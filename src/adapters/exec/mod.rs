@@ -52,7 +52,7 @@
 //! | a line that is not a JSON object, a reply to another id, a line over 1 MiB | [`Fault::Protocol`] | killed and restarted (the stream cannot be trusted) |
 //! | a readable reply to this id that is wrong (`ok` missing, `event` not a string, a field of the wrong type) | [`Fault::Protocol`] | keeps serving |
 //!
-//! Restarts after consecutive failed starts back off (from 10 ms, doubling, up to 500 ms), so a
+//! Restarts after consecutive failed starts back off (from 5 ms, doubling, up to 100 ms), so a
 //! parser that cannot stay up is not restarted in a tight loop. Killing a process kills its
 //! process group and, on Linux, every descendant that inherited its marker variable, so a child
 //! that called `setsid` does not outlive it.
@@ -89,9 +89,9 @@ use crate::{
 /// How long a new process may take to answer the handshake by default.
 pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first restart delay after a failed start; it doubles up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_millis(10);
+const FIRST_BACKOFF: Duration = Duration::from_millis(5);
 /// The longest restart delay.
-const MAX_BACKOFF: Duration = Duration::from_millis(500);
+const MAX_BACKOFF: Duration = Duration::from_millis(100);
 
 /// A [`WebhookParser`] backed by a long-running subprocess; see the [module docs](self).
 ///

@@ -225,7 +225,7 @@ impl Cell<'_> {
         let stops = Stops::default();
         if self.interrupted() {
             Some(Halt::Interrupted)
-        } else if f.faults >= stops.faults || f.timeouts >= stops.timeouts {
+        } else if stops.decided(f) {
             Some(Halt::Faults(f))
         } else {
             None
@@ -279,6 +279,9 @@ impl Cell<'_> {
             return Ok(());
         };
         let validator = self.entry.validator().map_err(|e| e.to_string())?;
+        if validator.is_valid(payload) {
+            return Ok(());
+        }
         match validator.violations(payload).first() {
             None => Ok(()),
             Some(v) => Err(format!(
