@@ -52,10 +52,11 @@
 //! | a line that is not a JSON object, a reply to another id, a line over 1 MiB | [`Fault::Protocol`] | killed and restarted (the stream cannot be trusted) |
 //! | a readable reply to this id that is wrong (`ok` missing, `event` not a string, a field of the wrong type) | [`Fault::Protocol`] | keeps serving |
 //!
-//! Restarts after consecutive failed starts back off (from 5 ms, doubling, up to 100 ms), so a
-//! parser that cannot stay up is not restarted in a tight loop. Killing a process kills its
-//! process group and, on Linux, every descendant that inherited its marker variable, so a child
-//! that called `setsid` does not outlive it.
+//! When a process is lost, the next one is started at once in the background, so the next
+//! request rarely waits for a whole start-up. Restarts after consecutive crashes back off (from
+//! 5 ms, doubling, up to 100 ms), so a parser that cannot stay up is not restarted in a tight
+//! loop. Killing a process kills its process group and, on Linux, every descendant that
+//! inherited its marker variable, so a child that called `setsid` does not outlive it.
 //!
 //! A crash is recognised when the adapter's stdout closes. `sh` keeps its own copy of the pipe
 //! while it waits for a command it did not `exec`, so write `exec python3 adapter.py` rather than
@@ -69,7 +70,10 @@ mod process;
 
 use std::{
     borrow::Cow,
-    sync::{Mutex, PoisonError, mpsc::RecvTimeoutError},
+    sync::{
+        Mutex, PoisonError,
+        mpsc::{self, RecvTimeoutError},
+    },
     thread,
     time::{Duration, Instant},
 };
@@ -126,6 +130,8 @@ struct State {
     failures_in_a_row: u32,
     /// What the first process said in the handshake (`Some(None)`: it did not take part).
     info: Option<Option<AdapterInfo>>,
+    /// The next process, being started in the background after a failure.
+    spare: Option<mpsc::Receiver<Result<(Process, Option<AdapterInfo>), Fault>>>,
 }
 
 #[derive(Serialize)]
@@ -224,13 +230,21 @@ impl ExecParser {
 
     fn ensure_running<'s>(&self, state: &'s mut State) -> Result<&'s mut Process, Fault> {
         if state.running.is_none() {
-            if state.failures_in_a_row > 1 {
-                let doublings = (state.failures_in_a_row - 2).min(16);
-                thread::sleep((FIRST_BACKOFF * (1 << doublings)).min(MAX_BACKOFF));
-            }
             state.starts += 1;
-            let process = Process::spawn(&self.command).and_then(|p| self.greet(p));
-            match process {
+            let started = match state.spare.take() {
+                // A process started in the background after the last failure: most of its
+                // start-up is already paid.
+                Some(spare) => spare
+                    .recv_timeout(self.startup_timeout + MAX_BACKOFF)
+                    .unwrap_or(Err(Fault::Timeout {
+                        after: self.startup_timeout,
+                    })),
+                None => {
+                    thread::sleep(backoff(state.failures_in_a_row));
+                    Process::spawn(&self.command).and_then(|p| greet(p, self.startup_timeout))
+                }
+            };
+            match started {
                 Ok((process, info)) => {
                     state.info.get_or_insert(info);
                     state.running = Some(process);
@@ -246,41 +260,20 @@ impl ExecParser {
         })
     }
 
-    /// Sends the handshake to a new process and waits for its first reply.
-    fn greet(&self, process: Process) -> Result<(Process, Option<AdapterInfo>), Fault> {
-        let line = request_line(&Request {
-            id: 0,
-            vendor: Vendor::Postal.as_str(),
-            body_b64: "",
-            hello: Some(Hello {
-                hookcheck: env!("CARGO_PKG_VERSION"),
-                protocol: 1,
-            }),
-        })?;
-        if !process.send(line) {
-            return Err(process.crashed());
-        }
-        match next_line(&process, Instant::now() + self.startup_timeout) {
-            Next::Text(text) => {
-                let info = serde_json::from_slice::<Map<String, Value>>(&text)
-                    .ok()
-                    .and_then(|mut reply| reply.remove("hello"))
-                    .and_then(|hello| serde_json::from_value::<AdapterInfo>(hello).ok());
-                Ok((process, info))
-            }
-            Next::TooLong => {
-                process.kill();
-                Err(Fault::Protocol {
-                    detail: format!("first reply line longer than {MAX_LINE} bytes"),
-                })
-            }
-            Next::Eof => Err(process.crashed()),
-            Next::Timeout => {
-                process.kill();
-                Err(Fault::Timeout {
-                    after: self.startup_timeout,
-                })
-            }
+    /// Starts the next process in the background (after the restart backoff), so that the
+    /// next request does not wait for a whole start-up.
+    fn start_spare(&self, state: &mut State) {
+        let (tx, rx) = mpsc::channel();
+        let (command, timeout) = (self.command.clone(), self.startup_timeout);
+        let delay = backoff(state.failures_in_a_row);
+        let spawned = thread::Builder::new()
+            .name("hookcheck-exec-spare".into())
+            .spawn(move || {
+                thread::sleep(delay);
+                let _ = tx.send(Process::spawn(&command).and_then(|p| greet(p, timeout)));
+            });
+        if spawned.is_ok() {
+            state.spare = Some(rx);
         }
     }
 
@@ -325,11 +318,12 @@ impl ExecParser {
                 detail: "adapter process vanished".into(),
             };
         };
+        if lost_counts_as_failure(&lost) {
+            state.failures_in_a_row += 1;
+        }
+        self.start_spare(state);
         match lost {
-            Lost::Crash => {
-                state.failures_in_a_row += 1;
-                process.crashed()
-            }
+            Lost::Crash => process.crashed(),
             Lost::Timeout => {
                 process.kill();
                 Fault::Timeout {
@@ -344,10 +338,63 @@ impl ExecParser {
     }
 }
 
+/// Sends the handshake to a new process and waits for its first reply.
+fn greet(process: Process, startup_timeout: Duration) -> Result<(Process, Option<AdapterInfo>), Fault> {
+    let line = request_line(&Request {
+        id: 0,
+        vendor: Vendor::Postal.as_str(),
+        body_b64: "",
+        hello: Some(Hello {
+            hookcheck: env!("CARGO_PKG_VERSION"),
+            protocol: 1,
+        }),
+    })?;
+    if !process.send(line) {
+        return Err(process.crashed());
+    }
+    match next_line(&process, Instant::now() + startup_timeout) {
+        Next::Text(text) => {
+            let info = serde_json::from_slice::<Map<String, Value>>(&text)
+                .ok()
+                .and_then(|mut reply| reply.remove("hello"))
+                .and_then(|hello| serde_json::from_value::<AdapterInfo>(hello).ok());
+            Ok((process, info))
+        }
+        Next::TooLong => {
+            process.kill();
+            Err(Fault::Protocol {
+                detail: format!("first reply line longer than {MAX_LINE} bytes"),
+            })
+        }
+        Next::Eof => Err(process.crashed()),
+        Next::Timeout => {
+            process.kill();
+            Err(Fault::Timeout {
+                after: startup_timeout,
+            })
+        }
+    }
+}
+
+/// The delay before the next start after `failures` failures in a row: none for the first
+/// restart, then from [`FIRST_BACKOFF`] doubling up to [`MAX_BACKOFF`].
+fn backoff(failures: u32) -> Duration {
+    if failures < 2 {
+        return Duration::ZERO;
+    }
+    (FIRST_BACKOFF * (1 << (failures - 2).min(16))).min(MAX_BACKOFF)
+}
+
 enum Lost {
     Crash,
     Timeout,
     Untrusted(String),
+}
+
+/// Whether losing the process this way counts toward the restart backoff (a crash does; a
+/// hang or garbage was already paid for by its wait or its kill).
+fn lost_counts_as_failure(lost: &Lost) -> bool {
+    matches!(lost, Lost::Crash)
 }
 
 enum Next {
