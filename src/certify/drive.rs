@@ -92,7 +92,7 @@ impl Stops {
 impl Default for Stops {
     fn default() -> Self {
         Self {
-            faults: 32,
+            faults: 16,
             timeouts: 3,
             unanswered: 8,
             idle: 128,
