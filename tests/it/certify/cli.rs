@@ -315,3 +315,47 @@ fn runs_that_would_certify_nothing_or_cannot_merge_are_usage_errors() {
             .stderr(contains(says));
     }
 }
+
+#[test]
+fn the_report_is_the_same_for_any_number_of_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |jobs: &str| {
+        let out = dir.path().join(format!("jobs{jobs}"));
+        // A parser that crashes on one event, so that failures, stops and shrinking are part
+        // of what must not depend on the number of jobs.
+        certify(
+            &dir.path().join(format!("regressions{jobs}")),
+            &[
+                "--exec",
+                "exec python3 tests/fixtures/faulty_adapter.py crash hard_bounced",
+                "--vendor",
+                "msndr",
+                "--cases",
+                "24",
+                "--seed",
+                "77",
+                "--jobs",
+                jobs,
+            ],
+        )
+        .args(["--report", "json", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1);
+        let mut report = comparable(&read_report(&out.join("report.json")));
+        // The regression files live in each run's own directory.
+        for case in report.suites.iter_mut().flat_map(|s| s.cases.iter_mut()) {
+            if let hookcheck::report::Outcome::Failed {
+                detail: Some(detail),
+                ..
+            } = &mut case.outcome
+            {
+                *detail = detail.replace(&format!("regressions{jobs}"), "regressions");
+            }
+        }
+        report
+    };
+    let one = run("1");
+    assert_eq!(one, run("3"));
+    assert!(one.totals().failed > 0);
+}
