@@ -283,15 +283,14 @@ pub(crate) fn run(
 /// Each entry's cases, prepared once per run by whichever job needs them first.
 #[derive(Default)]
 struct Prepared {
-    entries: Mutex<BTreeMap<String, Arc<OnceLock<Result<Box<dyn EntryCases>, Unprepared>>>>>,
+    entries: Mutex<BTreeMap<String, Arc<Slot>>>,
 }
 
+/// One entry's cases, once prepared.
+type Slot = OnceLock<Result<Box<dyn EntryCases>, Unprepared>>;
+
 impl Prepared {
-    fn get(
-        &self,
-        source: &dyn CaseSource,
-        entry: &Entry,
-    ) -> Arc<OnceLock<Result<Box<dyn EntryCases>, Unprepared>>> {
+    fn get(&self, source: &dyn CaseSource, entry: &Entry) -> Arc<Slot> {
         let slot = {
             let mut entries = self
                 .entries

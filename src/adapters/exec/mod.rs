@@ -131,7 +131,7 @@ struct State {
     /// What the first process said in the handshake (`Some(None)`: it did not take part).
     info: Option<Option<AdapterInfo>>,
     /// The next process, being started in the background after a failure.
-    spare: Option<mpsc::Receiver<Result<(Process, Option<AdapterInfo>), Fault>>>,
+    spare: Option<mpsc::Receiver<Started>>,
 }
 
 #[derive(Serialize)]
@@ -148,6 +148,9 @@ struct Hello {
     hookcheck: &'static str,
     protocol: u32,
 }
+
+/// A process that has answered the handshake, with what it said, or why it did not start.
+type Started = Result<(Process, Option<AdapterInfo>), Fault>;
 
 /// A reply line that is a JSON object answering the current request.
 struct Reply {
@@ -339,7 +342,7 @@ impl ExecParser {
 }
 
 /// Sends the handshake to a new process and waits for its first reply.
-fn greet(process: Process, startup_timeout: Duration) -> Result<(Process, Option<AdapterInfo>), Fault> {
+fn greet(process: Process, startup_timeout: Duration) -> Started {
     let line = request_line(&Request {
         id: 0,
         vendor: Vendor::Postal.as_str(),
