@@ -17,7 +17,9 @@ mod listen;
 mod output;
 mod replay;
 mod schema;
+mod secrets;
 mod size;
+mod stdout;
 mod validate;
 
 use std::{fmt, io, path::PathBuf, process::ExitCode};
@@ -53,7 +55,7 @@ pub enum Command {
     /// Certify a webhook parser: run the named properties and write a reproducible verdict.
     Certify(Box<certify::Args>),
     /// Receive webhooks over HTTP, check each one, record them and write reports.
-    Listen(listen::Args),
+    Listen(Box<listen::Args>),
     /// POST recorded or given payloads to a URL, signed as the vendor would.
     Replay(replay::Args),
 }
@@ -127,7 +129,7 @@ pub fn main() -> ExitCode {
         Command::Gen(a) => generate::run(a),
         Command::Coverage(a) => coverage::run(a),
         Command::Certify(a) => certify::run(*a),
-        Command::Listen(a) => listen::run(a),
+        Command::Listen(a) => listen::run(*a),
         Command::Replay(a) => replay::run(a),
     };
     match result {

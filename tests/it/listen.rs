@@ -53,7 +53,8 @@ fn postal_nonconforming() -> Vec<u8> {
 }
 
 /// Starts a listener on port 0 in its own runtime thread.
-fn start(config: Config) -> (SocketAddr, Stopper, thread::JoinHandle<Session>) {
+fn start(mut config: Config) -> (SocketAddr, Stopper, thread::JoinHandle<Session>) {
+    config.keep_records = true;
     let (tx, rx) = mpsc::channel();
     let handle = thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
