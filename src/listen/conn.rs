@@ -22,7 +22,7 @@ use hyper_util::rt::TokioIo;
 use tokio::{
     io::{AsyncRead, AsyncWrite, ReadBuf},
     net::TcpStream,
-    sync::watch,
+    sync::{Notify, watch},
 };
 
 use super::{
@@ -54,6 +54,8 @@ pub(crate) struct ConnState {
     /// A request was answered without its body being read: what follows is that body, not
     /// a head (hyper closes such a connection).
     draining: bool,
+    /// Wakes the connection's watchdog when a deadline may have moved.
+    changed: Arc<Notify>,
 }
 
 impl ConnState {
@@ -67,6 +69,7 @@ impl ConnState {
             active: 0,
             head: Vec::new(),
             draining: false,
+            changed: Arc::new(Notify::new()),
         }
     }
 
@@ -105,6 +108,7 @@ pub(crate) fn request_started(state: &Mutex<ConnState>) {
     s.active += 1;
     s.head_since = None;
     s.head.clear();
+    s.changed.notify_one();
 }
 
 /// Marks a request as answered (or dropped); `body_read` says whether its body was read to
@@ -118,6 +122,7 @@ pub(crate) fn request_ended(state: &Mutex<ConnState>, body_read: bool) {
     s.head.clear();
     s.idle_since = Instant::now();
     s.reused = true;
+    s.changed.notify_one();
 }
 
 /// The socket, counting what is read.
@@ -141,6 +146,7 @@ impl AsyncRead for Tracked {
             if s.active == 0 {
                 if s.head_since.is_none() {
                     s.head_since = Some(Instant::now());
+                    s.changed.notify_one();
                 }
                 let room = HEAD_SHOWN.saturating_sub(s.head.len());
                 s.head.extend_from_slice(&got[..room.min(got.len())]);
@@ -313,6 +319,7 @@ pub(crate) async fn serve(
     if stopping {
         conn.as_mut().graceful_shutdown();
     }
+    let changed = Arc::clone(&lock(&state).changed);
     let mut record = None;
     loop {
         let deadline = lock(&state).deadline(shared.header_timeout, shared.idle_timeout);
@@ -367,6 +374,7 @@ pub(crate) async fn serve(
                     break;
                 }
             }
+            () = changed.notified() => {}
             _ = stop.wait_for(Option::is_some), if !stopping => {
                 stopping = true;
                 conn.as_mut().graceful_shutdown();

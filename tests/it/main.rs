@@ -22,6 +22,7 @@ mod generate_properties;
 mod generate_webhook;
 mod listen;
 mod listen_cli;
+mod listen_faults;
 mod parsers;
 mod report;
 mod signature;
