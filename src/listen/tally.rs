@@ -2,9 +2,10 @@
 //!
 //! A session keeps no record in memory: each one is counted here as it is written, and turned
 //! into a report case. The report lists the first [`LISTED_FAILURES`] failing and the first
-//! [`LISTED_PASSES`] other requests one case each (a few hundred bytes apiece, bodies cut to
-//! an excerpt); every request after those is counted in one summary case per suite, which
-//! points to the recording. Memory is so flat in the number of requests and in body size.
+//! [`LISTED_PASSES`] other requests one case each (a few hundred bytes apiece, a failure's
+//! body cut to a 4 KiB excerpt: at most about 14 MB in all); every request after those is
+//! counted in one summary case per suite, which points to the recording. Memory is so flat
+//! in the number of requests and in body size.
 
 use std::collections::BTreeMap;
 
@@ -15,9 +16,9 @@ use super::report::{case, suite_name};
 use crate::report::{Case, Outcome as CaseOutcome};
 
 /// Failing requests listed one case each in a report.
-pub const LISTED_FAILURES: u64 = 1000;
+pub const LISTED_FAILURES: u64 = 2000;
 /// Conforming (and ignored) requests listed one case each in a report.
-pub const LISTED_PASSES: u64 = 1000;
+pub const LISTED_PASSES: u64 = 10_000;
 
 /// How many requests ended how.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
