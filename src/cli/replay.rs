@@ -2,6 +2,7 @@
 
 use std::{fs, path::PathBuf, process::ExitCode, time::Duration};
 
+use super::secrets::Secrets;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::listen::replay::{self, Client, Request};
 use crate::signature::{
@@ -31,12 +32,10 @@ pub struct Args {
     /// Sign Postal payloads with this private key (PEM, as Postal's signing.key).
     #[arg(long, value_name = "FILE")]
     postal_private_key: Option<PathBuf>,
-    /// Sign GetMailer payloads with this secret (X-GetMailer-Signature).
-    #[arg(long, value_name = "SECRET")]
-    secret: Option<String>,
-    /// Sign every payload with this Standard Webhooks secret (whsec_...).
-    #[arg(long, value_name = "SECRET")]
-    standard_webhooks_secret: Option<String>,
+    /// Secrets to sign with: GetMailer's signs GetMailer payloads (X-GetMailer-Signature),
+    /// a Standard Webhooks one signs every payload.
+    #[command(flatten)]
+    secrets: Secrets,
     /// Append each recorded request's path to URL instead of posting to URL itself.
     #[arg(long)]
     keep_path: bool,
@@ -56,14 +55,14 @@ fn signers(args: &Args) -> Result<Vec<Box<dyn Signer>>, CliError> {
             .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
         signers.push(Box::new(signer));
     }
-    if let Some(secret) = &args.secret {
-        let signer =
-            GetMailer::new(secret).map_err(|e| CliError::Usage(format!("--secret: {e}")))?;
+    if let Some(secret) = args.secrets.getmailer()? {
+        let signer = GetMailer::new(&secret)
+            .map_err(|e| CliError::Usage(format!("GetMailer secret: {e}")))?;
         signers.push(Box::new(signer));
     }
-    if let Some(secret) = &args.standard_webhooks_secret {
-        let signer = StandardWebhooks::new(secret)
-            .map_err(|e| CliError::Usage(format!("--standard-webhooks-secret: {e}")))?;
+    if let Some(secret) = args.secrets.standard_webhooks()? {
+        let signer = StandardWebhooks::new(&secret)
+            .map_err(|e| CliError::Usage(format!("Standard Webhooks secret: {e}")))?;
         signers.push(Box::new(signer));
     }
     Ok(signers)
