@@ -176,12 +176,19 @@ fn request_line(r: &Record) -> String {
         .or_else(|| r.problem.clone())
         .map(|p| format!(": {p}"))
         .unwrap_or_default();
+    // A head the HTTP parser refused has no method or path; no answer shows as `-`.
+    let request = if r.method.is_empty() {
+        "(head)".to_owned()
+    } else {
+        format!("{} {}", r.method, r.path)
+    };
+    let status = match r.status {
+        0 => "-".to_owned(),
+        s => s.to_string(),
+    };
     format!(
-        "#{} {} {} -> {} {}{key}{first}",
+        "#{} {request} -> {status} {}{key}{first}",
         r.seq,
-        r.method,
-        r.path,
-        r.status,
         r.outcome.as_str()
     )
 }

@@ -653,3 +653,54 @@ fn secrets_come_from_the_environment_or_a_file() {
         assert_eq!(code, 1, "{args:?}");
     }
 }
+
+#[test]
+fn slow_heads_at_the_open_file_limit_delay_a_delivery_only_by_the_header_timeout() {
+    let port = free_port();
+    // 64 descriptors in all, and more connections allowed than that: accepting runs into
+    // the descriptor limit, where slow heads must still be closed on time.
+    let script = format!(
+        "ulimit -n 64 && exec {BIN} listen --bind 127.0.0.1:{port} --header-timeout 1s --timeout 60s"
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(port);
+    let loris: Vec<std::net::TcpStream> = (0..100)
+        .map(|i| {
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            std::io::Write::write_all(
+                &mut s,
+                format!("POST /loris/{i} HTTP/1.1\r\nHost: x\r\n").as_bytes(),
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    let began = std::time::Instant::now();
+    let body = example("msndr/examples/doc003-clicked.json");
+    assert_eq!(
+        post(&format!("http://127.0.0.1:{port}/real"), &[], &body),
+        200
+    );
+    let waited = began.elapsed();
+    assert!(
+        waited < Duration::from_secs(6),
+        "a delivery waited {waited:?} behind slow heads"
+    );
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let code = wait_exit(&mut child, Duration::from_secs(20));
+    // The slow heads are incomplete requests: the session fails.
+    assert_eq!(code, 1);
+    drop(loris);
+}
