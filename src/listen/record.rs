@@ -3,8 +3,9 @@
 //! Every request becomes a [`Record`]: method, path, every header, the raw body (base64, and
 //! as text too when it is UTF-8), what hookcheck concluded and what it answered. Records go
 //! over a bounded channel to one writer thread, which appends them to the NDJSON file (one
-//! JSON object per line) and adds them to the session's streaming tally ([`super::tally`]); the record itself
-//! is then dropped (unless the session keeps records, for tests and small library uses). One
+//! JSON object per line) and adds them to the session's streaming tally ([`super::tally`]);
+//! the record itself is then dropped (unless the session keeps records, for tests and small
+//! library uses). One
 //! writer means concurrent requests can never interleave or lose lines; the file is flushed
 //! whenever the channel runs dry and when the writer finishes.
 
