@@ -10,6 +10,15 @@
 //! | postal | `{event, timestamp, payload, uuid}` | `/event` |
 //! | msndr | `{message: {id}, event: {name, timestamp, data}}` | `/event/name` |
 //! | getmailer | `{id, type, timestamp, data}` | `/type` |
+//!
+//! A body has a vendor's envelope *shape* when it has the keys that tell that envelope apart:
+//! `event` and `payload` (postal), an object at `event` (msndr), `type` and `data`
+//! (getmailer). A body with the shape of more than one vendor is **ambiguous** and is rejected
+//! as such ([`DetectError::Ambiguous`]), whatever vendor detection is restricted to: the
+//! outcome, and which signature a receiver demands, never depends on the order in which
+//! envelopes are tried. [`shapes`] lists every vendor whose shape a body has, for callers that
+//! must treat a body as each of them (a receiver requires the signature of every such vendor
+//! it has a key for).
 
 use std::fmt;
 
@@ -26,6 +35,12 @@ pub enum DetectError {
     NotAnObject {
         /// The JSON type found (`array`, `string`, ...).
         found: &'static str,
+    },
+    /// The object has the envelope shape of more than one vendor, so it cannot be told which
+    /// vendor sent it (nor which signature it must carry).
+    Ambiguous {
+        /// Every vendor whose envelope shape the object has, in catalog order.
+        vendors: Vec<Vendor>,
     },
     /// The object has none of the known envelopes.
     UnknownEnvelope {
@@ -68,6 +83,14 @@ impl fmt::Display for DetectError {
             DetectError::NotAnObject { found } => {
                 write!(f, "payload is a JSON {found}, not an object")
             }
+            DetectError::Ambiguous { vendors } => {
+                let names: Vec<&str> = vendors.iter().map(|v| v.as_str()).collect();
+                write!(
+                    f,
+                    "ambiguous envelope: the body has the shape of {} envelopes at once, so its vendor cannot be told",
+                    names.join(" and ")
+                )
+            }
             DetectError::UnknownEnvelope { hint } => {
                 f.write_str("no known webhook envelope (postal {event, timestamp, payload, uuid}; msndr {message, event}; getmailer {id, type, timestamp, data})")?;
                 if let Some(hint) = hint {
@@ -90,14 +113,46 @@ impl fmt::Display for DetectError {
 
 impl std::error::Error for DetectError {}
 
+/// Every vendor whose envelope shape `payload` has, in catalog order (see the module docs).
+///
+/// Empty for non-objects and for objects without a known envelope; more than one vendor means
+/// the payload is ambiguous.
+#[must_use]
+pub fn shapes(payload: &Value) -> Vec<Vendor> {
+    let Value::Object(map) = payload else {
+        return Vec::new();
+    };
+    Vendor::ALL
+        .into_iter()
+        .filter(|v| match v {
+            Vendor::Postal => map.contains_key("event") && map.contains_key("payload"),
+            Vendor::Msndr => map.get("event").is_some_and(Value::is_object),
+            Vendor::GetMailer => map.contains_key("type") && map.contains_key("data"),
+        })
+        .collect()
+}
+
+/// Where a vendor's envelope names its event.
+fn name_pointer(vendor: Vendor) -> JsonPointer {
+    match vendor {
+        Vendor::Postal => JsonPointer::root().push("event"),
+        Vendor::Msndr => JsonPointer::root().push("event").push("name"),
+        Vendor::GetMailer => JsonPointer::root().push("type"),
+    }
+}
+
 /// Finds the vendor envelope of `payload` and the event name it carries.
 ///
-/// `only` restricts detection to one vendor (the CLI's `--vendor`).
+/// `only` restricts detection to one vendor (the CLI's `--vendor`): a payload with another
+/// vendor's envelope is then an unknown envelope (with a hint naming the vendor it looks
+/// like). A payload with the shape of several vendors' envelopes is ambiguous, with or
+/// without `only`.
 ///
 /// # Errors
 ///
-/// [`DetectError`] when the payload is not an object, has no known envelope, or its event name
-/// is not a string. Whether the name is a known event is checked by the catalog.
+/// [`DetectError`] when the payload is not an object, has no known envelope or more than one,
+/// or its event name is not a string. Whether the name is a known event is checked by the
+/// catalog.
 pub fn envelope(
     payload: &Value,
     only: Option<Vendor>,
@@ -107,26 +162,30 @@ pub fn envelope(
             found: type_name(payload),
         });
     };
-    let wants = |v: Vendor| only.is_none_or(|o| o == v);
-    let name_at = |vendor: Vendor, pointer: JsonPointer| match pointer.resolve(payload) {
-        Some(Value::String(s)) => Ok((vendor, s.as_str(), pointer)),
-        _ => Err(DetectError::EventNameNotString { vendor, pointer }),
-    };
-    if wants(Vendor::Postal) && map.contains_key("event") && map.contains_key("payload") {
-        return name_at(Vendor::Postal, JsonPointer::root().push("event"));
+    let found = shapes(payload);
+    match found.as_slice() {
+        [] => Err(DetectError::UnknownEnvelope {
+            hint: bare_payload_hint(map),
+        }),
+        [vendor] if only.is_none_or(|o| o == *vendor) => {
+            let pointer = name_pointer(*vendor);
+            match pointer.resolve(payload) {
+                Some(Value::String(s)) => Ok((*vendor, s.as_str(), pointer)),
+                _ => Err(DetectError::EventNameNotString {
+                    vendor: *vendor,
+                    pointer,
+                }),
+            }
+        }
+        [vendor] => Err(DetectError::UnknownEnvelope {
+            hint: Some(match vendor {
+                Vendor::Postal => "this looks like a postal body",
+                Vendor::Msndr => "this looks like a msndr body",
+                Vendor::GetMailer => "this looks like a getmailer body",
+            }),
+        }),
+        _ => Err(DetectError::Ambiguous { vendors: found }),
     }
-    if wants(Vendor::Msndr) && map.get("event").is_some_and(Value::is_object) {
-        return name_at(
-            Vendor::Msndr,
-            JsonPointer::root().push("event").push("name"),
-        );
-    }
-    if wants(Vendor::GetMailer) && map.contains_key("type") && map.contains_key("data") {
-        return name_at(Vendor::GetMailer, JsonPointer::root().push("type"));
-    }
-    Err(DetectError::UnknownEnvelope {
-        hint: bare_payload_hint(map),
-    })
 }
 
 /// Recognises the payload-only shapes that the Postal docs show without their envelope.
@@ -187,6 +246,45 @@ mod tests {
             envelope(&gm, Some(Vendor::Postal)),
             Err(DetectError::UnknownEnvelope { .. })
         ));
+    }
+
+    #[test]
+    fn a_body_with_two_envelopes_is_ambiguous_whatever_the_restriction() {
+        // A GetMailer body with msndr's `message` and `event` keys added.
+        let hybrid = json!({"id": "evt_1", "type": "email.sent", "timestamp": "t", "data": {},
+            "message": {"id": 1}, "event": {"name": "clicked", "timestamp": 1}});
+        assert_eq!(shapes(&hybrid), vec![Vendor::Msndr, Vendor::GetMailer]);
+        for only in [
+            None,
+            Some(Vendor::Msndr),
+            Some(Vendor::GetMailer),
+            Some(Vendor::Postal),
+        ] {
+            assert_eq!(
+                envelope(&hybrid, only),
+                Err(DetectError::Ambiguous {
+                    vendors: vec![Vendor::Msndr, Vendor::GetMailer]
+                }),
+                "{only:?}"
+            );
+        }
+        let postal_msndr = json!({"event": {"name": "clicked"}, "payload": {}});
+        assert!(matches!(
+            envelope(&postal_msndr, None),
+            Err(DetectError::Ambiguous { .. })
+        ));
+        let msg = envelope(&hybrid, None).unwrap_err().to_string();
+        assert!(msg.contains("msndr and getmailer"), "{msg}");
+    }
+
+    #[test]
+    fn restricted_to_another_vendor_names_the_one_it_looks_like() {
+        let gm = json!({"id": "evt_1", "type": "email.sent", "data": {}});
+        let err = envelope(&gm, Some(Vendor::Postal)).unwrap_err();
+        assert!(
+            err.to_string().contains("looks like a getmailer body"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -3,18 +3,19 @@
 use std::{
     fs,
     io::{self, Write},
-    net::SocketAddr,
+    net::{SocketAddr, ToSocketAddrs},
     path::{Path, PathBuf},
     process::ExitCode,
     time::Duration,
 };
 
+use super::secrets::Secrets;
+use super::stdout::Printer;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::catalog::Vendor;
 use crate::listen::{
-    Config, Listener, Session, StopReason, Verifiers,
-    check::CatalogChecker,
-    record::{Outcome, Record},
+    Config, Listener, Session, StopReason, Stopper, Verifiers, check::CatalogChecker,
+    record::Record,
 };
 use crate::report::Format;
 use crate::signature::{
@@ -25,19 +26,27 @@ use crate::signature::{
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 The first line on stdout is `listening on http://ADDR`, so scripts can read the port (use
---bind 127.0.0.1:0 for a free one). Then one line per request, then a summary.
+--bind 127.0.0.1:0 for a free one). Then one line per request, then a summary. Lines that
+stdout does not take in time are dropped (and counted in the summary), never waited for.
 Answers: 200 conforming, 400 nonconforming (JSON body with the errors), 401 bad or missing
-signature, 413 body over --max-body, 408 body not received in --read-timeout, 405 not POST.
+signature, 413 body over --max-body, 408 body not received in --read-timeout, 405 not POST;
+requests the HTTP parser refuses (400/431), heads not received in --header-timeout and
+requests still running when the session ends are recorded too, and fail the session.
+SIGINT and SIGTERM end the session alike (a second one ends the grace period at once):
+requests in flight get --grace to finish, then the recording is flushed and the reports
+written. Secrets are best given in the environment (HOOKCHECK_GETMAILER_SECRET,
+HOOKCHECK_STANDARD_WEBHOOKS_SECRET, HOOKCHECK_POSTAL_PUBLIC_KEY) or as files.
 Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived),
-2 usage or I/O error (or a catalog schema that does not compile).
+2 usage or I/O error (or a catalog schema that does not compile); the same after a signal.
 
 Examples:
   hookcheck listen --bind 127.0.0.1:8025 --expect 20 --timeout 5m --report junit --out reports/
   hookcheck listen --vendor postal --postal-public-key postal.pem --record hooks.ndjson")]
 pub struct Args {
-    /// Address to listen on; port 0 picks a free port.
+    /// Address to listen on (HOST:PORT; a name such as localhost:0 is resolved); port 0
+    /// picks a free port.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
-    bind: SocketAddr,
+    bind: String,
     /// Only match payloads to this vendor's events (postal, msndr, getmailer).
     #[arg(long)]
     vendor: Option<Vendor>,
@@ -62,15 +71,34 @@ pub struct Args {
     /// How long a client may take to send its body.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
     read_timeout: Duration,
-    /// Verify Postal signatures with this public key (PEM, or the DKIM record's p= value).
-    #[arg(long, value_name = "FILE")]
+    /// How long a client may take to send a request line and headers.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
+    header_timeout: Duration,
+    /// How long a keep-alive connection may stay idle between requests.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
+    idle_timeout: Duration,
+    /// Connections served at once; more wait to be accepted. Keep it below the open-file
+    /// limit (`ulimit -n`).
+    #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// How long requests in flight may take to finish once the session ends.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
+    grace: Duration,
+    /// Verify Postal signatures with this public key file (PEM, or the DKIM record's p=
+    /// value).
+    #[arg(long, value_name = "FILE", env = "HOOKCHECK_POSTAL_PUBLIC_KEY_FILE")]
     postal_public_key: Option<PathBuf>,
-    /// Verify GetMailer signatures (X-GetMailer-Signature) with this signing secret.
-    #[arg(long, value_name = "SECRET")]
-    secret: Option<String>,
-    /// Verify Standard Webhooks signatures with this secret (whsec_...).
-    #[arg(long, value_name = "SECRET")]
-    standard_webhooks_secret: Option<String>,
+    /// The Postal public key itself (PEM, or the DKIM record's p= value), instead of a file.
+    #[arg(
+        long = "postal-public-key-text",
+        value_name = "KEY",
+        env = "HOOKCHECK_POSTAL_PUBLIC_KEY",
+        hide_env_values = true,
+        conflicts_with = "postal_public_key"
+    )]
+    postal_public_key_text: Option<String>,
+    #[command(flatten)]
+    secrets: Secrets,
     /// Print only the address line and the summary, not a line per request.
     #[arg(short, long)]
     quiet: bool,
@@ -87,8 +115,12 @@ fn key_error(what: &str, e: &SignatureError) -> CliError {
 }
 
 fn verifiers(args: &Args) -> Result<Verifiers, CliError> {
-    let postal = match &args.postal_public_key {
-        Some(path) => {
+    let postal = match (&args.postal_public_key, &args.postal_public_key_text) {
+        (None, Some(text)) => Some(
+            PostalVerifier::from_text(text)
+                .map_err(|e| key_error("HOOKCHECK_POSTAL_PUBLIC_KEY", &e))?,
+        ),
+        (Some(path), _) => {
             let text = fs::read_to_string(path).map_err(|source| CliError::Io {
                 path: path.clone(),
                 source,
@@ -98,20 +130,22 @@ fn verifiers(args: &Args) -> Result<Verifiers, CliError> {
                     .map_err(|e| key_error(&path.display().to_string(), &e))?,
             )
         }
-        None => None,
+        (None, None) => None,
     };
     let getmailer = args
-        .secret
+        .secrets
+        .getmailer()?
         .as_deref()
         .map(GetMailer::new)
         .transpose()
-        .map_err(|e| key_error("--secret", &e))?;
+        .map_err(|e| key_error("GetMailer secret", &e))?;
     let standard = args
-        .standard_webhooks_secret
+        .secrets
+        .standard_webhooks()?
         .as_deref()
         .map(StandardWebhooks::new)
         .transpose()
-        .map_err(|e| key_error("--standard-webhooks-secret", &e))?;
+        .map_err(|e| key_error("Standard Webhooks secret", &e))?;
     Ok(Verifiers {
         postal,
         getmailer,
@@ -142,17 +176,29 @@ fn request_line(r: &Record) -> String {
         .or_else(|| r.problem.clone())
         .map(|p| format!(": {p}"))
         .unwrap_or_default();
+    // A head the HTTP parser refused has no method or path; no answer shows as `-`.
+    let request = if r.method.is_empty() {
+        "(head)".to_owned()
+    } else {
+        format!("{} {}", r.method, r.path)
+    };
+    let status = match r.status {
+        0 => "-".to_owned(),
+        s => s.to_string(),
+    };
     format!(
-        "#{} {} {} -> {} {}{key}{first}",
+        "#{} {request} -> {status} {}{key}{first}",
         r.seq,
-        r.method,
-        r.path,
-        r.status,
         r.outcome.as_str()
     )
 }
 
-fn write_reports(session: &Session, formats: &[Format], dir: &Path) -> Result<(), CliError> {
+fn write_reports(
+    session: &Session,
+    formats: &[Format],
+    dir: &Path,
+    printer: &Printer,
+) -> Result<(), CliError> {
     if formats.is_empty() {
         return Ok(());
     }
@@ -168,14 +214,58 @@ fn write_reports(session: &Session, formats: &[Format], dir: &Path) -> Result<()
         let mut out = io::BufWriter::new(file);
         format.write(&report, &mut out).map_err(io_err(&path))?;
         out.flush().map_err(io_err(&path))?;
-        println!("report: {}", path.display());
+        printer.important(format!("report: {}", path.display()), PATIENCE);
     }
     Ok(())
+}
+
+/// How long the last lines (reports, summary) may wait for a stalled stdout.
+const PATIENCE: Duration = Duration::from_secs(1);
+
+/// Resolves `--bind` (an address, or a name such as `localhost:0`).
+fn resolve(bind: &str) -> Result<Vec<SocketAddr>, CliError> {
+    let addrs: Vec<SocketAddr> = bind
+        .to_socket_addrs()
+        .map_err(|e| CliError::Usage(format!("--bind {bind}: {e}")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--bind {bind}: the name has no address"
+        )));
+    }
+    Ok(addrs)
+}
+
+/// Ends the session on SIGINT and SIGTERM; a second signal ends the grace period.
+fn on_signals(stopper: Stopper) {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let (Ok(mut int), Ok(mut term)) = (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) else {
+                return;
+            };
+            loop {
+                tokio::select! {
+                    _ = int.recv() => stopper.stop(),
+                    _ = term.recv() => stopper.stop(),
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        while tokio::signal::ctrl_c().await.is_ok() {
+            stopper.stop();
+        }
+    });
 }
 
 /// Runs `hookcheck listen`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let verifiers = verifiers(&args)?;
+    let addrs = resolve(&args.bind)?;
     let mut formats = args.report.clone();
     formats.dedup();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -186,43 +276,39 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             path: "<runtime>".into(),
             source,
         })?;
+    let printer = Printer::start();
+    let lines = printer.handle();
     let quiet = args.quiet;
-    let config = Config {
-        bind: args.bind,
+    let mut config = Config {
         expect: args.expect,
         timeout: args.timeout,
         max_body: args.max_body,
         read_timeout: args.read_timeout,
+        header_timeout: args.header_timeout,
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections as usize,
+        grace: args.grace,
         record: args.record.clone(),
         verifiers,
-        on_record: (!quiet).then(|| {
-            Box::new(|r: &Record| {
-                let mut out = io::stdout().lock();
-                // A closed stdout must not stop the listener; the summary reports failures.
-                let _ = writeln!(out, "{}", request_line(r)).and_then(|()| out.flush());
-            }) as _
-        }),
+        on_record: (!quiet).then(|| Box::new(move |r: &Record| lines.line(request_line(r))) as _),
         ..Config::default()
     };
     let session = runtime.block_on(async {
+        // A name may resolve to several addresses (localhost: ::1 and 127.0.0.1); the
+        // first one that can be bound is used.
+        config.bind = addrs
+            .iter()
+            .copied()
+            .find(|a| std::net::TcpListener::bind(a).is_ok())
+            .unwrap_or(addrs[0]);
         let listener = Listener::bind(config, CatalogChecker::builtin(args.vendor))
             .await
             .map_err(|e| CliError::Usage(e.to_string()))?;
-        {
-            let mut out = io::stdout().lock();
-            writeln!(out, "listening on http://{}", listener.local_addr())
-                .and_then(|()| out.flush())
-                .map_err(|source| CliError::Io {
-                    path: "-".into(),
-                    source,
-                })?;
-        }
-        let stopper = listener.stopper();
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                stopper.stop();
-            }
-        });
+        printer.important(
+            format!("listening on http://{}", listener.local_addr()),
+            PATIENCE,
+        );
+        on_signals(listener.stopper());
         listener.run().await.map_err(|e| match e {
             crate::listen::ListenError::Record {
                 path: Some(path),
@@ -232,10 +318,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         })
     })?;
     runtime.shutdown_timeout(Duration::from_millis(100));
-    write_reports(&session, &formats, &args.out)?;
-    print_summary(&session);
+    let reports = write_reports(&session, &formats, &args.out, &printer);
+    print_summary(&session, &printer);
+    printer.finish(PATIENCE);
+    reports?;
     // A schema that does not compile is hookcheck's fault, not the sender's.
-    let harness_error = session.records.iter().any(|r| r.outcome == Outcome::Error);
+    let harness_error = session.totals.errors > 0;
     Ok(ExitCode::from(if harness_error {
         EXIT_ERROR
     } else if session.is_success() {
@@ -245,25 +333,36 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     }))
 }
 
-fn print_summary(session: &Session) {
-    let count = |o: Outcome| session.records.iter().filter(|r| r.outcome == o).count();
+fn print_summary(session: &Session, printer: &Printer) {
+    let t = &session.totals;
     let reason = match session.reason {
         StopReason::Expected => "expected requests received",
         StopReason::TimedOut => "timeout",
         StopReason::Stopped => "interrupted",
     };
-    println!(
-        "{} request(s): {} conforming, {} nonconforming, {} unauthorized, {} too large, {} incomplete, {} ignored, {} errors ({reason})",
-        session.records.len(),
-        count(Outcome::Conforming),
-        count(Outcome::Nonconforming),
-        count(Outcome::Unauthorized),
-        count(Outcome::TooLarge),
-        count(Outcome::Incomplete),
-        count(Outcome::Ignored),
-        count(Outcome::Error),
+    let mut line = format!(
+        "{} request(s): {} conforming, {} nonconforming, {} unauthorized, {} too large, {} incomplete, {} rejected, {} interrupted, {} ignored, {} errors ({reason})",
+        t.requests,
+        t.conforming,
+        t.nonconforming,
+        t.unauthorized,
+        t.too_large,
+        t.incomplete,
+        t.rejected,
+        t.interrupted,
+        t.ignored,
+        t.errors,
     );
     if let (Some(expect), Some(missing)) = (session.expect, session.shortfall()) {
-        println!("expected {expect} request(s): {missing} did not arrive");
+        line.push_str(&format!(
+            "\nexpected {expect} request(s): {missing} did not arrive"
+        ));
     }
+    let dropped = printer.dropped();
+    if dropped > 0 {
+        line.push_str(&format!(
+            "\n{dropped} line(s) not printed: stdout did not keep up (the recording and reports have every request)"
+        ));
+    }
+    printer.important(line, PATIENCE);
 }

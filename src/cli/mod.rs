@@ -23,7 +23,9 @@ mod mock;
 mod output;
 mod replay;
 mod schema;
+mod secrets;
 mod size;
+mod stdout;
 mod validate;
 
 use std::{fmt, io, path::PathBuf, process::ExitCode};
@@ -59,7 +61,7 @@ pub enum Command {
     /// Certify a webhook parser: run the named properties and write a reproducible verdict.
     Certify(Box<certify::Args>),
     /// Receive webhooks over HTTP, check each one, record them and write reports.
-    Listen(listen::Args),
+    Listen(Box<listen::Args>),
     /// POST recorded or given payloads to a URL, signed as the vendor would.
     Replay(replay::Args),
     /// Check a running webhook configuration API (msndr): schemas, semantics, auth, bad input.
@@ -141,7 +143,7 @@ pub fn main() -> ExitCode {
         Command::Gen(a) => generate::run(a),
         Command::Coverage(a) => coverage::run(a),
         Command::Certify(a) => certify::run(*a),
-        Command::Listen(a) => listen::run(a),
+        Command::Listen(a) => listen::run(*a),
         Command::Replay(a) => replay::run(a),
         Command::ApiCheck(a) => api_check::run(a),
         Command::Mock(a) => mock::run(a),

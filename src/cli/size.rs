@@ -5,7 +5,8 @@
 /// # Errors
 ///
 /// A message for clap when `s` is not digits with an optional `K`, `M` or `G`, or when the
-/// size does not fit in a `u64`.
+/// size is more than this platform can address (`isize::MAX` bytes, the most one buffer can
+/// hold).
 pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim().to_ascii_uppercase();
     let (digits, mult) = match t.as_bytes().last() {
@@ -14,11 +15,18 @@ pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
         Some(b'G') => (&t[..t.len() - 1], 1 << 30),
         _ => (t.as_str(), 1),
     };
-    digits
+    let size = digits
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("{s:?} is not a size (e.g. 1048576, 512K, 16M)"))
+        .ok_or_else(|| format!("{s:?} is not a size (e.g. 1048576, 512K, 16M)"))?;
+    let addressable = u64::try_from(isize::MAX).unwrap_or(u64::MAX);
+    if size > addressable {
+        return Err(format!(
+            "{s:?} is more than this platform can address (at most {addressable} bytes)"
+        ));
+    }
+    Ok(size)
 }
 
 #[cfg(test)]
@@ -37,6 +45,19 @@ mod tests {
     fn other_text_and_overflow_are_errors() {
         for bad in ["lots", "16MB", "16MM", "", "K", "-1", "99999999999999G"] {
             assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn sizes_beyond_what_can_be_addressed_are_errors() {
+        let max = u64::try_from(isize::MAX).unwrap();
+        assert_eq!(parse_size(&max.to_string()), Ok(max));
+        for bad in [
+            (max + 1).to_string(),
+            u64::MAX.to_string(),
+            "18446744073709551614".into(),
+        ] {
+            assert!(parse_size(&bad).is_err(), "{bad:?}");
         }
     }
 }

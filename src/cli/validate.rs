@@ -9,7 +9,7 @@ use std::{
 use serde::Serialize;
 
 use super::inputs::{self, Payload};
-use super::output::{Format, print_json, stdout_err};
+use super::output::{Format, stdout_err};
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::catalog::{Catalog, Vendor};
 use crate::validate::check::{Selection, Verdict, check_bytes};
@@ -19,6 +19,9 @@ use crate::validate::input::InputError;
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Each problem is printed as FILE[:LINE]:POINTER: KEYWORD: MESSAGE, then a summary line.
+With --format json the results are streamed as one JSON document: {\"results\": [...],
+\"summary\": {...}}. Special files (FIFOs, sockets, devices) found in a directory are skipped
+and reported on stderr; one named explicitly is read (a FIFO until its writer closes it).
 Exit codes: 0 all payloads valid, 1 any payload invalid, 2 usage or I/O error.
 
 Examples:
@@ -66,6 +69,12 @@ struct Summary {
     malformed: usize,
     undetected: usize,
     io_errors: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    skipped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -95,10 +104,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         return Err(CliError::Usage("`-` (stdin) may be given only once".into()));
     }
-    let (sources, mut io_errors) = inputs::expand(&args.paths);
+    let inputs::Expanded {
+        sources,
+        errors: mut io_errors,
+        skipped,
+    } = inputs::expand(&args.paths);
     let mut summary = Summary::default();
-    let mut records = Vec::new();
-    let mut out = io::stdout().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let json = args.format == Format::Json;
+    if json {
+        out.write_all(b"{\"results\": [").map_err(stdout_err)?;
+    }
+    let mut first = true;
     for source in &sources {
         let mut failed: Option<CliError> = None;
         let read = inputs::read(source, args.ndjson, args.max_size, |payload| {
@@ -118,12 +135,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 line: payload.line,
                 verdict,
             };
-            if args.format == Format::Human {
-                if let Err(e) = print_human(&mut out, &record, args.verbose) {
-                    failed = Some(stdout_err(e));
-                }
+            let written = if json {
+                // One result per line, written as it is found.
+                let sep: &[u8] = if first { b"\n  " } else { b",\n  " };
+                first = false;
+                out.write_all(sep).and_then(|()| {
+                    serde_json::to_writer(&mut out, &record).map_err(io::Error::from)
+                })
             } else {
-                records.push(record);
+                print_human(&mut out, &record, args.verbose)
+            };
+            if let Err(e) = written {
+                failed = Some(stdout_err(e));
             }
         });
         if let Some(e) = failed {
@@ -134,13 +157,25 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     }
     summary.io_errors = io_errors.len();
+    summary.skipped = skipped.len();
     for e in &io_errors {
         eprintln!("hookcheck: {e}");
     }
-    match args.format {
-        Format::Human => writeln!(
+    for s in &skipped {
+        eprintln!(
+            "hookcheck: {}: skipped: {}, not a regular file (name it to read it)",
+            s.path.display(),
+            s.what
+        );
+    }
+    if json {
+        out.write_all(b"\n],\n\"summary\": ").map_err(stdout_err)?;
+        serde_json::to_writer(&mut out, &summary).map_err(|e| stdout_err(io::Error::from(e)))?;
+        out.write_all(b"}\n").map_err(stdout_err)?;
+    } else {
+        writeln!(
             out,
-            "{} payload(s) in {} source(s): {} valid, {} invalid, {} not JSON, {} unrecognised{}",
+            "{} payload(s) in {} source(s): {} valid, {} invalid, {} not JSON, {} unrecognised{}{}",
             summary.payloads,
             sources.len(),
             summary.valid,
@@ -150,14 +185,15 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             match summary.io_errors {
                 0 => String::new(),
                 n => format!(", {n} unreadable"),
+            },
+            match summary.skipped {
+                0 => String::new(),
+                n => format!(", {n} skipped"),
             }
         )
-        .map_err(stdout_err)?,
-        Format::Json => {
-            drop(out);
-            print_json(&serde_json::json!({"results": records, "summary": summary}))?;
-        }
+        .map_err(stdout_err)?;
     }
+    out.flush().map_err(stdout_err)?;
     Ok(ExitCode::from(if summary.io_errors > 0 {
         EXIT_ERROR
     } else if summary.failures() > 0 {

@@ -12,8 +12,12 @@ pub struct Checked {
     /// The schema verdict.
     pub verdict: Verdict,
     /// The vendor whose envelope the body has (even if the event is unknown), or the vendor
-    /// the listener was restricted to; `None` when it cannot be told.
+    /// the listener was restricted to; `None` when it cannot be told (including ambiguous
+    /// bodies).
     pub vendor: Option<Vendor>,
+    /// Every vendor whose envelope shape the body has ([`detect::shapes`]); more than one for
+    /// an ambiguous body. A receiver with keys demands the signature of each of these.
+    pub shapes: Vec<Vendor>,
 }
 
 /// Checks request bodies. [`CatalogChecker`] is the real one; tests may plug in others.
@@ -59,6 +63,7 @@ impl Checker for CatalogChecker {
                         message: e.to_string(),
                     },
                     vendor: self.vendor,
+                    shapes: Vec::new(),
                 });
             }
         };
@@ -66,7 +71,12 @@ impl Checker for CatalogChecker {
             .ok()
             .map(|(v, _, _)| v)
             .or(self.vendor);
+        let shapes = detect::shapes(&value);
         let verdict = check_value(self.catalog, &value, None, self.vendor)?;
-        Ok(Checked { verdict, vendor })
+        Ok(Checked {
+            verdict,
+            vendor,
+            shapes,
+        })
     }
 }

@@ -5,16 +5,15 @@ use std::{
     net::SocketAddr,
     pin::Pin,
     sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant, SystemTime},
 };
 
 use axum::{
     body::{Body, HttpBody},
-    extract::{ConnectInfo, Request, State},
-    http::{HeaderValue, Method, StatusCode, header},
+    http::{HeaderValue, Method, Request, StatusCode, header},
     response::{IntoResponse, Response},
 };
 use serde_json::{Value, json};
@@ -23,7 +22,9 @@ use tokio::sync::{mpsc, watch};
 use super::{
     StopReason,
     check::Checker,
-    record::{Header, Msg, Outcome, Record, body_fields},
+    conn::ConnState,
+    record::{Header, Outcome, Record, body_fields},
+    set_reason,
     verify::Verifiers,
 };
 use crate::validate::check::Verdict;
@@ -34,11 +35,106 @@ pub(crate) struct Shared {
     pub(crate) verifiers: Verifiers,
     pub(crate) max_body: u64,
     pub(crate) read_timeout: Duration,
+    pub(crate) header_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
     pub(crate) expect: Option<u64>,
     pub(crate) seq: AtomicU64,
     pub(crate) counted: AtomicU64,
-    pub(crate) tx: mpsc::Sender<Msg>,
+    pub(crate) tx: mpsc::Sender<Box<Record>>,
+    /// Records made where nothing can wait (in `Drop`) and the channel was full; written
+    /// at the end. At most one per connection, so bounded by the connection limit.
+    pub(crate) late: Mutex<Vec<Record>>,
+    /// Set once the grace period is over: requests dropped from then on were interrupted.
+    pub(crate) interrupting: AtomicBool,
     pub(crate) stop: watch::Sender<Option<StopReason>>,
+}
+
+impl Shared {
+    /// The next sequence number.
+    pub(crate) fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Counts a record towards `expect`, ending the session when it is reached.
+    fn count(&self, record: &Record) {
+        if record.outcome == Outcome::Ignored {
+            return;
+        }
+        let n = self.counted.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.expect.is_some_and(|e| n >= e) {
+            set_reason(&self.stop, StopReason::Expected);
+        }
+    }
+
+    /// Records the request in `slot`, waiting for room in the channel. The record stays in
+    /// the slot until there is room, so that whoever owns the slot can still record it if
+    /// this future is dropped while waiting.
+    pub(crate) async fn submit(&self, slot: &mut Option<Record>) {
+        let permit = self.tx.reserve().await;
+        let Some(record) = slot.take() else { return };
+        self.count(&record);
+        match permit {
+            Ok(permit) => permit.send(Box::new(record)),
+            // The writer only goes away after every connection has ended.
+            Err(_) => self
+                .late
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(record),
+        }
+    }
+
+    /// Records a request without waiting (from `Drop`): into the channel if there is room,
+    /// else onto the late list written at the end.
+    pub(crate) fn submit_now(&self, record: Record) {
+        self.count(&record);
+        if let Err(e) = self.tx.try_send(Box::new(record)) {
+            let record = match e {
+                mpsc::error::TrySendError::Full(r) | mpsc::error::TrySendError::Closed(r) => *r,
+            };
+            self.late
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(record);
+        }
+    }
+}
+
+/// A request being handled. If its future is dropped before it is answered (the session's
+/// grace period ran out, or the connection died under it), dropping this records it.
+struct InFlight {
+    shared: Arc<Shared>,
+    conn: Arc<Mutex<ConnState>>,
+    record: Option<Record>,
+    started: Instant,
+    received: u64,
+    body_read: bool,
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        super::conn::request_ended(&self.conn, self.body_read);
+        let Some(mut record) = self.record.take() else {
+            return;
+        };
+        record.body_size = self.received;
+        record.status = 0;
+        record.duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
+        if self.shared.interrupting.load(Ordering::SeqCst) {
+            record.outcome = Outcome::Interrupted;
+            record.problem = Some(format!(
+                "the session ended before the request was answered ({} body bytes had arrived)",
+                self.received
+            ));
+        } else {
+            record.outcome = Outcome::Incomplete;
+            record.problem = Some(format!(
+                "the connection closed before the request was answered ({} body bytes had arrived)",
+                self.received
+            ));
+        }
+        self.shared.submit_now(record);
+    }
 }
 
 enum BodyRead {
@@ -48,7 +144,7 @@ enum BodyRead {
     Failed { received: u64, message: String },
 }
 
-async fn read_body(mut body: Body, limit: u64, timeout: Duration) -> BodyRead {
+async fn read_body(mut body: Body, limit: u64, timeout: Duration, received: &mut u64) -> BodyRead {
     let mut buf: Vec<u8> = Vec::new();
     let mut too_large = false;
     let mut failure = None;
@@ -57,6 +153,7 @@ async fn read_body(mut body: Body, limit: u64, timeout: Duration) -> BodyRead {
             match frame {
                 Ok(frame) => {
                     if let Ok(data) = frame.into_data() {
+                        *received += data.len() as u64;
                         if buf.len() as u64 + data.len() as u64 > limit {
                             too_large = true;
                             buf.extend_from_slice(&data);
@@ -73,7 +170,7 @@ async fn read_body(mut body: Body, limit: u64, timeout: Duration) -> BodyRead {
         }
     };
     let timed_out = tokio::time::timeout(timeout, read).await.is_err();
-    let received = buf.len() as u64;
+    let received = *received;
     if timed_out {
         BodyRead::TimedOut { received }
     } else if too_large {
@@ -132,16 +229,23 @@ fn answer_body(record: &Record) -> Value {
 }
 
 /// Handles any method on any path.
-pub(crate) async fn handle(
-    State(shared): State<Arc<Shared>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    request: Request,
-) -> Response {
+pub(crate) async fn handle<B>(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    conn: Arc<Mutex<ConnState>>,
+    request: Request<B>,
+) -> Response
+where
+    B: HttpBody<Data = axum::body::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
+{
+    super::conn::request_started(&conn);
     let started = Instant::now();
     let received_at = humantime::format_rfc3339_micros(SystemTime::now()).to_string();
-    let seq = shared.seq.fetch_add(1, Ordering::SeqCst) + 1;
+    let seq = shared.next_seq();
     let (parts, body) = request.into_parts();
-    let mut record = Record {
+    let body = Body::new(body);
+    let record = Record {
         seq,
         received_at,
         remote: peer.to_string(),
@@ -165,18 +269,33 @@ pub(crate) async fn handle(
         problem: None,
         duration_ms: 0.0,
     };
+    let mut flight = InFlight {
+        shared: Arc::clone(&shared),
+        conn,
+        record: Some(record),
+        started,
+        received: 0,
+        // A request without a body has read all of it.
+        body_read: !(parts.headers.contains_key(header::TRANSFER_ENCODING)
+            || parts
+                .headers
+                .get(header::CONTENT_LENGTH)
+                .is_some_and(|v| v.as_bytes() != b"0")),
+    };
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let status = if parts.method != Method::POST {
+        let record = flight.record.as_mut().expect("taken only below");
         record.problem = Some(format!(
             "{} is not a webhook delivery; only POST is checked",
             parts.method
         ));
         StatusCode::METHOD_NOT_ALLOWED
     } else if let Some(len) = declared.filter(|l| *l > shared.max_body) {
+        let record = flight.record.as_mut().expect("taken only below");
         record.outcome = Outcome::TooLarge;
         record.problem = Some(format!(
             "Content-Length {len} is over the limit of {} bytes",
@@ -184,8 +303,19 @@ pub(crate) async fn handle(
         ));
         StatusCode::PAYLOAD_TOO_LARGE
     } else {
-        match read_body(body, shared.max_body, shared.read_timeout).await {
-            BodyRead::Complete(bytes) => evaluate(&shared, &parts.headers, &bytes, &mut record),
+        let read = read_body(
+            body,
+            shared.max_body,
+            shared.read_timeout,
+            &mut flight.received,
+        )
+        .await;
+        let record = flight.record.as_mut().expect("taken only below");
+        match read {
+            BodyRead::Complete(bytes) => {
+                flight.body_read = true;
+                evaluate(&shared, &parts.headers, &bytes, record)
+            }
             BodyRead::TooLarge { received } => {
                 record.body_size = received;
                 record.outcome = Outcome::TooLarge;
@@ -214,25 +344,12 @@ pub(crate) async fn handle(
             }
         }
     };
+    let record = flight.record.as_mut().expect("taken only below");
     record.status = status.as_u16();
     record.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let answer = answer_body(&record);
-    let counts = record.outcome != Outcome::Ignored;
-    // The writer only goes away after shutdown's grace period; a request still running then
-    // is not part of the session.
-    let _ = shared.tx.send(Msg::Record(Box::new(record))).await;
-    if counts {
-        let n = shared.counted.fetch_add(1, Ordering::SeqCst) + 1;
-        if shared.expect.is_some_and(|e| n >= e) {
-            shared.stop.send_if_modified(|s| {
-                let first = s.is_none();
-                if first {
-                    *s = Some(StopReason::Expected);
-                }
-                first
-            });
-        }
-    }
+    let answer = answer_body(record);
+    shared.submit(&mut flight.record).await;
+    drop(flight);
     let mut response = (status, answer.to_string()).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -262,7 +379,14 @@ fn evaluate(
             return StatusCode::INTERNAL_SERVER_ERROR;
         }
     };
-    record.signatures = shared.verifiers.check(headers, body, checked.vendor);
+    // A body is held to the signature of every vendor whose envelope it has the shape of
+    // (more than one only for an ambiguous body), or of the `--vendor` vendor.
+    let vendors: Vec<_> = if checked.shapes.is_empty() {
+        checked.vendor.into_iter().collect()
+    } else {
+        checked.shapes.clone()
+    };
+    record.signatures = shared.verifiers.check(headers, body, &vendors);
     let valid = checked.verdict.is_valid();
     record.validation = Some(checked.verdict);
     if record.signatures.iter().any(|s| !s.ok) {

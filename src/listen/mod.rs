@@ -11,17 +11,27 @@
 //! | nonconforming | 400 | not JSON, no known envelope, or schema violations |
 //! | unauthorized | 401 | a required signature is missing or wrong |
 //! | too large | 413 | the body is over the limit |
-//! | incomplete | 408/400 | the body did not arrive within the read timeout, or broke off |
+//! | incomplete | 408/400 | the body did not arrive within the read timeout, or broke off; or the headers did not arrive within the header timeout (no answer) |
+//! | rejected | 400/431 | the HTTP parser refused the request line or headers |
+//! | interrupted | none | the session ended, after its grace period, before the answer |
 //! | ignored | 405 | not a POST (not counted) |
 //!
 //! Error answers are JSON: `{"outcome": ..., "key"?: ..., "errors": [{"instance_path",
 //! "keyword", "message"}]}`, with the pseudo-keywords `json`, `envelope`, `signature`, `size`
 //! and `incomplete` for problems that are not schema violations.
 //!
+//! Connections are accepted by the listener itself, at most `max_connections` at a time, and
+//! served by hyper's HTTP/1 connection builder. A connection that has not sent a complete
+//! request head within `header_timeout` of its first byte (or of being accepted) is closed,
+//! and so is a keep-alive connection idle for `idle_timeout`: a slow client holds one slot
+//! for a bounded time and cannot keep others waiting longer than that.
+//!
 //! The session ends after `expect` counted requests, after `timeout`, or when a [`Stopper`]
-//! is triggered (the CLI does so on Ctrl-C). Requests in flight then get a grace period to
-//! finish; every completed request is recorded exactly once (see [`record`]) and the
-//! [`Session`] turns into a [`crate::report::Report`].
+//! is triggered (the CLI does so on SIGINT and SIGTERM). Requests in flight then get a grace
+//! period to finish (a second [`Stopper::stop`] ends it at once); those still running are
+//! recorded as interrupted. Every request that reached the listener is recorded exactly once
+//! (see [`record`]), including those the HTTP parser refused, and counted in the
+//! [`Session`]'s streaming tally, which turns into a [`crate::report::Report`].
 //!
 //! # Example
 //!
@@ -38,25 +48,34 @@
 //! ```
 
 pub mod check;
+mod conn;
 mod handler;
 pub mod record;
 pub mod replay;
 mod report;
+pub mod tally;
 pub mod verify;
 
 use std::{
     fmt, io,
     net::SocketAddr,
     path::PathBuf,
-    sync::{Arc, atomic::AtomicU64},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
     time::{Duration, Instant, SystemTime},
 };
 
-use axum::Router;
-use tokio::{net::TcpListener, sync::watch};
+use tokio::{
+    net::TcpListener,
+    sync::{Semaphore, watch},
+    task::JoinSet,
+};
 
 use check::Checker;
-use record::{OnRecord, Outcome, Record, Writer};
+use record::{OnRecord, Record, Writer};
+pub use tally::Totals;
 pub use verify::Verifiers;
 
 /// The default body limit: 16 MiB, as for `hookcheck validate`.
@@ -74,13 +93,23 @@ pub struct Config {
     pub max_body: u64,
     /// How long a request may take to deliver its body.
     pub read_timeout: Duration,
+    /// How long a client may take to send a request's line and headers, from its first byte
+    /// (or, for a connection's first request, from the connection being accepted).
+    pub header_timeout: Duration,
+    /// How long a keep-alive connection may stay idle between requests.
+    pub idle_timeout: Duration,
+    /// Connections served at once; further ones wait in the kernel's backlog.
+    pub max_connections: usize,
     /// How long requests in flight may take to finish once the session stops.
     pub grace: Duration,
     /// Where to write the NDJSON recording.
     pub record: Option<PathBuf>,
+    /// Keep every record in memory, in [`Session::records`] (for tests and short library
+    /// sessions; off, memory stays flat however many requests arrive).
+    pub keep_records: bool,
     /// Signature verifiers.
     pub verifiers: Verifiers,
-    /// Called with each record as it is written (from the writer thread).
+    /// Called with each record as it is written (from the writer thread; must not block).
     pub on_record: Option<OnRecord>,
 }
 
@@ -92,8 +121,12 @@ impl Default for Config {
             timeout: None,
             max_body: DEFAULT_MAX_BODY,
             read_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 512,
             grace: Duration::from_secs(5),
             record: None,
+            keep_records: false,
             verifiers: Verifiers::default(),
             on_record: None,
         }
@@ -108,8 +141,12 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("max_body", &self.max_body)
             .field("read_timeout", &self.read_timeout)
+            .field("header_timeout", &self.header_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
             .field("grace", &self.grace)
             .field("record", &self.record)
+            .field("keep_records", &self.keep_records)
             .field("verifiers", &self.verifiers)
             .finish_non_exhaustive()
     }
@@ -122,7 +159,7 @@ pub enum StopReason {
     Expected,
     /// The timeout passed.
     TimedOut,
-    /// Stopped from outside (Ctrl-C, or [`Stopper::stop`]).
+    /// Stopped from outside (a signal, or [`Stopper::stop`]).
     Stopped,
 }
 
@@ -177,19 +214,32 @@ impl std::error::Error for ListenError {
 
 /// Ends a running session from outside; cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Stopper(watch::Sender<Option<StopReason>>);
+pub struct Stopper {
+    stop: watch::Sender<Option<StopReason>>,
+    hurry: watch::Sender<bool>,
+}
 
 impl Stopper {
-    /// Ends the session (no effect if it is already ending).
+    /// Ends the session: the first call stops accepting and starts the grace period, a
+    /// second one ends the grace period at once (requests still running are recorded as
+    /// interrupted).
     pub fn stop(&self) {
-        self.0.send_if_modified(|s| {
-            let first = s.is_none();
-            if first {
-                *s = Some(StopReason::Stopped);
-            }
-            first
-        });
+        let first = set_reason(&self.stop, StopReason::Stopped);
+        if !first {
+            self.hurry.send_replace(true);
+        }
     }
+}
+
+/// Sets the stop reason unless one is set; whether this call set it.
+fn set_reason(stop: &watch::Sender<Option<StopReason>>, reason: StopReason) -> bool {
+    stop.send_if_modified(|s| {
+        let first = s.is_none();
+        if first {
+            *s = Some(reason);
+        }
+        first
+    })
 }
 
 /// A bound listener, ready to run.
@@ -198,7 +248,7 @@ pub struct Listener {
     addr: SocketAddr,
     config: Config,
     checker: Arc<dyn Checker>,
-    stop: watch::Sender<Option<StopReason>>,
+    stopper: Stopper,
 }
 
 impl fmt::Debug for Listener {
@@ -210,7 +260,7 @@ impl fmt::Debug for Listener {
     }
 }
 
-/// A finished session: every request recorded, and why it ended.
+/// A finished session: how every request ended, and why the session did.
 #[derive(Debug, Clone)]
 pub struct Session {
     /// Where the listener was.
@@ -223,24 +273,25 @@ pub struct Session {
     pub reason: StopReason,
     /// The requests expected, if a number was.
     pub expect: Option<u64>,
-    /// Every request, in arrival order.
+    /// How many requests ended how.
+    pub totals: Totals,
+    /// Every request, by `seq`, when [`Config::keep_records`] was set (else empty: the
+    /// recording file has them).
     pub records: Vec<Record>,
+    tally: tally::Tally,
 }
 
 impl Session {
     /// Requests that count (everything but ignored methods).
     #[must_use]
-    pub fn counted(&self) -> usize {
-        self.records
-            .iter()
-            .filter(|r| r.outcome != Outcome::Ignored)
-            .count()
+    pub fn counted(&self) -> u64 {
+        self.totals.counted()
     }
 
     /// How many requests short of `expect` the session ended, if any.
     #[must_use]
     pub fn shortfall(&self) -> Option<u64> {
-        let got = self.counted() as u64;
+        let got = self.counted();
         self.expect.filter(|e| *e > got).map(|e| e - got)
     }
 
@@ -248,10 +299,7 @@ impl Session {
     #[must_use]
     pub fn is_success(&self) -> bool {
         self.shortfall().is_none()
-            && self
-                .records
-                .iter()
-                .all(|r| matches!(r.outcome, Outcome::Conforming | Outcome::Ignored))
+            && self.totals.conforming + self.totals.ignored == self.totals.requests
     }
 }
 
@@ -274,12 +322,13 @@ impl Listener {
             source,
         })?;
         let (stop, _) = watch::channel(None);
+        let (hurry, _) = watch::channel(false);
         Ok(Self {
             tcp,
             addr,
             config,
             checker: Arc::new(checker),
-            stop,
+            stopper: Stopper { stop, hurry },
         })
     }
 
@@ -292,109 +341,140 @@ impl Listener {
     /// A handle that ends the session.
     #[must_use]
     pub fn stopper(&self) -> Stopper {
-        Stopper(self.stop.clone())
+        self.stopper.clone()
     }
 
     /// Serves until the session ends, then waits for requests in flight (up to the grace
-    /// period), flushes the recording and returns every record.
+    /// period), records those still running as interrupted, flushes the recording and
+    /// returns the session.
     ///
     /// # Errors
     ///
-    /// [`ListenError::Record`] if the recording cannot be created or written,
-    /// [`ListenError::Serve`] if the server fails.
+    /// [`ListenError::Record`] if the recording cannot be created or written.
     pub async fn run(self) -> Result<Session, ListenError> {
         let Listener {
             tcp,
             addr,
             mut config,
             checker,
-            stop,
+            stopper,
         } = self;
         let started = SystemTime::now();
         let clock = Instant::now();
         let record_path = config.record.clone();
-        let writer =
-            Writer::start(record_path.clone(), config.on_record.take()).map_err(|source| {
-                ListenError::Record {
-                    path: record_path.clone(),
-                    source,
-                }
-            })?;
+        let record_err = |source| ListenError::Record {
+            path: record_path.clone(),
+            source,
+        };
+        let writer = Writer::start(
+            record_path.clone(),
+            config.on_record.take(),
+            config.keep_records,
+        )
+        .map_err(record_err)?;
+        let stop = stopper.stop.clone();
         let shared = Arc::new(handler::Shared {
             checker,
             verifiers: config.verifiers.clone(),
             max_body: config.max_body,
             read_timeout: config.read_timeout,
+            header_timeout: config.header_timeout,
+            idle_timeout: config.idle_timeout,
             expect: config.expect,
             seq: AtomicU64::new(0),
             counted: AtomicU64::new(0),
             tx: writer.sender(),
+            late: Mutex::new(Vec::new()),
+            interrupting: AtomicBool::new(false),
             stop: stop.clone(),
         });
         if config.expect == Some(0) {
-            stop.send_replace(Some(StopReason::Expected));
+            set_reason(&stop, StopReason::Expected);
         }
-        let app = Router::new()
-            .fallback(handler::handle)
-            .with_state(shared)
-            .into_make_service_with_connect_info::<SocketAddr>();
+        let mut tasks = JoinSet::new();
+        let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
         let mut stopped = stop.subscribe();
-        let signal = async move {
-            // Resolves once a reason is set; an error means every sender is gone, which
-            // cannot happen while `stop` is held below.
+        let ended = async {
+            // Resolves once a reason is set (the sender lives as long as `stop`).
             let _ = stopped.wait_for(Option::is_some).await;
         };
-        let mut server = tokio::spawn(
-            axum::serve(tcp, app)
-                .with_graceful_shutdown(signal)
-                .into_future(),
-        );
-        let mut rx = stop.subscribe();
-        let deadline = config.timeout;
-        let ended = async {
-            let _ = rx.wait_for(Option::is_some).await;
-        };
-        let early = tokio::select! {
-            r = &mut server => Some(r),
-            () = ended => None,
-            () = sleep_opt(deadline) => {
-                stop.send_if_modified(|s| {
-                    let first = s.is_none();
-                    if first { *s = Some(StopReason::TimedOut); }
-                    first
-                });
-                None
-            }
-        };
-        let served = match early {
-            Some(r) => Some(r),
-            None => match tokio::time::timeout(config.grace, &mut server).await {
-                Ok(r) => Some(r),
-                Err(_) => {
-                    server.abort();
-                    None
+        tokio::pin!(ended);
+        let deadline = sleep_opt(config.timeout);
+        tokio::pin!(deadline);
+        loop {
+            let permit = tokio::select! {
+                biased;
+                () = &mut ended => break,
+                () = &mut deadline => {
+                    set_reason(&stop, StopReason::TimedOut);
+                    break;
                 }
-            },
-        };
-        let reason = stop.borrow().unwrap_or(StopReason::Stopped);
-        let mut records = writer
-            .finish()
-            .await
-            .map_err(|source| ListenError::Record {
-                path: record_path,
-                source,
-            })?;
-        records.sort_by_key(|r| r.seq);
-        if let Some(Ok(Err(source))) = served {
-            return Err(ListenError::Serve { source });
+                p = Arc::clone(&slots).acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+            };
+            let accepted = tokio::select! {
+                biased;
+                () = &mut ended => break,
+                () = &mut deadline => {
+                    set_reason(&stop, StopReason::TimedOut);
+                    break;
+                }
+                a = tcp.accept() => a,
+            };
+            while tasks.try_join_next().is_some() {}
+            match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let shared = Arc::clone(&shared);
+                    let stop = stop.subscribe();
+                    tasks.spawn(async move {
+                        conn::serve(shared, stream, peer, stop).await;
+                        drop(permit);
+                    });
+                }
+                // Out of descriptors or a connection reset before it was accepted: the
+                // listener carries on (a pause keeps an exhausted process from spinning).
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
         }
+        // No new connections from here on.
+        drop(tcp);
+        let mut hurry = stopper.hurry.subscribe();
+        let drained = async { while tasks.join_next().await.is_some() {} };
+        let hurried = async {
+            let _ = hurry.wait_for(|h| *h).await;
+        };
+        tokio::select! {
+            () = drained => {}
+            () = tokio::time::sleep(config.grace) => {}
+            () = hurried => {}
+        }
+        shared.interrupting.store(true, Ordering::SeqCst);
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+        let reason = stop.borrow().unwrap_or(StopReason::Stopped);
+        let late = std::mem::take(&mut *shared.late.lock().unwrap_or_else(|e| e.into_inner()));
+        let tx = shared.tx.clone();
+        drop(shared);
+        for record in late {
+            // Fails only if the writer is gone, in which case finish says why.
+            let _ = tx.send(Box::new(record)).await;
+        }
+        drop(tx);
+        let written = writer.finish().await.map_err(record_err)?;
+        let mut records = written.records;
+        records.sort_by_key(|r| r.seq);
         Ok(Session {
             addr,
             started,
             duration: clock.elapsed(),
             reason,
             expect: config.expect,
+            totals: written.tally.totals,
             records,
+            tally: written.tally,
         })
     }
 }

@@ -2,10 +2,12 @@
 //!
 //! Every request becomes a [`Record`]: method, path, every header, the raw body (base64, and
 //! as text too when it is UTF-8), what hookcheck concluded and what it answered. Records go
-//! over a channel to one writer thread, which appends them to the NDJSON file (one JSON
-//! object per line) and keeps them for the report. One writer means concurrent requests can
-//! never interleave or lose lines; the file is flushed whenever the channel runs dry and when
-//! the writer finishes.
+//! over a bounded channel to one writer thread, which appends them to the NDJSON file (one
+//! JSON object per line) and adds them to the session's streaming tally ([`super::tally`]);
+//! the record itself is then dropped (unless the session keeps records, for tests and small
+//! library uses). One
+//! writer means concurrent requests can never interleave or lose lines; the file is flushed
+//! whenever the channel runs dry and when the writer finishes.
 
 use std::{
     fs::File,
@@ -18,6 +20,7 @@ use base64::{Engine as _, engine::general_purpose::STANDARD as B64};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
+use super::tally::Tally;
 use crate::signature::Scheme;
 use crate::validate::check::Verdict;
 
@@ -37,6 +40,13 @@ pub enum Outcome {
     Incomplete,
     /// Not a POST: 405. Not a webhook delivery, so not counted or judged.
     Ignored,
+    /// The HTTP layer refused the request before it had a method and path: a malformed
+    /// request line or header, too many or too large headers, conflicting `Content-Length`s.
+    /// Answered 400 or 431 by the HTTP parser.
+    Rejected,
+    /// The session ended (after its grace period) before the request was answered, or the
+    /// client went away before its headers were complete. No answer (status 0).
+    Interrupted,
     /// A schema could not be compiled: 500. A harness fault, not the sender's.
     Error,
 }
@@ -52,6 +62,8 @@ impl Outcome {
             Outcome::TooLarge => "too_large",
             Outcome::Incomplete => "incomplete",
             Outcome::Ignored => "ignored",
+            Outcome::Rejected => "rejected",
+            Outcome::Interrupted => "interrupted",
             Outcome::Error => "error",
         }
     }
@@ -65,6 +77,8 @@ impl Outcome {
                 | Outcome::Unauthorized
                 | Outcome::TooLarge
                 | Outcome::Incomplete
+                | Outcome::Rejected
+                | Outcome::Interrupted
         )
     }
 }
@@ -178,31 +192,41 @@ pub(crate) fn body_fields(body: &[u8]) -> (Option<String>, Option<String>) {
 }
 
 /// Something that wants each record as soon as it is written (the CLI prints a line).
+///
+/// It runs on the writer thread, so it must not block: a callback that waits (on a stalled
+/// stdout, say) holds up the recording and, once the channel is full, every handler. Hand
+/// the work to another thread with a drop-on-full policy, as the CLI does.
 pub type OnRecord = Box<dyn Fn(&Record) + Send + 'static>;
 
-pub(crate) enum Msg {
-    Record(Box<Record>),
-    Finish,
+/// What the writer hands back at the end: the tally, and the records if they were kept.
+pub(crate) struct Written {
+    pub(crate) tally: Tally,
+    pub(crate) records: Vec<Record>,
 }
 
-/// The writer thread's handle: send records, then [`Writer::finish`] to collect them.
+/// The writer thread's handle: send records, then [`Writer::finish`] to collect the tally.
 pub(crate) struct Writer {
-    tx: mpsc::Sender<Msg>,
-    thread: thread::JoinHandle<io::Result<Vec<Record>>>,
+    tx: mpsc::Sender<Box<Record>>,
+    thread: thread::JoinHandle<io::Result<Written>>,
 }
 
 impl Writer {
-    /// Opens (truncates) the recording file, if any, and starts the writer thread.
-    pub(crate) fn start(path: Option<PathBuf>, on_record: Option<OnRecord>) -> io::Result<Self> {
+    /// Opens (truncates) the recording file, if any, and starts the writer thread. With
+    /// `keep`, every record is also kept in memory and handed back by [`Writer::finish`].
+    pub(crate) fn start(
+        path: Option<PathBuf>,
+        on_record: Option<OnRecord>,
+        keep: bool,
+    ) -> io::Result<Self> {
         let file = path.as_ref().map(File::create).transpose()?;
-        let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+        let (tx, mut rx) = mpsc::channel::<Box<Record>>(256);
         let thread = thread::Builder::new()
             .name("hookcheck-record".into())
             .spawn(move || {
                 let mut out = file.map(BufWriter::new);
+                let mut tally = Tally::default();
                 let mut records = Vec::new();
-                while let Some(msg) = rx.blocking_recv() {
-                    let Msg::Record(record) = msg else { break };
+                while let Some(record) = rx.blocking_recv() {
                     if let Some(out) = out.as_mut() {
                         serde_json::to_writer(&mut *out, &record).map_err(io::Error::other)?;
                         out.write_all(b"\n")?;
@@ -210,28 +234,31 @@ impl Writer {
                             out.flush()?;
                         }
                     }
+                    tally.add(&record);
                     if let Some(f) = &on_record {
                         f(&record);
                     }
-                    records.push(*record);
+                    if keep {
+                        records.push(*record);
+                    }
                 }
                 if let Some(out) = out.as_mut() {
                     out.flush()?;
                 }
-                Ok(records)
+                Ok(Written { tally, records })
             })?;
         Ok(Self { tx, thread })
     }
 
     /// A sender for handlers.
-    pub(crate) fn sender(&self) -> mpsc::Sender<Msg> {
+    pub(crate) fn sender(&self) -> mpsc::Sender<Box<Record>> {
         self.tx.clone()
     }
 
-    /// Stops the writer after the records already sent, flushes, and returns them all.
-    pub(crate) async fn finish(self) -> io::Result<Vec<Record>> {
-        // Only fails if the thread is gone already, in which case join says why.
-        let _ = self.tx.send(Msg::Finish).await;
+    /// Stops the writer once every sender is gone and the records already sent are written,
+    /// flushes, and returns the tally.
+    pub(crate) async fn finish(self) -> io::Result<Written> {
+        drop(self.tx);
         tokio::task::spawn_blocking(move || {
             self.thread
                 .join()

@@ -1,7 +1,5 @@
 //! A listening session as a [`Report`]: a suite per event, a case per request.
 
-use std::collections::BTreeMap;
-
 use super::{Session, StopReason, record::Outcome, record::Record};
 use crate::report::{Case, Counterexample, Outcome as CaseOutcome, Property, Report, Suite};
 use crate::validate::check::Verdict;
@@ -10,7 +8,7 @@ use crate::validate::check::Verdict;
 const BODY_IN_REPORT: usize = 4096;
 
 /// The suite a record belongs to: its event key, or what kept it from having one.
-fn suite_name(r: &Record) -> String {
+pub(super) fn suite_name(r: &Record) -> String {
     match (&r.validation, r.outcome) {
         (Some(v), _) if v.key().is_some() => v.key().unwrap_or_default().to_owned(),
         (Some(Verdict::Malformed { .. }), _) => "(not JSON)".into(),
@@ -18,6 +16,8 @@ fn suite_name(r: &Record) -> String {
         (_, Outcome::TooLarge) => "(too large)".into(),
         (_, Outcome::Incomplete) => "(incomplete)".into(),
         (_, Outcome::Ignored) => "(not POST)".into(),
+        (_, Outcome::Rejected) => "(rejected by HTTP)".into(),
+        (_, Outcome::Interrupted) => "(interrupted)".into(),
         _ => "(error)".into(),
     }
 }
@@ -71,10 +71,15 @@ fn message(r: &Record) -> String {
         (Some(Verdict::Undetected { .. }), _) => "no known webhook envelope or event".to_owned(),
         (Some(Verdict::Malformed { .. }), _) => "body is not JSON".to_owned(),
         (_, Outcome::TooLarge) => "body over the size limit".to_owned(),
-        (_, Outcome::Incomplete) => "body not received completely".to_owned(),
+        (_, Outcome::Incomplete) => "request not received completely".to_owned(),
+        (_, Outcome::Rejected) => "request refused by the HTTP parser".to_owned(),
+        (_, Outcome::Interrupted) => "session ended before the request was answered".to_owned(),
         _ => r.problem.clone().unwrap_or_default(),
     };
-    format!("HTTP {}: {what}", r.status)
+    match r.status {
+        0 => format!("no answer: {what}"),
+        status => format!("HTTP {status}: {what}"),
+    }
 }
 
 fn body_excerpt(r: &Record) -> Option<Counterexample> {
@@ -105,7 +110,7 @@ fn body_excerpt(r: &Record) -> Option<Counterexample> {
     })
 }
 
-fn case(r: &Record, suite: &str) -> Case {
+pub(super) fn case(r: &Record, suite: &str) -> Case {
     let outcome = match r.outcome {
         Outcome::Conforming => CaseOutcome::Passed,
         Outcome::Ignored => CaseOutcome::Skipped {
@@ -148,8 +153,9 @@ fn case(r: &Record, suite: &str) -> Case {
 
 impl Session {
     /// The session as a report: one suite per detected event (sorted by name), then suites
-    /// for bodies without one, a case per request in arrival order, and a failed case when
-    /// fewer requests arrived than expected.
+    /// for bodies without one, a case per request in the order recorded (up to the limits
+    /// of [`super::tally`], then one summary case per suite), and a failed case when fewer
+    /// requests arrived than expected.
     #[must_use]
     pub fn to_report(&self) -> Report {
         let mut report = Report::new(format!("hookcheck listen on {}", self.addr));
@@ -163,19 +169,16 @@ impl Session {
                 StopReason::Stopped => "interrupted",
             },
         ));
-        let mut suites: BTreeMap<String, Suite> = BTreeMap::new();
-        for r in &self.records {
-            let name = suite_name(r);
-            let case = case(r, &name);
-            suites
-                .entry(name.clone())
-                .or_insert_with(|| Suite::new(name))
-                .cases
-                .push(case);
+        let mut suites = Vec::new();
+        for (name, listed) in &self.tally.suites {
+            let mut suite = Suite::new(name.clone());
+            suite.cases.extend(listed.cases.iter().cloned());
+            suite.cases.extend(listed.unlisted.case(classname(name)));
+            suites.push(suite);
         }
         // Event suites first (they sort before the parenthesised ones anyway: '(' < 'a').
         let (events, others): (Vec<Suite>, Vec<Suite>) =
-            suites.into_values().partition(|s| !s.name.starts_with('('));
+            suites.into_iter().partition(|s| !s.name.starts_with('('));
         report.suites = events.into_iter().chain(others).collect();
         if let (Some(expect), Some(missing)) = (self.expect, self.shortfall()) {
             report.suites.push(Suite::new("(session)").with_case(

@@ -4,9 +4,11 @@
 //!
 //! - with a Standard Webhooks secret, every request must carry a valid `webhook-signature`
 //!   (the scheme is vendor-neutral);
-//! - with a Postal key or a GetMailer secret, a request whose vendor is known (from
-//!   `--vendor`, or from the body's envelope) must carry that vendor's valid signature;
-//!   msndr.net signs nothing, so its requests need none;
+//! - with a Postal key or a GetMailer secret, a request whose body has that vendor's envelope
+//!   shape must carry that vendor's valid signature, whatever else the body looks like: a
+//!   body shaped like two vendors (ambiguous, and rejected as such anyway) needs the
+//!   signature of each configured one. A body of no known shape counts as the `--vendor`
+//!   vendor, if one is given. msndr.net signs nothing, so its requests need none;
 //! - a request whose vendor cannot be told (not JSON, no known envelope) must carry a valid
 //!   signature of at least one configured vendor scheme: each scheme whose headers are
 //!   present is checked, and with none present the request fails as unsigned.
@@ -62,26 +64,29 @@ impl Verifiers {
         }
     }
 
-    /// Checks the signatures the rule above requires; the request passes when every returned
+    /// Checks the signatures the rule above requires of a body with the envelope shapes of
+    /// `vendors` (empty: the vendor cannot be told); the request passes when every returned
     /// check is `ok`.
     #[must_use]
     pub fn check(
         &self,
         headers: &dyn HeaderSource,
         body: &[u8],
-        vendor: Option<Vendor>,
+        vendors: &[Vendor],
     ) -> Vec<SignatureCheck> {
         let mut checks = Vec::new();
         if let Some(s) = &self.standard {
             checks.push(run(s, headers, body));
         }
-        match vendor {
-            Some(v) => {
-                if let Some(verifier) = self.vendor_verifier(v) {
-                    checks.push(run(verifier, headers, body));
+        match vendors {
+            [_, ..] => {
+                for v in vendors {
+                    if let Some(verifier) = self.vendor_verifier(*v) {
+                        checks.push(run(verifier, headers, body));
+                    }
                 }
             }
-            None => {
+            [] => {
                 let configured: Vec<&dyn Verifier> = [Vendor::Postal, Vendor::GetMailer]
                     .into_iter()
                     .filter_map(|v| self.vendor_verifier(v))
@@ -121,13 +126,17 @@ mod tests {
         let body = b"{}";
         let signed = gm.sign(body).unwrap();
         let none: Vec<(String, String)> = Vec::new();
-        assert!(v.check(&signed, body, Some(Vendor::GetMailer))[0].ok);
-        assert!(!v.check(&none, body, Some(Vendor::GetMailer))[0].ok);
+        assert!(v.check(&signed, body, &[Vendor::GetMailer])[0].ok);
+        assert!(!v.check(&none, body, &[Vendor::GetMailer])[0].ok);
         // msndr signs nothing: nothing is required.
-        assert!(v.check(&none, body, Some(Vendor::Msndr)).is_empty());
+        assert!(v.check(&none, body, &[Vendor::Msndr]).is_empty());
+        // Shaped like msndr and GetMailer: GetMailer's signature is still required.
+        let both = [Vendor::Msndr, Vendor::GetMailer];
+        assert_eq!(v.check(&none, body, &both)[0].error, Some("missing"));
+        assert!(v.check(&signed, body, &both).iter().all(|c| c.ok));
         // Unknown vendor: the configured scheme's signature must be there.
-        assert!(v.check(&signed, body, None).iter().all(|c| c.ok));
-        let unsigned = v.check(&none, body, None);
+        assert!(v.check(&signed, body, &[]).iter().all(|c| c.ok));
+        let unsigned = v.check(&none, body, &[]);
         assert_eq!(unsigned[0].error, Some("missing"));
     }
 }

@@ -53,7 +53,8 @@ fn postal_nonconforming() -> Vec<u8> {
 }
 
 /// Starts a listener on port 0 in its own runtime thread.
-fn start(config: Config) -> (SocketAddr, Stopper, thread::JoinHandle<Session>) {
+fn start(mut config: Config) -> (SocketAddr, Stopper, thread::JoinHandle<Session>) {
+    config.keep_records = true;
     let (tx, rx) = mpsc::channel();
     let handle = thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_multi_thread()
@@ -412,8 +413,16 @@ fn slow_clients_do_not_block_others_and_time_out_as_incomplete() {
         .filter(|r| r.path.starts_with("/fast/"))
         .count();
     assert_eq!(fast, 20);
-    // The half-sent head never became a request.
+    // The half-sent head never became a request with a path, but it reached the listener:
+    // the session ended while it was being read, so it is recorded as interrupted.
     assert!(session.records.iter().all(|r| r.path != "/half"));
+    let half: Vec<_> = session
+        .records
+        .iter()
+        .filter(|r| r.problem.as_deref().is_some_and(|p| p.contains("/half")))
+        .collect();
+    assert_eq!(half.len(), 1, "{half:#?}");
+    assert_eq!(half[0].outcome, Outcome::Interrupted);
 }
 
 #[test]

@@ -433,3 +433,274 @@ fn the_binary_records_concurrent_mixed_traffic_exactly_once() {
     assert_report_schema(&doc);
     assert_eq!(doc["totals"]["failed"], failures);
 }
+
+/// A port that was free a moment ago.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something accepts connections on `port`.
+fn wait_for(port: u16) {
+    let until = std::time::Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < until,
+            "nothing listens on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Waits for `child` to exit, up to `limit`; kills it and fails the test past that.
+fn wait_exit(child: &mut Child, limit: Duration) -> i32 {
+    let until = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code().unwrap_or(-1);
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            panic!("the process did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_stdout_nobody_reads_cannot_wedge_the_listener() {
+    const REQUESTS: usize = 1600;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["listen", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["--expect", &REQUESTS.to_string(), "--timeout", "60s"])
+        .args(["--report", "json", "--out"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Held open and never read until the end: the pipe fills after a few dozen lines.
+    let stdout = child.stdout.take().unwrap();
+    wait_for(port);
+    let body = example("msndr/examples/doc003-clicked.json");
+    // Long paths make long lines, so that stdout is full long before the last request.
+    let long = "p".repeat(2000);
+    let began = std::time::Instant::now();
+    let senders: Vec<_> = (0..8)
+        .map(|t| {
+            let body = body.clone();
+            let long = long.clone();
+            std::thread::spawn(move || {
+                for i in (t..REQUESTS).step_by(8) {
+                    let url = format!("http://127.0.0.1:{port}/{i}/{long}");
+                    assert_eq!(post(&url, &[], &body), 200, "request {i}");
+                }
+            })
+        })
+        .collect();
+    for s in senders {
+        s.join().unwrap();
+    }
+    let code = wait_exit(&mut child, Duration::from_secs(20));
+    assert_eq!(code, 0);
+    assert!(
+        began.elapsed() < Duration::from_secs(40),
+        "{:?}",
+        began.elapsed()
+    );
+    let report: Value = serde_json::from_str(&read(&dir.path().join("report.json"))).unwrap();
+    assert_eq!(report["totals"]["passed"], REQUESTS);
+    drop(stdout);
+}
+
+#[test]
+fn a_closed_stdout_is_no_error_and_every_report_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args([
+            "listen",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--expect",
+            "2",
+        ])
+        .args(["--report", "json,junit,markdown", "--out"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end: every write to stdout fails from here on.
+    drop(child.stdout.take());
+    wait_for(port);
+    let body = example("msndr/examples/doc003-clicked.json");
+    for i in 0..2 {
+        assert_eq!(
+            post(&format!("http://127.0.0.1:{port}/{i}"), &[], &body),
+            200
+        );
+    }
+    let code = wait_exit(&mut child, Duration::from_secs(20));
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.contains("Broken pipe") && !err.contains("panicked"),
+        "{err}"
+    );
+    for f in ["report.json", "junit.xml", "report.md"] {
+        assert!(dir.path().join(f).is_file(), "{f} missing");
+    }
+}
+
+#[test]
+fn sigterm_ends_the_session_like_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.ndjson");
+    let out = dir.path().join("out");
+    let l = listen(&[
+        "--record",
+        rec.to_str().unwrap(),
+        "--report",
+        "json",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let body = example("msndr/examples/doc003-clicked.json");
+    assert_eq!(post(&format!("{}/x", l.url), &[], &body), 200);
+    let pid = l.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, stdout, err) = l.finish();
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(
+        stdout.contains("1 request(s): 1 conforming") && stdout.contains("(interrupted)"),
+        "{stdout}"
+    );
+    assert_eq!(read(&rec).lines().count(), 1);
+    let report: Value = serde_json::from_str(&read(&out.join("report.json"))).unwrap();
+    assert_eq!(report["totals"]["passed"], 1);
+}
+
+#[test]
+fn bind_takes_a_host_name() {
+    let l = listen(&["--bind", "localhost:0", "--expect", "1"]);
+    let body = example("msndr/examples/doc003-clicked.json");
+    assert_eq!(post(&format!("{}/x", l.url), &[], &body), 200);
+    let (code, stdout, err) = l.finish();
+    assert_eq!(code, 0, "{stdout}{err}");
+}
+
+#[test]
+fn secrets_come_from_the_environment_or_a_file() {
+    let secret = "env secret 42";
+    let gm = GetMailer::new(secret).unwrap();
+    let body = example("getmailer/examples/doc004-email-sent.json");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secret");
+    std::fs::write(&file, format!("{secret}\n")).unwrap();
+    let ways: [(&[&str], Option<&str>); 2] = [
+        (&[], Some(secret)),
+        (&["--secret-file", file.to_str().unwrap()], None),
+    ];
+    for (args, env) in ways {
+        let mut cmd = Command::new(BIN);
+        cmd.arg("listen").args(args).args(["--expect", "2"]);
+        cmd.env_remove("HOOKCHECK_GETMAILER_SECRET");
+        if let Some(v) = env {
+            cmd.env("HOOKCHECK_GETMAILER_SECRET", v);
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let url = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            post(&format!("{url}/unsigned"), &[], &body),
+            401,
+            "{args:?}"
+        );
+        assert_eq!(
+            post(&format!("{url}/signed"), &gm.sign(&body).unwrap(), &body),
+            200,
+            "{args:?}"
+        );
+        let code = wait_exit(&mut child, Duration::from_secs(20));
+        assert_eq!(code, 1, "{args:?}");
+    }
+}
+
+#[test]
+fn slow_heads_at_the_open_file_limit_delay_a_delivery_only_by_the_header_timeout() {
+    let port = free_port();
+    // 64 descriptors in all, and more connections allowed than that: accepting runs into
+    // the descriptor limit, where slow heads must still be closed on time.
+    let script = format!(
+        "ulimit -n 64 && exec {BIN} listen --bind 127.0.0.1:{port} --header-timeout 1s --timeout 60s"
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(port);
+    let loris: Vec<std::net::TcpStream> = (0..100)
+        .map(|i| {
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            std::io::Write::write_all(
+                &mut s,
+                format!("POST /loris/{i} HTTP/1.1\r\nHost: x\r\n").as_bytes(),
+            )
+            .unwrap();
+            s
+        })
+        .collect();
+    let began = std::time::Instant::now();
+    let body = example("msndr/examples/doc003-clicked.json");
+    assert_eq!(
+        post(&format!("http://127.0.0.1:{port}/real"), &[], &body),
+        200
+    );
+    let waited = began.elapsed();
+    assert!(
+        waited < Duration::from_secs(6),
+        "a delivery waited {waited:?} behind slow heads"
+    );
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let code = wait_exit(&mut child, Duration::from_secs(20));
+    // The slow heads are incomplete requests: the session fails.
+    assert_eq!(code, 1);
+    drop(loris);
+}

@@ -1,0 +1,388 @@
+//! One connection: served by hyper's HTTP/1 builder, watched for slow heads and idleness,
+//! and every request on it recorded, even those hyper refuses before there is a request.
+//!
+//! The socket is wrapped to count the bytes read. Bytes that arrived since the last request
+//! was answered belong to a request head still being read; when hyper refuses such a head
+//! (malformed line or headers, too many or too large headers), when the client closes or
+//! stalls in the middle of one, or when the session ends during one, that is recorded as a
+//! request of its own (rejected, incomplete or interrupted), with the first bytes shown.
+
+use std::{
+    convert::Infallible,
+    io,
+    net::SocketAddr,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    task::{Context, Poll},
+    time::{Duration, Instant, SystemTime},
+};
+
+use hyper::{server::conn::http1, service::service_fn};
+use hyper_util::rt::TokioIo;
+use tokio::{
+    io::{AsyncRead, AsyncWrite, ReadBuf},
+    net::TcpStream,
+    sync::{Notify, watch},
+};
+
+use super::{
+    StopReason,
+    handler::{self, Shared},
+    record::{Outcome, Record},
+};
+
+/// How much of a refused request's head is kept to show in its record.
+const HEAD_SHOWN: usize = 200;
+
+/// What is known about a connection's traffic.
+#[derive(Debug)]
+pub(crate) struct ConnState {
+    /// Bytes read from the socket in all.
+    read: u64,
+    /// `read` when the last request was answered (or the connection accepted).
+    answered_at: u64,
+    /// When the first byte after `answered_at` arrived.
+    head_since: Option<Instant>,
+    /// When the connection was accepted or its last request answered.
+    idle_since: Instant,
+    /// Whether a request has been answered on this connection.
+    reused: bool,
+    /// Requests being handled.
+    active: u32,
+    /// The first bytes after `answered_at`.
+    head: Vec<u8>,
+    /// A request was answered without its body being read: what follows is that body, not
+    /// a head (hyper closes such a connection).
+    draining: bool,
+    /// Wakes the connection's watchdog when a deadline may have moved.
+    changed: Arc<Notify>,
+}
+
+impl ConnState {
+    fn new() -> Self {
+        Self {
+            read: 0,
+            answered_at: 0,
+            head_since: None,
+            idle_since: Instant::now(),
+            reused: false,
+            active: 0,
+            head: Vec::new(),
+            draining: false,
+            changed: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Bytes of a request head that has not become a request.
+    fn pending(&self) -> u64 {
+        if self.active > 0 || self.draining {
+            0
+        } else {
+            self.read - self.answered_at
+        }
+    }
+
+    /// When the connection is to be closed for slowness, if nothing changes.
+    fn deadline(&self, header_timeout: Duration, idle_timeout: Duration) -> Option<Instant> {
+        if self.active > 0 {
+            None
+        } else if self.draining {
+            Some(self.idle_since + header_timeout)
+        } else if let Some(since) = self.head_since {
+            Some(since + header_timeout)
+        } else if self.reused {
+            Some(self.idle_since + idle_timeout)
+        } else {
+            Some(self.idle_since + header_timeout)
+        }
+    }
+}
+
+fn lock(state: &Mutex<ConnState>) -> std::sync::MutexGuard<'_, ConnState> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Marks a request as being handled.
+pub(crate) fn request_started(state: &Mutex<ConnState>) {
+    let mut s = lock(state);
+    s.active += 1;
+    s.head_since = None;
+    s.head.clear();
+    s.changed.notify_one();
+}
+
+/// Marks a request as answered (or dropped); `body_read` says whether its body was read to
+/// the end.
+pub(crate) fn request_ended(state: &Mutex<ConnState>, body_read: bool) {
+    let mut s = lock(state);
+    s.draining |= !body_read;
+    s.active = s.active.saturating_sub(1);
+    s.answered_at = s.read;
+    s.head_since = None;
+    s.head.clear();
+    s.idle_since = Instant::now();
+    s.reused = true;
+    s.changed.notify_one();
+}
+
+/// The socket, counting what is read.
+struct Tracked {
+    inner: TcpStream,
+    state: Arc<Mutex<ConnState>>,
+}
+
+impl AsyncRead for Tracked {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let got = &buf.filled()[before..];
+        if !got.is_empty() {
+            let mut s = lock(&self.state);
+            s.read += got.len() as u64;
+            if s.active == 0 {
+                if s.head_since.is_none() {
+                    s.head_since = Some(Instant::now());
+                    s.changed.notify_one();
+                }
+                let room = HEAD_SHOWN.saturating_sub(s.head.len());
+                s.head.extend_from_slice(&got[..room.min(got.len())]);
+            }
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tracked {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// A request head that never became a request, as a record.
+fn head_record(
+    shared: &Shared,
+    peer: SocketAddr,
+    state: &ConnState,
+    outcome: Outcome,
+    status: u16,
+    what: String,
+) -> Record {
+    let shown = state.head.escape_ascii().to_string();
+    let more = if state.pending() > state.head.len() as u64 {
+        "..."
+    } else {
+        ""
+    };
+    Record {
+        seq: shared.next_seq(),
+        received_at: humantime::format_rfc3339_micros(SystemTime::now()).to_string(),
+        remote: peer.to_string(),
+        method: String::new(),
+        path: String::new(),
+        headers: Vec::new(),
+        body_size: 0,
+        body_base64: None,
+        body_text: None,
+        outcome,
+        status,
+        validation: None,
+        signatures: Vec::new(),
+        problem: Some(format!(
+            "{what} ({} bytes of the request head arrived: \"{shown}{more}\")",
+            state.pending()
+        )),
+        duration_ms: state
+            .head_since
+            .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
+    }
+}
+
+/// Records a head still pending when the connection task is dropped (the grace period ran
+/// out), or the record being submitted when that happened.
+struct Guard {
+    shared: Arc<Shared>,
+    state: Arc<Mutex<ConnState>>,
+    peer: SocketAddr,
+    record: Option<Record>,
+    done: bool,
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(record) = self.record.take() {
+            self.shared.submit_now(record);
+            return;
+        }
+        if self.done {
+            return;
+        }
+        let s = lock(&self.state);
+        if s.pending() > 0 {
+            let record = head_record(
+                &self.shared,
+                self.peer,
+                &s,
+                Outcome::Interrupted,
+                0,
+                "the session ended before the request head was complete".into(),
+            );
+            drop(s);
+            self.shared.submit_now(record);
+        }
+    }
+}
+
+/// What hyper's error on a connection says about the head being read.
+fn classify(e: &hyper::Error) -> (Outcome, u16, String) {
+    if e.is_parse_too_large() {
+        (
+            Outcome::Rejected,
+            431,
+            format!("request head refused (431): {e}"),
+        )
+    } else if e.is_parse() || e.is_parse_status() {
+        (
+            Outcome::Rejected,
+            400,
+            format!("request head refused (400): {e}"),
+        )
+    } else {
+        (
+            Outcome::Incomplete,
+            0,
+            format!("the connection ended before the request head was complete: {e}"),
+        )
+    }
+}
+
+/// Serves one connection until it closes, is closed for slowness, or the session ends.
+pub(crate) async fn serve(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    peer: SocketAddr,
+    mut stop: watch::Receiver<Option<StopReason>>,
+) {
+    let state = Arc::new(Mutex::new(ConnState::new()));
+    let mut guard = Guard {
+        shared: Arc::clone(&shared),
+        state: Arc::clone(&state),
+        peer,
+        record: None,
+        done: false,
+    };
+    let io = TokioIo::new(Tracked {
+        inner: stream,
+        state: Arc::clone(&state),
+    });
+    let service = {
+        let shared = Arc::clone(&shared);
+        let state = Arc::clone(&state);
+        service_fn(move |request| {
+            let shared = Arc::clone(&shared);
+            let state = Arc::clone(&state);
+            async move { Ok::<_, Infallible>(handler::handle(shared, peer, state, request).await) }
+        })
+    };
+    let mut builder = http1::Builder::new();
+    builder.keep_alive(true).header_read_timeout(None);
+    let conn = builder.serve_connection(io, service);
+    tokio::pin!(conn);
+    let mut stopping = stop.borrow().is_some();
+    if stopping {
+        conn.as_mut().graceful_shutdown();
+    }
+    let changed = Arc::clone(&lock(&state).changed);
+    let mut record = None;
+    loop {
+        let deadline = lock(&state).deadline(shared.header_timeout, shared.idle_timeout);
+        let sleep = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d.into()).await,
+                // A request is being handled; look again in a while.
+                None => tokio::time::sleep(Duration::from_secs(1)).await,
+            }
+        };
+        tokio::select! {
+            served = conn.as_mut() => {
+                let s = lock(&state);
+                if s.pending() > 0 {
+                    let (outcome, status, what) = match served {
+                        Err(e) => classify(&e),
+                        Ok(()) if stopping => (
+                            Outcome::Interrupted,
+                            0,
+                            "the session ended before the request head was complete".into(),
+                        ),
+                        Ok(()) => (
+                            Outcome::Incomplete,
+                            0,
+                            "the connection ended before the request head was complete".into(),
+                        ),
+                    };
+                    record = Some(head_record(&shared, peer, &s, outcome, status, what));
+                }
+                break;
+            }
+            () = sleep => {
+                let s = lock(&state);
+                let expired = s
+                    .deadline(shared.header_timeout, shared.idle_timeout)
+                    .is_some_and(|d| d <= Instant::now());
+                if expired {
+                    // Closed for slowness; part of a head is a request that never finished.
+                    if s.pending() > 0 {
+                        record = Some(head_record(
+                            &shared,
+                            peer,
+                            &s,
+                            Outcome::Incomplete,
+                            0,
+                            format!(
+                                "request head not received within {}",
+                                humantime::format_duration(shared.header_timeout)
+                            ),
+                        ));
+                    }
+                    break;
+                }
+            }
+            () = changed.notified() => {}
+            _ = stop.wait_for(Option::is_some), if !stopping => {
+                stopping = true;
+                conn.as_mut().graceful_shutdown();
+            }
+        }
+    }
+    guard.done = true;
+    guard.record = record;
+    let shared = Arc::clone(&guard.shared);
+    shared.submit(&mut guard.record).await;
+}

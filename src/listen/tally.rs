@@ -1,0 +1,157 @@
+//! Streaming counters of a session, and the bounded set of cases its report lists.
+//!
+//! A session keeps no record in memory: each one is counted here as it is written, and turned
+//! into a report case. The report lists the first [`LISTED_FAILURES`] failing and the first
+//! [`LISTED_PASSES`] other requests one case each (a few hundred bytes apiece, a failure's
+//! body cut to a 4 KiB excerpt: at most about 14 MB in all); every request after those is
+//! counted in one summary case per suite, which points to the recording. Memory is so flat
+//! in the number of requests and in body size.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::record::{Outcome, Record};
+use super::report::{case, suite_name};
+use crate::report::{Case, Outcome as CaseOutcome};
+
+/// Failing requests listed one case each in a report.
+pub const LISTED_FAILURES: u64 = 2000;
+/// Conforming (and ignored) requests listed one case each in a report.
+pub const LISTED_PASSES: u64 = 10_000;
+
+/// How many requests ended how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Every request recorded.
+    pub requests: u64,
+    /// Answered 200.
+    pub conforming: u64,
+    /// Not JSON, no known (or an ambiguous) envelope, or schema violations.
+    pub nonconforming: u64,
+    /// A required signature missing or wrong.
+    pub unauthorized: u64,
+    /// Over the body limit.
+    pub too_large: u64,
+    /// The body (or the headers) did not arrive completely.
+    pub incomplete: u64,
+    /// Refused by the HTTP layer (malformed request line or headers).
+    pub rejected: u64,
+    /// Still running when the session ended.
+    pub interrupted: u64,
+    /// Not a POST (not counted).
+    pub ignored: u64,
+    /// A schema that does not compile (hookcheck's fault).
+    pub errors: u64,
+}
+
+impl Totals {
+    /// Counts one request.
+    pub fn add(&mut self, outcome: Outcome) {
+        self.requests += 1;
+        let slot = match outcome {
+            Outcome::Conforming => &mut self.conforming,
+            Outcome::Nonconforming => &mut self.nonconforming,
+            Outcome::Unauthorized => &mut self.unauthorized,
+            Outcome::TooLarge => &mut self.too_large,
+            Outcome::Incomplete => &mut self.incomplete,
+            Outcome::Rejected => &mut self.rejected,
+            Outcome::Interrupted => &mut self.interrupted,
+            Outcome::Ignored => &mut self.ignored,
+            Outcome::Error => &mut self.errors,
+        };
+        *slot += 1;
+    }
+
+    /// Requests that count (everything but ignored methods).
+    #[must_use]
+    pub fn counted(&self) -> u64 {
+        self.requests - self.ignored
+    }
+
+    /// Requests the sender is to blame for (see [`Outcome::is_failure`]).
+    #[must_use]
+    pub fn failures(&self) -> u64 {
+        self.nonconforming
+            + self.unauthorized
+            + self.too_large
+            + self.incomplete
+            + self.rejected
+            + self.interrupted
+    }
+}
+
+/// Requests of one suite beyond the listed ones.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Unlisted {
+    pub(crate) totals: Totals,
+}
+
+/// The cases of one suite: those listed, and a tally of the rest.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SuiteCases {
+    pub(crate) cases: Vec<Case>,
+    pub(crate) unlisted: Unlisted,
+}
+
+/// Everything a session's report is built from.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tally {
+    pub(crate) totals: Totals,
+    pub(crate) suites: BTreeMap<String, SuiteCases>,
+    listed_failures: u64,
+    listed_passes: u64,
+}
+
+impl Tally {
+    /// Counts a record and lists it if there is room.
+    pub(crate) fn add(&mut self, r: &Record) {
+        self.totals.add(r.outcome);
+        let name = suite_name(r);
+        let failing = !matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
+        let listed = if failing {
+            &mut self.listed_failures
+        } else {
+            &mut self.listed_passes
+        };
+        let limit = if failing {
+            LISTED_FAILURES
+        } else {
+            LISTED_PASSES
+        };
+        let suite = self.suites.entry(name.clone()).or_default();
+        if *listed < limit {
+            *listed += 1;
+            suite.cases.push(case(r, &name));
+        } else {
+            suite.unlisted.totals.add(r.outcome);
+        }
+    }
+}
+
+impl Unlisted {
+    /// The summary case for the unlisted requests of a suite, if there are any.
+    pub(crate) fn case(&self, classname: String) -> Option<Case> {
+        let t = &self.totals;
+        if t.requests == 0 {
+            return None;
+        }
+        let failing = t.requests - t.conforming - t.ignored;
+        let name = format!("{} further request(s), not listed", t.requests);
+        let what = format!(
+            "{} conforming, {failing} not (see the recording for each one)",
+            t.conforming
+        );
+        let outcome = if t.errors > 0 {
+            CaseOutcome::Error {
+                message: what,
+                detail: None,
+            }
+        } else if failing > 0 {
+            CaseOutcome::failed(what)
+        } else {
+            CaseOutcome::Passed
+        };
+        Some(Case::new(name, classname).with_outcome(outcome))
+    }
+}
