@@ -1,0 +1,206 @@
+//! hookcheck next to its peers, in one run, on every catalog event.
+//!
+//! - `peers_gen/{hookcheck,json_schema_fuzz}/{vendor}-{event}`: one valid value.
+//!   `hookcheck` is `Generator::generate` (each value checked by the compiled validator);
+//!   `json_schema_fuzz` is `ValueGenerator::generate` on the event's bundled schema
+//!   (`hookcheck::catalog::bundle`, what `hookcheck schema --bundle` prints), since it cannot
+//!   resolve the catalog's relative `$ref`s.
+//! - `peers_parse/{reference,serde_value,sonic_dom,ignored_any}/{vendor}-{event}`: one parse of
+//!   the event's realistic fixture body (`tests/fixtures/payloads/`): the reference parser
+//!   (`WebhookParser`, typed body and key fields), `serde_json::Value`, sonic-rs's DOM
+//!   (`sonic_rs::Value`) and a `serde::de::IgnoredAny` scan (the cost of reading the bytes at
+//!   all).
+//!
+//! After the run, a summary reads criterion's median estimates back and prints the ratios per
+//! event with their geometric mean and the worst event. Run `cargo bench --bench peers`; pass a
+//! filter (`cargo bench --bench peers -- postal`) to measure fewer events (the summary then
+//! covers those).
+
+use std::{
+    hint::black_box,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use hookcheck::{
+    catalog::{Catalog, Entry, Vendor, bundle},
+    generate::GenOptions,
+    parser::WebhookParser,
+    parsers::ReferenceParser,
+};
+use json_schema_ast::SchemaDocument;
+use json_schema_fuzz::{GenerationConfig, ValueGenerator};
+use rand::{SeedableRng, rngs::StdRng};
+
+/// The criterion id parameter of an entry: `postal-MessageSent`.
+fn id(entry: &Entry) -> String {
+    format!("{}-{}", entry.vendor(), entry.event())
+}
+
+fn generation(c: &mut Criterion) {
+    let mut group = c.benchmark_group("peers_gen");
+    group
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20)
+        .throughput(Throughput::Elements(1));
+    for entry in Catalog::builtin().entries() {
+        let key = entry.key();
+        let ours = entry
+            .generator(GenOptions::default())
+            .expect("catalog schemas generate");
+        let bundled = bundle::bundle(entry).expect("catalog schemas bundle");
+        let theirs = SchemaDocument::from_json(&bundled).expect("the bundle is a schema");
+        let mut rng = StdRng::seed_from_u64(1);
+        if let Err(e) = ValueGenerator::generate(&theirs, GenerationConfig::default(), &mut rng) {
+            eprintln!("json_schema_fuzz cannot generate {key}: {e}");
+            continue;
+        }
+        let mut i = 0;
+        group.bench_function(BenchmarkId::new("hookcheck", id(entry)), |b| {
+            b.iter(|| {
+                i += 1;
+                black_box(ours.generate(7, i).expect("value"))
+            });
+        });
+        group.bench_function(BenchmarkId::new("json_schema_fuzz", id(entry)), |b| {
+            b.iter(|| {
+                black_box(ValueGenerator::generate(
+                    &theirs,
+                    GenerationConfig::default(),
+                    &mut rng,
+                ))
+            });
+        });
+    }
+    group.finish();
+}
+
+/// The fixture body of `entry`, if the corpus has one.
+fn fixture(entry: &Entry) -> Option<Vec<u8>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/payloads")
+        .join(entry.vendor().as_str())
+        .join(format!("{}.json", entry.event()));
+    std::fs::read(path).ok()
+}
+
+fn parsing(c: &mut Criterion) {
+    let mut group = c.benchmark_group("peers_parse");
+    group
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(30);
+    for entry in Catalog::builtin().entries() {
+        let Some(body) = fixture(entry) else { continue };
+        let vendor: Vendor = entry.vendor();
+        ReferenceParser
+            .parse(vendor, &body)
+            .expect("the benchmark corpus is valid");
+        group.throughput(Throughput::Bytes(body.len() as u64));
+        let body = &body;
+        group.bench_function(BenchmarkId::new("reference", id(entry)), |b| {
+            b.iter(|| ReferenceParser.parse(vendor, black_box(body)));
+        });
+        group.bench_function(BenchmarkId::new("serde_value", id(entry)), |b| {
+            b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(body)));
+        });
+        group.bench_function(BenchmarkId::new("sonic_dom", id(entry)), |b| {
+            b.iter(|| sonic_rs::from_slice::<sonic_rs::Value>(black_box(body)));
+        });
+        group.bench_function(BenchmarkId::new("ignored_any", id(entry)), |b| {
+            b.iter(|| serde_json::from_slice::<serde::de::IgnoredAny>(black_box(body)));
+        });
+    }
+    group.finish();
+}
+
+/// Criterion's output directory, as criterion finds it.
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return home.into();
+    }
+    if let Some(target) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Path::new(&target).join("criterion");
+    }
+    // The bench runs as target/<profile>/deps/peers-<hash>.
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(|t| t.join("criterion")))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/criterion"))
+}
+
+/// The median time (ns) of `group/function/param` in this run, if it ran.
+fn median(group: &str, function: &str, param: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(function)
+        .join(param)
+        .join("new/estimates.json");
+    let modified = std::fs::metadata(&path).ok()?.modified().ok()?;
+    // Only estimates written by this run count.
+    if modified.elapsed().ok()? > Duration::from_secs(3 * 3600) {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    v["median"]["point_estimate"].as_f64()
+}
+
+/// Prints `ours vs theirs` ratios (theirs' time over ours: above 1 means faster) per event,
+/// their geometric mean and the worst event.
+fn ratios(title: &str, group: &str, ours: &str, theirs: &str, target: f64) {
+    let mut rows = Vec::new();
+    for entry in Catalog::builtin().entries() {
+        let param = id(entry);
+        if let (Some(a), Some(b)) = (median(group, ours, &param), median(group, theirs, &param)) {
+            rows.push((param, b / a, a, b));
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    println!("\n{title}: {ours} vs {theirs} (ratio = {theirs} time / {ours} time)");
+    for (param, r, a, b) in &rows {
+        println!("  {param:<44} {r:>7.2}x   ({a:>10.0} ns vs {b:>10.0} ns)");
+    }
+    let n = rows.len() as f64;
+    let geo = (rows.iter().map(|r| r.1.ln()).sum::<f64>() / n).exp();
+    let mut sorted: Vec<f64> = rows.iter().map(|r| r.1).collect();
+    sorted.sort_by(f64::total_cmp);
+    let med = sorted[sorted.len() / 2];
+    let worst = rows
+        .iter()
+        .min_by(|x, y| x.1.total_cmp(&y.1))
+        .expect("rows is not empty");
+    println!(
+        "  {} events: geometric mean {geo:.2}x, median {med:.2}x, worst {:.2}x ({}); target {target}x: {}",
+        rows.len(),
+        worst.1,
+        worst.0,
+        if worst.1 >= target {
+            "met on every event"
+        } else if med >= target {
+            "median met, not every event"
+        } else {
+            "not met"
+        }
+    );
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    generation(&mut c);
+    parsing(&mut c);
+    c.final_summary();
+    ratios(
+        "generation (values/s)",
+        "peers_gen",
+        "hookcheck",
+        "json_schema_fuzz",
+        10.0,
+    );
+    ratios("parse", "peers_parse", "reference", "serde_value", 3.0);
+    ratios("parse", "peers_parse", "reference", "sonic_dom", 1.0);
+    ratios("parse", "peers_parse", "reference", "ignored_any", 0.0);
+}
