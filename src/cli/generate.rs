@@ -32,7 +32,7 @@ Examples:
   hookcheck gen postal/MessageSent --count 10000 --seed 7 > sent.ndjson
   hookcheck gen getmailer/email.bounced --invalid --count 50
   hookcheck gen getmailer/email.bounced --invalid --count 50 --labels labels.ndjson \\
-    | hookcheck validate --event getmailer/email.bounced -
+    | hookcheck validate --event getmailer/email.bounced --ndjson -
   hookcheck gen --schema my-event.schema.json --resource defs.json --out payloads/")]
 pub struct Args {
     /// The catalog event, as VENDOR/EVENT (see `hookcheck list`).
