@@ -1,20 +1,18 @@
-//! hookcheck next to its peers, in one run, on every catalog event.
-//!
-//! - `peers_gen/{hookcheck,json_schema_fuzz}/{vendor}-{event}`: one valid value.
-//!   `hookcheck` is `Generator::generate` (each value checked by the compiled validator);
-//!   `json_schema_fuzz` is `ValueGenerator::generate` on the event's bundled schema
-//!   (`hookcheck::catalog::bundle`, what `hookcheck schema --bundle` prints), since it cannot
-//!   resolve the catalog's relative `$ref`s.
-//! - `peers_parse/{reference,serde_value,sonic_dom,ignored_any}/{vendor}-{event}`: one parse of
-//!   the event's realistic fixture body (`tests/fixtures/payloads/`): the reference parser
-//!   (`WebhookParser`, typed body and key fields), `serde_json::Value`, sonic-rs's DOM
-//!   (`sonic_rs::Value`) and a `serde::de::IgnoredAny` scan (the cost of reading the bytes at
-//!   all).
+//! The reference parsers next to other parsers, in one run, on every catalog event:
+//! `peers_parse/{reference,serde_value,sonic_dom,ignored_any}/{vendor}-{event}`, one parse of
+//! the event's realistic fixture body (`tests/fixtures/payloads/`): the reference parser
+//! (`WebhookParser`, typed body and key fields), `serde_json::Value`, sonic-rs's DOM
+//! (`sonic_rs::Value`) and a `serde::de::IgnoredAny` scan (the cost of reading the bytes at
+//! all).
 //!
 //! After the run, a summary reads criterion's median estimates back and prints the ratios per
-//! event with their geometric mean and the worst event. Run `cargo bench --bench peers`; pass a
-//! filter (`cargo bench --bench peers -- postal`) to measure fewer events (the summary then
-//! covers those). On a busy machine, `-- --noplot` saves most of the run's time.
+//! event with their geometric mean and the worst event. Run
+//! `cargo bench --bench peers -- --noplot` (plots cost most of the run's time on a busy
+//! machine); a filter (`… -- postal`) measures fewer events, and the summary covers those.
+//!
+//! The generator's peer, json_schema_fuzz, is measured by `benches/peer-gen/`, a crate of its
+//! own: it turns on serde_json's `arbitrary_precision`, which as a dev-dependency here would
+//! change serde_json for every test and bench of this crate.
 
 use std::{
     hint::black_box,
@@ -24,57 +22,14 @@ use std::{
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use hookcheck::{
-    catalog::{Catalog, Entry, Vendor, bundle},
-    generate::GenOptions,
+    catalog::{Catalog, Entry, Vendor},
     parser::WebhookParser,
     parsers::ReferenceParser,
 };
-use json_schema_ast::SchemaDocument;
-use json_schema_fuzz::{GenerationConfig, ValueGenerator};
-use rand::{SeedableRng, rngs::StdRng};
 
 /// The criterion id parameter of an entry: `postal-MessageSent`.
 fn id(entry: &Entry) -> String {
     format!("{}-{}", entry.vendor(), entry.event())
-}
-
-fn generation(c: &mut Criterion) {
-    let mut group = c.benchmark_group("peers_gen");
-    group
-        .warm_up_time(Duration::from_millis(100))
-        .measurement_time(Duration::from_millis(400))
-        .sample_size(10)
-        .throughput(Throughput::Elements(1));
-    for entry in Catalog::builtin().entries() {
-        let key = entry.key();
-        let ours = entry
-            .generator(GenOptions::default())
-            .expect("catalog schemas generate");
-        let bundled = bundle::bundle(entry).expect("catalog schemas bundle");
-        let theirs = SchemaDocument::from_json(&bundled).expect("the bundle is a schema");
-        let mut rng = StdRng::seed_from_u64(1);
-        if let Err(e) = ValueGenerator::generate(&theirs, GenerationConfig::default(), &mut rng) {
-            eprintln!("json_schema_fuzz cannot generate {key}: {e}");
-            continue;
-        }
-        let mut i = 0;
-        group.bench_function(BenchmarkId::new("hookcheck", id(entry)), |b| {
-            b.iter(|| {
-                i += 1;
-                black_box(ours.generate(7, i).expect("value"))
-            });
-        });
-        group.bench_function(BenchmarkId::new("json_schema_fuzz", id(entry)), |b| {
-            b.iter(|| {
-                black_box(ValueGenerator::generate(
-                    &theirs,
-                    GenerationConfig::default(),
-                    &mut rng,
-                ))
-            });
-        });
-    }
-    group.finish();
 }
 
 /// The fixture body of `entry`, if the corpus has one.
@@ -189,16 +144,8 @@ fn ratios(title: &str, group: &str, ours: &str, theirs: &str, target: Option<f64
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
-    generation(&mut c);
     parsing(&mut c);
     c.final_summary();
-    ratios(
-        "generation (values/s)",
-        "peers_gen",
-        "hookcheck",
-        "json_schema_fuzz",
-        Some(10.0),
-    );
     ratios(
         "parse",
         "peers_parse",
