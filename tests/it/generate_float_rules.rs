@@ -110,6 +110,9 @@ fn walk(root: &Value, schema: &Value, value: &Value, at: &str, tally: &mut Tally
     }
 }
 
+/// A bound keyword and its comparison in doubles.
+type Bound = (&'static str, fn(f64, f64) -> bool);
+
 fn check_number(s: &serde_json::Map<String, Value>, x: &Number, at: &str, tally: &mut Tally) {
     tally.numbers += 1;
     let xf = x.as_f64().unwrap();
@@ -130,7 +133,7 @@ fn check_number(s: &serde_json::Map<String, Value>, x: &Number, at: &str, tally:
             }
         }
     }
-    let bounds: [(&str, fn(f64, f64) -> bool); 4] = [
+    let bounds: [Bound; 4] = [
         ("exclusiveMinimum", |x, b| x > b),
         ("exclusiveMaximum", |x, b| x < b),
         ("minimum", |x, b| x >= b),

@@ -101,6 +101,7 @@ fn median(group: &str, function: &str, param: &str) -> Option<f64> {
     v["median"]["point_estimate"].as_f64()
 }
 
+#[allow(clippy::print_stdout, reason = "the summary is the bench's report")]
 /// Prints `ours vs theirs` ratios (theirs' time over ours: above 1 means faster) per event,
 /// their geometric mean and the worst event.
 fn ratios(title: &str, group: &str, ours: &str, theirs: &str, target: Option<f64>) {
