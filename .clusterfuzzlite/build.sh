@@ -6,7 +6,8 @@ cd "$SRC/hookcheck"
 cargo fuzz build -O --debug-assertions
 release=fuzz/target/x86_64-unknown-linux-gnu/release
 for target in $(cargo fuzz list); do
-  cp "$release/$target" "$OUT/"
+  # A hard link when $OUT is on the same disk (.ci/cflite-check), a copy otherwise.
+  ln -f "$release/$target" "$OUT/" 2>/dev/null || cp "$release/$target" "$OUT/"
   if [ -d "fuzz/seeds/$target" ]; then
     (cd "fuzz/seeds/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
   fi

@@ -8,6 +8,10 @@
 //! - `generate/baseline/clone`: cloning an already generated value (allocation floor).
 //!
 //! The baselines run in the same process, so the ratio to them is meaningful on any machine.
+//!
+//! `gen_jobs/{1,2}`: the `hookcheck gen` command writing 20,000 Postal `MessageSent` payloads
+//! (NDJSON, to a null sink) with `--jobs 1` and `--jobs 2`, whole process; their ratio is the
+//! parallel speed-up (the output is byte-identical, which `tests/it/gen_cli.rs` checks).
 
 use std::{hint::black_box, time::Duration};
 
@@ -59,5 +63,36 @@ fn generate(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, generate);
+fn gen_jobs(c: &mut Criterion) {
+    let mut group = c.benchmark_group("gen_jobs");
+    group
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(10))
+        .sample_size(10)
+        .throughput(Throughput::Elements(20_000));
+    for jobs in ["1", "2"] {
+        group.bench_function(jobs, |b| {
+            b.iter(|| {
+                let status = std::process::Command::new(env!("CARGO_BIN_EXE_hookcheck"))
+                    .args([
+                        "gen",
+                        "postal/MessageSent",
+                        "--count",
+                        "20000",
+                        "--seed",
+                        "1",
+                    ])
+                    .args(["--jobs", jobs])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .expect("hookcheck runs");
+                assert!(status.success());
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, generate, gen_jobs);
 criterion_main!(benches);

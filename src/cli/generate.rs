@@ -3,6 +3,8 @@
 use std::{
     fs,
     io::{self, Write},
+    num::NonZeroUsize,
+    ops::ControlFlow,
     path::{Path, PathBuf},
     process::ExitCode,
 };
@@ -14,19 +16,23 @@ use super::output::stdout_err;
 use super::{CliError, EXIT_OK};
 use crate::catalog::Catalog;
 use crate::certify::Seed;
-use crate::generate::{GenOptions, Generator, Negative};
+use crate::generate::{GenOptions, Generator, Negative, ordered::ordered};
 
 /// Arguments of `hookcheck gen`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-The seed is printed on stderr; the same seed (and count) gives the same bytes on every run.
+The seed is printed on stderr; the same seed (and count) gives the same bytes on every run,
+whatever --jobs. Values are written as they are made (memory stays flat in --count).
 With --invalid, every payload violates exactly one keyword at one location; NDJSON lines are
-{\"label\": {\"keyword\", \"instance_path\", \"description\"}, \"payload\": ...}, and with --out
-each payload file gets a label in DIR/labels.ndjson.
+{\"label\": {\"keyword\", \"instance_path\", \"description\"}, \"payload\": ...}, or the raw
+payloads with --labels FILE (line i of FILE labels payload i). With --out, each payload file
+gets a label in DIR.labels.ndjson (next to DIR, not in it) or in --labels FILE.
 
 Examples:
   hookcheck gen postal/MessageSent --count 10000 --seed 7 > sent.ndjson
   hookcheck gen getmailer/email.bounced --invalid --count 50
+  hookcheck gen getmailer/email.bounced --invalid --count 50 --labels labels.ndjson \\
+    | hookcheck validate --event getmailer/email.bounced --ndjson -
   hookcheck gen --schema my-event.schema.json --resource defs.json --out payloads/")]
 pub struct Args {
     /// The catalog event, as VENDOR/EVENT (see `hookcheck list`).
@@ -58,6 +64,15 @@ pub struct Args {
     /// Write one file per payload into this directory instead of stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// With --invalid: write the payloads raw and their labels to FILE, one JSON line each
+    /// (`{"index", "label"}`, plus `"file"` with --out). With --out the labels go to
+    /// DIR.labels.ndjson unless this says otherwise.
+    #[arg(long, value_name = "FILE", requires = "invalid")]
+    labels: Option<PathBuf>,
+    /// Threads generating (default: the available cores); the output is the same for any
+    /// number.
+    #[arg(long, value_name = "N")]
+    jobs: Option<NonZeroUsize>,
 }
 
 /// How generated payloads are printed.
@@ -69,36 +84,325 @@ enum GenFormat {
     Json,
 }
 
+/// Values per task handed to a worker (large enough that the handoff costs little, small
+/// enough that the reorder window holds little).
+const CHUNK: u64 = 64;
+
+/// Tasks a worker may run ahead of the writer, per job.
+const WINDOW_PER_JOB: usize = 4;
+
+/// Rounds of negatives in a row that may find nothing new before `--invalid` stops.
+const BARREN_ROUNDS: u32 = 8;
+
+/// One payload ready to write: its bytes in the output's format, and its label (`--invalid`
+/// with the labels on the side).
+struct Piece {
+    text: Vec<u8>,
+    label: Option<Value>,
+}
+
 /// Runs `hookcheck gen`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let (generator, name) = build(&args)?;
     let seed = args.seed.unwrap_or_else(|| Seed::from_entropy().0);
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN));
+    let mut sink = Sink::open(&args, &name)?;
     eprintln!("seed: {seed} (replay with --seed {seed})");
-    let items: Vec<Value> = if args.invalid {
-        negatives(&generator, seed, args.count)?
-            .into_iter()
-            .map(|n| {
-                json!({
-                    "label": {
-                        "keyword": n.keyword,
-                        "instance_path": n.instance_path,
-                        "description": n.description,
-                    },
-                    "payload": n.value,
+    let style = sink.style();
+    let window = jobs.get().saturating_mul(WINDOW_PER_JOB);
+    if args.invalid {
+        let want = args.count;
+        let mut barren = 0;
+        ordered(
+            jobs,
+            window,
+            u64::MAX,
+            |round| {
+                let round_seed = Seed(seed).derive(&format!("negatives/{round}")).0;
+                let max = usize::try_from(want).unwrap_or(usize::MAX);
+                generator
+                    .negatives(round_seed, max)
+                    .into_iter()
+                    .map(|n| style.negative(n))
+                    .collect::<Vec<_>>()
+            },
+            |_, batch| {
+                if sink.written >= want {
+                    return Ok::<_, CliError>(ControlFlow::Break(()));
+                }
+                if batch.is_empty() {
+                    barren += 1;
+                } else {
+                    barren = 0;
+                }
+                for piece in batch {
+                    if sink.written >= want {
+                        break;
+                    }
+                    sink.put(piece)?;
+                }
+                Ok(if sink.written >= want || barren >= BARREN_ROUNDS {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
                 })
-            })
-            .collect()
+            },
+        )?;
+        if sink.written == 0 && want > 0 {
+            return Err(CliError::Usage(
+                "no keyword of this schema can be violated on its own (nothing to generate with \
+                 --invalid)"
+                    .into(),
+            ));
+        }
     } else {
-        (0..args.count)
-            .map(|i| generator.generate(seed, i))
-            .collect::<Result<_, _>>()
-            .map_err(|e| CliError::Usage(format!("{name}: {e}")))?
-    };
-    match &args.out {
-        Some(dir) => write_dir(dir, &name, &items, args.invalid)?,
-        None => write_stdout(&items, args.format).map_err(stdout_err)?,
+        let count = args.count;
+        ordered(
+            jobs,
+            window,
+            count.div_ceil(CHUNK),
+            |task| {
+                let first = task * CHUNK;
+                (first..count.min(first + CHUNK))
+                    .map(|i| generator.generate(seed, i).map(|v| style.valid(&v)))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| CliError::Usage(format!("{name}: {e}")))
+            },
+            |_, batch| {
+                for piece in batch? {
+                    sink.put(piece)?;
+                }
+                Ok::<_, CliError>(ControlFlow::Continue(()))
+            },
+        )?;
     }
+    sink.finish()?;
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// How payloads are serialised, decided before any is made (workers use it).
+#[derive(Debug, Clone, Copy)]
+enum Style {
+    /// One compact line per payload; negatives as `{label, payload}` unless `side_labels`.
+    Line { side_labels: bool },
+    /// Pretty, indented as an element of a top-level array.
+    Element { side_labels: bool },
+    /// Pretty, one file per payload (labels always on the side).
+    File,
+}
+
+impl Style {
+    fn side_labels(self) -> bool {
+        match self {
+            Self::Line { side_labels } | Self::Element { side_labels } => side_labels,
+            Self::File => true,
+        }
+    }
+
+    fn valid(self, value: &Value) -> Piece {
+        Piece {
+            text: self.text(value),
+            label: None,
+        }
+    }
+
+    fn negative(self, n: Negative) -> Piece {
+        let label = json!({
+            "keyword": n.keyword,
+            "instance_path": n.instance_path,
+            "description": n.description,
+        });
+        if self.side_labels() {
+            Piece {
+                text: self.text(&n.value),
+                label: Some(label),
+            }
+        } else {
+            Piece {
+                text: self.text(&json!({"label": label, "payload": n.value})),
+                label: None,
+            }
+        }
+    }
+
+    fn text(self, value: &Value) -> Vec<u8> {
+        match self {
+            Self::Line { .. } => value.to_string().into_bytes(),
+            Self::Element { .. } => {
+                let pretty = to_pretty(value);
+                let mut text = Vec::with_capacity(pretty.len() + 64);
+                for (i, line) in pretty.lines().enumerate() {
+                    if i > 0 {
+                        text.push(b'\n');
+                    }
+                    text.extend_from_slice(b"  ");
+                    text.extend_from_slice(line.as_bytes());
+                }
+                text
+            }
+            Self::File => {
+                let mut text = to_pretty(value).into_bytes();
+                text.push(b'\n');
+                text
+            }
+        }
+    }
+}
+
+fn to_pretty(value: &Value) -> String {
+    // Serialising a `Value` cannot fail (its keys are strings).
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// Where payloads go, written one at a time in index order.
+struct Sink {
+    target: Target,
+    labels: Option<(PathBuf, io::BufWriter<fs::File>)>,
+    written: u64,
+}
+
+enum Target {
+    Stdout {
+        out: io::BufWriter<io::StdoutLock<'static>>,
+        format: GenFormat,
+    },
+    Dir {
+        dir: PathBuf,
+        name: String,
+        width: usize,
+    },
+}
+
+impl Sink {
+    fn open(args: &Args, name: &str) -> Result<Self, CliError> {
+        let labels_path = match (&args.labels, &args.out) {
+            (Some(path), _) => Some(path.clone()),
+            (None, Some(dir)) if args.invalid => Some(beside(dir)?),
+            (None, _) => None,
+        };
+        let target = match &args.out {
+            Some(dir) => {
+                fs::create_dir_all(dir).map_err(io_err(dir))?;
+                Target::Dir {
+                    dir: dir.clone(),
+                    name: name.to_owned(),
+                    width: args.count.saturating_sub(1).to_string().len(),
+                }
+            }
+            None => Target::Stdout {
+                out: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
+                format: args.format,
+            },
+        };
+        let labels = match labels_path {
+            Some(path) => {
+                let file = fs::File::create(&path).map_err(io_err(&path))?;
+                Some((path, io::BufWriter::new(file)))
+            }
+            None => None,
+        };
+        Ok(Self {
+            target,
+            labels,
+            written: 0,
+        })
+    }
+
+    fn style(&self) -> Style {
+        let side_labels = self.labels.is_some();
+        match &self.target {
+            Target::Stdout {
+                format: GenFormat::Ndjson,
+                ..
+            } => Style::Line { side_labels },
+            Target::Stdout {
+                format: GenFormat::Json,
+                ..
+            } => Style::Element { side_labels },
+            Target::Dir { .. } => Style::File,
+        }
+    }
+
+    fn put(&mut self, piece: Piece) -> Result<(), CliError> {
+        let index = self.written;
+        let file = match &mut self.target {
+            Target::Stdout { out, format } => {
+                let format = *format;
+                let sep: &[u8] = match (format, index) {
+                    (GenFormat::Ndjson, _) => b"",
+                    (GenFormat::Json, 0) => b"[\n",
+                    (GenFormat::Json, _) => b",\n",
+                };
+                out.write_all(sep).map_err(stdout_err)?;
+                out.write_all(&piece.text).map_err(stdout_err)?;
+                if format == GenFormat::Ndjson {
+                    out.write_all(b"\n").map_err(stdout_err)?;
+                }
+                None
+            }
+            Target::Dir { dir, name, width } => {
+                let file = format!("{name}-{index:0width$}.json", width = *width);
+                let path = dir.join(&file);
+                fs::write(&path, &piece.text).map_err(io_err(&path))?;
+                Some(file)
+            }
+        };
+        if let (Some((path, out)), Some(label)) = (&mut self.labels, piece.label) {
+            let line = match file {
+                Some(file) => json!({"index": index, "file": file, "label": label}),
+                None => json!({"index": index, "label": label}),
+            };
+            writeln!(out, "{line}").map_err(io_err(path))?;
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<(), CliError> {
+        match self.target {
+            Target::Stdout { mut out, format } => {
+                if format == GenFormat::Json {
+                    let end: &[u8] = if self.written == 0 { b"[]\n" } else { b"\n]\n" };
+                    out.write_all(end).map_err(stdout_err)?;
+                }
+                out.flush().map_err(stdout_err)?;
+            }
+            Target::Dir { dir, .. } => {
+                eprintln!("wrote {} payload(s) to {}", self.written, dir.display());
+            }
+        }
+        if let Some((path, mut out)) = self.labels {
+            out.flush().map_err(io_err(&path))?;
+            eprintln!(
+                "labels of {} payload(s) in {}",
+                self.written,
+                path.display()
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The default labels file of `--out DIR --invalid`: `DIR.labels.ndjson`, next to DIR (not in
+/// it, so that DIR holds payloads only).
+fn beside(dir: &Path) -> Result<PathBuf, CliError> {
+    let name = dir.file_name().ok_or_else(|| {
+        CliError::Usage(format!(
+            "{}: --invalid --out needs --labels FILE here (labels are kept out of the payload \
+             directory)",
+            dir.display()
+        ))
+    })?;
+    let mut file = name.to_owned();
+    file.push(".labels.ndjson");
+    Ok(dir.with_file_name(file))
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> CliError + use<> {
+    let path = path.to_owned();
+    move |source| CliError::Io { path, source }
 }
 
 fn build(args: &Args) -> Result<(Generator, String), CliError> {
@@ -131,81 +435,6 @@ fn build(args: &Args) -> Result<(Generator, String), CliError> {
         .generator(opts)
         .map_err(|e| CliError::Usage(format!("{key}: {e}")))?;
     Ok((generator, entry.event().to_owned()))
-}
-
-/// Up to `count` labelled negatives, gathered over derived seeds until enough are found or
-/// the schema offers no more.
-fn negatives(generator: &Generator, seed: u64, count: u64) -> Result<Vec<Negative>, CliError> {
-    let want = usize::try_from(count).unwrap_or(usize::MAX);
-    let mut out = Vec::new();
-    let mut barren_rounds = 0;
-    let mut round: u64 = 0;
-    while out.len() < want && barren_rounds < 8 {
-        let round_seed = Seed(seed).derive(&format!("negatives/{round}")).0;
-        let batch = generator.negatives(round_seed, want - out.len());
-        round += 1;
-        if batch.is_empty() {
-            barren_rounds += 1;
-        } else {
-            barren_rounds = 0;
-            out.extend(batch);
-        }
-    }
-    if out.is_empty() && want > 0 {
-        return Err(CliError::Usage(
-            "no keyword of this schema can be violated on its own (nothing to generate with --invalid)"
-                .into(),
-        ));
-    }
-    Ok(out)
-}
-
-fn write_stdout(items: &[Value], format: GenFormat) -> io::Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    match format {
-        GenFormat::Ndjson => {
-            for item in items {
-                serde_json::to_writer(&mut out, item)?;
-                out.write_all(b"\n")?;
-            }
-        }
-        GenFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, items)?;
-            out.write_all(b"\n")?;
-        }
-    }
-    out.flush()
-}
-
-fn write_dir(dir: &Path, name: &str, items: &[Value], invalid: bool) -> Result<(), CliError> {
-    let io_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| CliError::Io { path, source }
-    };
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let width = items.len().saturating_sub(1).to_string().len();
-    let mut labels = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let file = format!("{name}-{i:0width$}.json");
-        let path = dir.join(&file);
-        let payload = if invalid { &item["payload"] } else { item };
-        let text = serde_json::to_string_pretty(payload).map_err(|e| CliError::Io {
-            path: path.clone(),
-            source: io::Error::other(e),
-        })?;
-        fs::write(&path, text + "\n").map_err(io_err(&path))?;
-        if invalid {
-            labels.push(json!({"file": file, "label": item["label"]}).to_string());
-        }
-    }
-    if invalid {
-        let path = dir.join("labels.ndjson");
-        let mut text = labels.join("\n");
-        text.push('\n');
-        fs::write(&path, text).map_err(io_err(&path))?;
-    }
-    eprintln!("wrote {} payload(s) to {}", items.len(), dir.display());
-    Ok(())
 }
 
 fn read_json(path: &Path) -> Result<Value, CliError> {

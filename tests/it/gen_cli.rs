@@ -109,7 +109,12 @@ fn out_dir_writes_files_and_a_label_side_file() {
         out_dir.to_str().unwrap(),
     ]);
     assert!(out.status.success());
-    let labels = std::fs::read_to_string(out_dir.join("labels.ndjson")).unwrap();
+    assert!(
+        !out_dir.join("labels.ndjson").exists(),
+        "labels are kept out of the payload directory"
+    );
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), 5);
+    let labels = std::fs::read_to_string(out_dir.with_file_name("p.labels.ndjson")).unwrap();
     let validator = Catalog::builtin()
         .lookup("msndr/clicked")
         .unwrap()
@@ -209,5 +214,164 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         } else {
             std::fs::copy(&path, &target).unwrap();
         }
+    }
+}
+
+fn hookcheck_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    Command::cargo_bin("hookcheck")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn jobs_do_not_change_a_byte() {
+    // More values than one task holds, and a count that does not fill the last task.
+    let base = [
+        "gen",
+        "getmailer/email.received",
+        "--count",
+        "300",
+        "--seed",
+        "11",
+    ];
+    for extra in [&[][..], &["--format", "json"], &["--invalid"]] {
+        let run = |jobs: &str| {
+            let mut args = base.to_vec();
+            args.extend_from_slice(extra);
+            args.extend_from_slice(&["--jobs", jobs]);
+            let out = hookcheck(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        let one = run("1");
+        assert!(!one.is_empty());
+        for jobs in ["2", "3", "8"] {
+            assert!(
+                one == run(jobs),
+                "{extra:?}: --jobs {jobs} differs from --jobs 1"
+            );
+        }
+    }
+}
+
+#[test]
+fn json_array_holds_the_ndjson_values() {
+    let args = ["gen", "msndr/clicked", "--count", "70", "--seed", "5"];
+    let ndjson = lines(&hookcheck(&args));
+    let mut json_args = args.to_vec();
+    json_args.extend_from_slice(&["--format", "json"]);
+    let out = hookcheck(&json_args);
+    assert!(out.status.success());
+    let array: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(array.as_array().unwrap(), &ndjson);
+    // The same layout as a pretty-printed array.
+    let pretty = serde_json::to_string_pretty(&array).unwrap() + "\n";
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), pretty);
+    let out = hookcheck(&["gen", "msndr/clicked", "--count", "0", "--format", "json"]);
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "[]\n");
+}
+
+#[test]
+fn raw_invalid_payloads_with_side_labels_pipe_into_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let labels_path = dir.path().join("l.ndjson");
+    let key = "getmailer/email.bounced";
+    let args = ["gen", key, "--invalid", "--count", "30", "--seed", "4"];
+    let mut raw_args = args.to_vec();
+    raw_args.extend_from_slice(&["--labels", labels_path.to_str().unwrap()]);
+    let raw = hookcheck(&raw_args);
+    assert!(
+        raw.status.success(),
+        "{}",
+        String::from_utf8_lossy(&raw.stderr)
+    );
+    // The same negatives as the labelled lines, split in two.
+    let labelled = lines(&hookcheck(&args));
+    let payloads = lines(&raw);
+    let labels: Vec<Value> = std::fs::read_to_string(&labels_path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(payloads.len(), labelled.len());
+    assert_eq!(labels.len(), labelled.len());
+    for (i, ((p, l), both)) in payloads.iter().zip(&labels).zip(&labelled).enumerate() {
+        assert_eq!(p, &both["payload"]);
+        assert_eq!(l["label"], both["label"]);
+        assert_eq!(l["index"], i);
+    }
+    // validate judges each raw payload against the event and finds it invalid.
+    let out = hookcheck_stdin(
+        &[
+            "validate", "--event", key, "--ndjson", "--format", "json", "-",
+        ],
+        &raw.stdout,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), payloads.len());
+    for (r, l) in results.iter().zip(&labels) {
+        assert_eq!(r["verdict"], "invalid", "{r}");
+        let keyword = &l["label"]["keyword"];
+        assert!(
+            r["violations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| &v["keyword"] == keyword),
+            "{r} does not report {keyword}"
+        );
+    }
+    let out = hookcheck(&["gen", key, "--labels", "x.ndjson"]);
+    assert_eq!(out.status.code(), Some(2), "--labels needs --invalid");
+}
+
+/// Peak RSS of `gen` must not grow with `--count`: measured at 2k and at 20k values (the old
+/// buffered writer held about 3 KB a value, 50+ MB more at 20k).
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_is_flat_in_count() {
+    let peak = |count: &str, jobs: &str| -> u64 {
+        let out = std::process::Command::new("/usr/bin/time")
+            .arg("-f")
+            .arg("%M")
+            .arg(assert_cmd::cargo::cargo_bin("hookcheck"))
+            .args(["gen", "postal/MessageSent", "--seed", "1", "--count", count])
+            .args(["--jobs", jobs])
+            .stdout(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        stderr.lines().last().unwrap().trim().parse().unwrap()
+    };
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        return;
+    }
+    for jobs in ["1", "2"] {
+        let small = peak("2000", jobs);
+        let large = peak("20000", jobs);
+        assert!(
+            large <= small + 4 * 1024,
+            "--jobs {jobs}: peak RSS {small} KB at 2k values, {large} KB at 20k"
+        );
     }
 }

@@ -20,6 +20,7 @@ mod fuzz_regressions;
 mod gen_cli;
 mod generate_catalog;
 mod generate_drafts;
+mod generate_float_rules;
 mod generate_properties;
 mod generate_webhook;
 mod listen;

@@ -6,6 +6,18 @@
 //! validator reads it, not the nearest binary float), so that `exclusiveMinimum: 1.1` with
 //! `multipleOf: 0.1` starts at `1.2`. Only when a bound is out of `i128` reach (`1e308`) does the
 //! code fall back to floating point. Draw `0` is the value closest to zero.
+//!
+//! **Float-safe values.** Exact decimal arithmetic is what the specification asks for, but many
+//! validators check `multipleOf` and bounds in binary floating point: Python's `jsonschema`
+//! accepts `x` for a float divisor `m` when `x / m` is integral, ajv when `x / m ===
+//! parseInt(x / m)` (so also below `1e21`), and `%`-based ones when `x % m == 0`. For
+//! `{"multipleOf": 0.0001}` the exact multiple `-649557889.3001` fails all three. A generated
+//! number is therefore also checked against every divisor and every exclusive bound the way IEEE
+//! doubles compute them ([`NumberSpec::float_safe`]); when it fails, nearby multiples are tried
+//! (`k` rounded to a power of two towards zero, other powers of two, zero and the range's ends), which are exact
+//! in binary whenever the divisor's own double is. For a divisor that is not a binary fraction
+//! (`0.1`, `0.01`), `x % m == 0` holds only for `x = 2^j × m`, so those are the values such a
+//! schema gets. Only when no such value is in range is the exact multiple emitted anyway.
 
 use std::cmp::Ordering;
 
@@ -196,6 +208,8 @@ pub(crate) struct NumberSpec {
     pub step: Option<Dec>,
     /// `multipleOf` values whose common multiple overflowed: checked on each value instead.
     pub extra_steps: Vec<Dec>,
+    /// Every `multipleOf` value, as given (float validators check each one on its own).
+    pub divisors: Vec<Dec>,
     /// Non-integral numbers only (from `not: {type: integer}`).
     pub non_integer: bool,
     /// A keyword value that is not a number (the schema is invalid there).
@@ -229,7 +243,10 @@ impl NumberSpec {
                 value: d,
                 exclusive: true,
             }),
-            "multipleOf" if d.is_positive() => self.add_step(d),
+            "multipleOf" if d.is_positive() => {
+                self.divisors.push(d);
+                self.add_step(d);
+            }
             _ => self.malformed = true,
         }
     }
@@ -358,11 +375,45 @@ impl NumberSpec {
             }
         };
         let value = match self.k_range(step) {
-            KRange::Span(lo, hi) => step.times(pick_k(src, lo, hi, step))?,
+            KRange::Span(lo, hi) => {
+                let k = pick_k(src, lo, hi, step);
+                let value = step.times(k)?;
+                if self.float_safe(&value) {
+                    value
+                } else {
+                    float_safe_near(k, lo, hi)
+                        .filter_map(|k| step.times(k))
+                        .find(|v| self.float_safe(v) && self.accepts(v))
+                        .unwrap_or(value)
+                }
+            }
             KRange::Overflow => self.float_fallback()?,
             KRange::Empty => return None,
         };
         self.accepts(&value).then_some(value)
+    }
+
+    /// Whether validators that work in IEEE doubles accept `value` too: for every divisor `m`,
+    /// `x / m` is finite, integral and below `1e21` in magnitude (Python's `jsonschema`, ajv) and
+    /// `x % m == 0` (`%`-based validators); and `x` is strictly beyond every exclusive bound as
+    /// doubles (`2^53 + 1` is not above `2^53` once both are parsed into doubles).
+    pub(crate) fn float_safe(&self, value: &Value) -> bool {
+        let Some(x) = value.as_f64() else {
+            return false;
+        };
+        let divisible = |d: &Dec| {
+            let m = d.to_f64();
+            let q = x / m;
+            q.is_finite() && q.fract() == 0.0 && q.abs() < 1e21 && x % m == 0.0
+        };
+        let beyond = |b: Option<Bound>, above: bool| match b {
+            Some(b) if b.exclusive => {
+                let f = b.value.to_f64();
+                if above { x > f } else { x < f }
+            }
+            _ => true,
+        };
+        self.divisors.iter().all(divisible) && beyond(self.lower, true) && beyond(self.upper, false)
     }
 
     /// Whether `value` satisfies every numeric constraint (used for suggested values).
@@ -389,7 +440,7 @@ impl NumberSpec {
         {
             return false;
         }
-        self.accepts(value)
+        self.float_safe(value) && self.accepts(value)
     }
 
     /// Whether `value` satisfies the parts the range arithmetic does not guarantee.
@@ -491,6 +542,25 @@ pub(crate) fn mutations(
         );
     }
     out
+}
+
+/// Other multipliers to try when `k × step` is not float-safe: `k` rounded towards zero to a
+/// signed power of two, then smaller powers, larger ones, zero, and the ends of the range (those
+/// in range).
+fn float_safe_near(k: i128, lo: Option<i128>, hi: Option<i128>) -> impl Iterator<Item = i128> {
+    let sign = if k < 0 { -1 } else { 1 };
+    let top = 127 - k.unsigned_abs().leading_zeros().min(127);
+    let powers = (0..=top)
+        .rev()
+        .chain(top + 1..=126)
+        .map(move |j| sign * (1_i128 << j.min(126)));
+    let in_range = move |c: &i128| lo.is_none_or(|l| *c >= l) && hi.is_none_or(|h| *c <= h);
+    powers
+        .chain([0])
+        .chain(lo)
+        .chain(hi)
+        .filter(in_range)
+        .take(200)
 }
 
 /// Picks `k` in `lo..=hi` (either end open): draw `0` is the `k` closest to zero, then small
@@ -638,6 +708,54 @@ mod tests {
         let s = spec(&json!({"multipleOf": 0.5}));
         let v = s.generate(&mut RngSource::new(9, 9), true).unwrap();
         assert!(v.is_i64());
+    }
+
+    /// Python's `jsonschema` and ajv, over doubles: `x / m` integral (and, for ajv, below 1e21)
+    /// and `x % m == 0`.
+    fn float_validators_accept(x: f64, m: f64) -> bool {
+        let q = x / m;
+        q.is_finite() && q.trunc() == q && q.abs() < 1e21 && x % m == 0.0
+    }
+
+    #[test]
+    fn decimal_multiples_are_exact_in_doubles_too() {
+        for (divisor, bounds) in [
+            (0.0001, json!({})),
+            (0.01, json!({"minimum": -50, "maximum": 50})),
+            (0.1, json!({"exclusiveMinimum": 0})),
+            (0.3, json!({})),
+            (1e-8, json!({"minimum": 1})),
+            (0.07, json!({"maximum": -1})),
+        ] {
+            let mut keywords = bounds.clone();
+            keywords["multipleOf"] = json!(divisor);
+            let s = spec(&keywords);
+            for seed in 0..400 {
+                let v = s.generate(&mut RngSource::new(seed, 7), false).unwrap();
+                assert!(s.admits(&v), "{keywords}: {v}");
+                let x = v.as_f64().unwrap();
+                assert!(
+                    float_validators_accept(x, divisor),
+                    "{keywords}: {v} fails float multipleOf"
+                );
+            }
+        }
+        // The value of the report: exact in decimal, not in binary.
+        let s = spec(&json!({"multipleOf": 0.0001}));
+        assert!(!s.float_safe(&json!(-649_557_889.300_1)));
+        assert!(s.float_safe(&json!(0.0008)));
+    }
+
+    #[test]
+    fn exclusive_bounds_hold_as_doubles() {
+        let s = spec(
+            &json!({"exclusiveMaximum": 9_007_199_254_740_993_u64, "minimum": 9_007_199_254_740_000_u64}),
+        );
+        assert!(!s.float_safe(&json!(9_007_199_254_740_992_u64)));
+        for seed in 0..200 {
+            let v = s.generate(&mut RngSource::new(seed, 1), true).unwrap();
+            assert!(v.as_f64().unwrap() < 9_007_199_254_740_993_f64, "{v}");
+        }
     }
 
     #[test]
