@@ -70,7 +70,8 @@ fn bench_certify(c: &mut Criterion) {
                 }
             });
         });
-        for property in Property::ALL {
+        // verifies-signature needs a receiver over HTTP and a key: not an in-process cell.
+        for property in Property::ALL.into_iter().filter(|p| !p.needs_signing()) {
             let config = config(vendor, entry.event(), property);
             let first = certify::run(ReferenceParser, &config).expect("the run starts");
             let cell = first.cells.first().expect("one cell selected");
