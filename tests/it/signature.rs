@@ -258,3 +258,36 @@ fn standard_webhooks_signer_reproduces_the_shared_vectors() {
         "v1,tZ1I4/hDygAJgO5TYxiSd6Sd0kDW6hPenDe+bTa3Kkw="
     );
 }
+
+#[test]
+fn every_forgery_of_the_shared_vectors_fails_and_their_valid_signatures_pass() {
+    use hookcheck::signature::{Signer, Verifier, forge};
+    let doc = json("standard-webhooks-vectors.json");
+    let tolerance = doc["tolerance_seconds"].as_u64().unwrap();
+    let mut checked = 0;
+    for case in doc["cases"].as_array().unwrap() {
+        if !case["valid"].as_bool().unwrap() {
+            continue;
+        }
+        let now = case["now"].as_i64().unwrap();
+        let scheme = StandardWebhooks::new(case["secret"].as_str().unwrap())
+            .unwrap()
+            .with_tolerance(tolerance)
+            .with_clock(Clock::Fixed(now));
+        let body = case["body"].as_str().unwrap().as_bytes();
+        let genuine = Signer::sign(&scheme, body).unwrap();
+        assert_eq!(Verifier::verify(&scheme, &genuine, body), Ok(()));
+        let forgeries = forge::forgeries(&[&scheme], body).unwrap();
+        assert_eq!(forgeries.len(), 6, "every forgery, expired included");
+        for forgery in &forgeries {
+            assert!(
+                Verifier::verify(&scheme, &forgery.headers, &forgery.body).is_err(),
+                "{}: {} passed",
+                case["name"],
+                forgery.name
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6 * 6);
+}
