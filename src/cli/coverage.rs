@@ -6,7 +6,7 @@ use std::{
     process::ExitCode,
 };
 
-use super::output::{Format, print_json, stdout_err};
+use super::output::{Format, print_json, stdout_err, unless_closed};
 use super::{CliError, EXIT_FAILURES, EXIT_OK};
 use crate::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
 
@@ -42,10 +42,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         .with_values_per_schema(args.values);
     let report = run_suite(&args.suite, &opts)
         .map_err(|e| CliError::Usage(format!("{}: {e}", args.suite.display())))?;
-    match args.format {
-        Format::Json => print_json(&report)?,
-        Format::Human => print_human(&report, args.verbose).map_err(stdout_err)?,
-    }
+    unless_closed(match args.format {
+        Format::Json => print_json(&report),
+        Format::Human => print_human(&report, args.verbose).map_err(stdout_err),
+    })?;
     Ok(ExitCode::from(if report.total.wrong > 0 {
         EXIT_FAILURES
     } else {

@@ -150,9 +150,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(CliError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::from(EXIT_OK)
-        }
+        // The reader of stdout has gone (`hookcheck list | head -1`): nothing left to say.
+        Err(e) if output::is_closed_stdout(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
             eprintln!("hookcheck: error: {e}");
             ExitCode::from(EXIT_ERROR)

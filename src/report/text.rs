@@ -1,9 +1,12 @@
 //! The plain-text writer: one line per case, failure details indented under it, a summary
-//! line at the end.
+//! line at the end. [`write_quiet`] leaves out what passed or was skipped.
+//!
+//! Every line is kept on one line (control characters escaped) and long values are cut (see
+//! [`cut`](super::cut)): the JSON report keeps them whole.
 
 use std::io;
 
-use super::{Case, Outcome, Report, rfc3339_secs, secs};
+use super::{Case, Outcome, Report, cut, rfc3339_secs, secs};
 
 /// Writes the report as text.
 ///
@@ -11,6 +14,25 @@ use super::{Case, Outcome, Report, rfc3339_secs, secs};
 ///
 /// Whatever `out` returns.
 pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    write_with(report, out, false)
+}
+
+/// Writes the report as text with only the cases that failed or errored: the header (title,
+/// seed, command), those cases under their suite's line, and the result line. An all-green run
+/// is three or four lines, whatever its size.
+///
+/// # Errors
+///
+/// Whatever `out` returns.
+pub fn write_quiet(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+    write_with(report, out, true)
+}
+
+fn is_problem(case: &Case) -> bool {
+    matches!(case.outcome, Outcome::Failed { .. } | Outcome::Error { .. })
+}
+
+fn write_with(report: &Report, out: &mut dyn io::Write, quiet: bool) -> io::Result<()> {
     writeln!(out, "{}", one_line(&report.title))?;
     let mut facts = vec![format!("tool: {}", one_line(&report.tool))];
     if let Some(t) = report.started {
@@ -27,6 +49,9 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         writeln!(out, "{}: {}", one_line(&p.name), one_line(&p.value))?;
     }
     for suite in &report.suites {
+        if quiet && !suite.cases.iter().any(is_problem) {
+            continue;
+        }
         let t = suite.totals();
         writeln!(
             out,
@@ -37,7 +62,7 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
             t.errors,
             t.skipped
         )?;
-        for case in &suite.cases {
+        for case in suite.cases.iter().filter(|c| !quiet || is_problem(c)) {
             write_case(case, out)?;
         }
     }
@@ -129,8 +154,10 @@ fn indented(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
     Ok(())
 }
 
-/// Keeps a value on one line and makes control characters visible (`\n`, `\u{1b}`).
+/// Keeps a value on one line, makes control characters visible (`\n`, `\u{1b}`) and cuts long
+/// values.
 fn one_line(s: &str) -> String {
+    let s = cut::message(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_control() {
