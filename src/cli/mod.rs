@@ -48,7 +48,7 @@ pub struct Cli {
 pub enum Command {
     /// List the vendors and events in the catalog.
     List(list::Args),
-    /// Print the JSON Schema of one event (VENDOR/EVENT).
+    /// Print the JSON Schema of one event (VENDOR/EVENT, or EVENT when unambiguous).
     Schema(schema::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),

@@ -1,4 +1,4 @@
-//! `hookcheck schema VENDOR/EVENT`: print one schema as it is embedded.
+//! `hookcheck schema VENDOR/EVENT` (or `schema EVENT`): print one schema as it is embedded.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -10,7 +10,8 @@ use crate::catalog::Catalog;
 /// Arguments of `hookcheck schema`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The event, as VENDOR/EVENT (e.g. postal/MessageSent); see `hookcheck list`.
+    /// The event: VENDOR/EVENT (postal/MessageSent), or the bare event name (MessageSent) when
+    /// one vendor alone documents it; see `hookcheck list`.
     key: String,
 }
 

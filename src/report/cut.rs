@@ -11,8 +11,8 @@
 //! ```
 //! use hookcheck::report::cut;
 //!
-//! let long = "x".repeat(100_000);
-//! let shown = cut::message(&format!("{long:?} is longer than 64 characters"));
+//! let message = format!("{:?} is longer than 64 characters", "x".repeat(100_000));
+//! let shown = cut::message(&message);
 //! assert!(shown.len() < 300, "{shown}");
 //! assert!(shown.ends_with("…\" (100000 bytes) is longer than 64 characters"));
 //! assert_eq!(cut::message("\"short\" is not a \"email\""), "\"short\" is not a \"email\"");

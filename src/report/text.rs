@@ -168,3 +168,57 @@ fn one_line(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Suite;
+
+    fn report() -> Report {
+        let huge = format!("{:?} is not a \"email\"", "x".repeat(1 << 20));
+        let mut r = Report::new("run");
+        r.suites.push(
+            Suite::new("green")
+                .with_case(Case::new("a", "c"))
+                .with_case(Case::new("b", "c")),
+        );
+        r.suites.push(
+            Suite::new("mixed")
+                .with_case(Case::new("c", "c"))
+                .with_case(Case::new("d", "c").with_outcome(Outcome::failed(huge))),
+        );
+        r
+    }
+
+    fn text(quiet: bool) -> String {
+        let mut out = Vec::new();
+        write_with(&report(), &mut out, quiet).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn quiet_leaves_out_what_passed_and_green_suites() {
+        let (loud, quiet) = (text(false), text(true));
+        assert!(
+            loud.contains("PASS  a") && loud.contains("green ("),
+            "{loud}"
+        );
+        assert!(
+            !quiet.contains("PASS") && !quiet.contains("green ("),
+            "{quiet}"
+        );
+        assert!(quiet.contains("mixed (1 passed, 1 failed"), "{quiet}");
+        assert!(quiet.contains("FAIL  d"), "{quiet}");
+        assert_eq!(quiet.lines().last(), loud.lines().last());
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let loud = text(false);
+        assert!(loud.len() < 2000, "{} bytes", loud.len());
+        assert!(
+            loud.contains("…\" (1048576 bytes) is not a \"email\""),
+            "{loud}"
+        );
+    }
+}

@@ -50,11 +50,7 @@ pub fn forgeries(signers: &[&dyn Signer], body: &[u8]) -> Result<Vec<Forgery>, S
     };
     let mut out = vec![
         forged("missing", body.to_vec(), Vec::new()),
-        forged(
-            "wrong",
-            body.to_vec(),
-            map_signatures(&genuine, |value| alter(value)),
-        ),
+        forged("wrong", body.to_vec(), map_signatures(&genuine, alter)),
     ];
     let impostors: Option<Vec<Box<dyn Signer>>> = signers.iter().map(|s| s.impostor()).collect();
     if let Some(impostors) = impostors {

@@ -114,11 +114,7 @@ fn counting_server() -> (String, Arc<AtomicUsize>) {
             let mut request = Vec::new();
             let mut buf = [0u8; 4096];
             // Read the head and the Content-Length body, then answer.
-            loop {
-                let Ok(n) = stream.read(&mut buf) else { break };
-                if n == 0 {
-                    break;
-                }
+            while let Ok(n @ 1..) = stream.read(&mut buf) {
                 request.extend_from_slice(&buf[..n]);
                 let text = String::from_utf8_lossy(&request);
                 if let Some(head_end) = text.find("\r\n\r\n") {

@@ -14,6 +14,7 @@ mod broken_parsers;
 mod catalog;
 mod certify;
 mod cli;
+mod cli_conventions;
 mod closed_stdout;
 mod completions_man;
 mod examples;
