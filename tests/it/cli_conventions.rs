@@ -170,3 +170,30 @@ fn colour_only_when_wanted_and_never_with_no_color() {
         .code(2)
         .stderr(contains("--bogus").and(contains("\x1b").not()));
 }
+
+#[test]
+fn coverage_takes_the_suite_with_suite_and_says_which_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-suite");
+    hookcheck()
+        .args(["coverage", "--suite"])
+        .arg(&missing)
+        .assert()
+        .code(2)
+        .stderr(contains(missing.display().to_string()));
+    let tests = dir.path().join("suite/tests/draft2020-12");
+    std::fs::create_dir_all(&tests).unwrap();
+    std::fs::create_dir_all(dir.path().join("suite/remotes")).unwrap();
+    std::fs::write(
+        tests.join("one.json"),
+        r#"[{"description": "d", "schema": {"type": "integer"},
+             "tests": [{"description": "t", "data": 1, "valid": true}]}]"#,
+    )
+    .unwrap();
+    hookcheck()
+        .current_dir(dir.path())
+        .args(["coverage", "--suite", "suite", "--format", "json"])
+        .assert()
+        .code(0)
+        .stdout(contains("\"satisfiable\": 1"));
+}

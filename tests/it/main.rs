@@ -27,6 +27,7 @@ mod generate_webhook;
 mod listen;
 mod listen_cli;
 mod parsers;
+mod readme;
 mod reject_policy;
 mod report;
 mod signature;
