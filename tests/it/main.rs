@@ -18,6 +18,7 @@ mod cli_conventions;
 mod closed_stdout;
 mod completions_man;
 mod examples;
+mod features;
 mod fuzz_regressions;
 mod gen_cli;
 mod generate_catalog;
