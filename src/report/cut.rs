@@ -34,6 +34,13 @@ pub fn value(text: &str) -> Cow<'_, str> {
     cut_at(text, LIMIT, "")
 }
 
+/// As [`value`], keeping `keep` characters: for text kept to reproduce a failure (a
+/// counterexample, a request body), where only a pathological size is cut.
+#[must_use]
+pub fn value_to(text: &str, keep: usize) -> Cow<'_, str> {
+    cut_at(text, keep, "")
+}
+
 /// `text` with every quoted JSON string longer than [`LIMIT`] characters cut as [`value`] does
 /// (`"xxxx…" (17825792 bytes)`), and then, if still longer than [`MESSAGE_LIMIT`] characters,
 /// cut as a whole. Short messages are returned as they are, without copying.

@@ -1,8 +1,9 @@
 //! The plain-text writer: one line per case, failure details indented under it, a summary
 //! line at the end. [`write_quiet`] leaves out what passed or was skipped.
 //!
-//! Every line is kept on one line (control characters escaped) and long values are cut (see
-//! [`cut`](super::cut)): the JSON report keeps them whole.
+//! Every line is kept on one line (control characters escaped) and long values in messages are
+//! cut (see [`cut`](super::cut)); lines of details and counterexamples are cut only past 16 KiB.
+//! The JSON report keeps everything whole.
 
 use std::io;
 
@@ -147,9 +148,17 @@ fn write_case(case: &Case, out: &mut dyn io::Write) -> io::Result<()> {
     Ok(())
 }
 
+/// Characters of one line of a failure's detail or counterexample that are kept: enough for any
+/// request body or payload worth reading, short of a pathological one.
+const DETAIL_LIMIT: usize = 16 * 1024;
+
 fn indented(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
     for l in text.lines() {
-        writeln!(out, "            {}", one_line(l))?;
+        writeln!(
+            out,
+            "            {}",
+            visible(&cut::value_to(l, DETAIL_LIMIT))
+        )?;
     }
     Ok(())
 }
@@ -157,7 +166,11 @@ fn indented(text: &str, out: &mut dyn io::Write) -> io::Result<()> {
 /// Keeps a value on one line, makes control characters visible (`\n`, `\u{1b}`) and cuts long
 /// values.
 fn one_line(s: &str) -> String {
-    let s = cut::message(s);
+    visible(&cut::message(s))
+}
+
+/// Makes control characters visible.
+fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_control() {
@@ -210,6 +223,28 @@ mod tests {
         assert!(quiet.contains("mixed (1 passed, 1 failed"), "{quiet}");
         assert!(quiet.contains("FAIL  d"), "{quiet}");
         assert_eq!(quiet.lines().last(), loud.lines().last());
+    }
+
+    #[test]
+    fn details_are_kept_up_to_their_own_limit() {
+        let detail = |n: usize| {
+            let mut r = Report::new("run");
+            r.suites
+                .push(Suite::new("s").with_case(Case::new("d", "c").with_outcome(
+                    Outcome::Failed {
+                        message: "no".into(),
+                        detail: Some("b".repeat(n)),
+                        counterexample: None,
+                    },
+                )));
+            let mut out = Vec::new();
+            write(&r, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert!(detail(4000).contains(&"b".repeat(4000)));
+        let huge = detail(1 << 20);
+        assert!(huge.len() < 2 * DETAIL_LIMIT, "{} bytes", huge.len());
+        assert!(huge.contains("… (1048576 bytes)"));
     }
 
     #[test]
