@@ -3,6 +3,18 @@
 //! JSON Schemas for every documented webhook event of Postal, msndr.net and GetMailer drive
 //! validation, property-based generation, certification of pluggable parsers and fuzzing.
 //!
+//! # Features
+//!
+//! All on by default; with `default-features = false` the crate is the parser trait, the
+//! catalog, validation, generation, certification (in process and of exec adapters), reports,
+//! signatures and the fuzz helpers, without axum, tokio, clap or ureq:
+//!
+//! | feature | adds | needs |
+//! | --- | --- | --- |
+//! | `http` | `adapters::http` and certifying `--url` receivers | ureq |
+//! | `listen` | `listen` (the HTTP receiver, replay) and `api` (api-check, the msndr mock) | `http`, axum, tokio |
+//! | `cli` | the `hookcheck` binary and `cli` | `listen`, clap |
+//!
 //! # Tour
 //!
 //! ```
@@ -30,12 +42,15 @@
 //! ```
 
 pub mod adapters;
+#[cfg(feature = "listen")]
 pub mod api;
 pub mod catalog;
 pub mod certify;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod fuzz;
 pub mod generate;
+#[cfg(feature = "listen")]
 pub mod listen;
 pub mod parser;
 pub mod parsers;

@@ -69,7 +69,8 @@ pub const MAX_URL: usize = 2048;
 pub const MAX_BODY: usize = 64 * 1024;
 
 /// A deliberate deviation from the documented behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Flaw {
     /// Serves every request without looking at `Authorization`.
     NoAuth,
@@ -86,7 +87,8 @@ pub enum Flaw {
 }
 
 /// How `GET` answers when no URL is set: each is a documented-compatible choice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Unset {
     /// 404 with an `errors` body.
     #[default]

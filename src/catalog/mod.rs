@@ -64,10 +64,25 @@ pub enum CatalogError {
         vendor: Vendor,
         /// The name asked for.
         event: String,
-        /// A close match (same name ignoring case), if any.
+        /// A close match (the same name in another case, or the nearest by edit distance), if
+        /// any.
         suggestion: Option<String>,
     },
-    /// A catalog key that is not `vendor/event`.
+    /// A bare event name (no `vendor/`) that no vendor documents.
+    UnknownName {
+        /// The name asked for.
+        event: String,
+        /// The `vendor/event` key of a close match, if any.
+        suggestion: Option<String>,
+    },
+    /// A bare event name that more than one vendor documents: say which with `vendor/event`.
+    Ambiguous {
+        /// The name asked for.
+        event: String,
+        /// The `vendor/event` key of every entry of that name.
+        keys: Vec<String>,
+    },
+    /// A catalog key that is not `vendor/event` (an empty one).
     BadKey {
         /// The text given.
         key: String,
@@ -105,6 +120,20 @@ impl fmt::Display for CatalogError {
                     Some(s) => write!(f, " (did you mean {s:?}?)"),
                     None => write!(f, " (see `hookcheck list --vendor {vendor}`)"),
                 }
+            }
+            CatalogError::UnknownName { event, suggestion } => {
+                write!(f, "no vendor documents an event {event:?}")?;
+                match suggestion {
+                    Some(s) => write!(f, " (did you mean {s:?}?)"),
+                    None => write!(f, " (see `hookcheck list`)"),
+                }
+            }
+            CatalogError::Ambiguous { event, keys } => {
+                write!(
+                    f,
+                    "{event:?} is ambiguous: {}; give one as VENDOR/EVENT",
+                    keys.join(", ")
+                )
             }
             CatalogError::BadKey { key } => {
                 write!(
@@ -407,31 +436,61 @@ impl Catalog {
     ///
     /// # Errors
     ///
-    /// [`CatalogError::UnknownEvent`], with a suggestion when the name differs only in case.
+    /// [`CatalogError::UnknownEvent`], with a suggestion when a name of the vendor differs
+    /// only in case or is a few edits away ([`suggest`]).
     pub fn get(&self, vendor: Vendor, event: &str) -> Result<&Entry, CatalogError> {
         self.vendor_entries(vendor)
             .find(|e| e.event == event)
             .ok_or_else(|| CatalogError::UnknownEvent {
                 vendor,
                 event: event.to_owned(),
-                suggestion: self
-                    .vendor_entries(vendor)
-                    .find(|e| e.event.eq_ignore_ascii_case(event))
-                    .map(|e| e.event.clone()),
+                suggestion: suggest(event, self.vendor_entries(vendor)).map(|e| e.event.clone()),
             })
     }
 
-    /// The entry for a `vendor/event` key such as `postal/MessageSent`.
+    /// The entry for a `vendor/event` key such as `postal/MessageSent`, or for a bare event
+    /// name (`MessageSent`) that exactly one vendor documents. Every subcommand that takes an
+    /// event reads it with this.
     ///
     /// # Errors
     ///
-    /// [`CatalogError::BadKey`], [`CatalogError::UnknownVendor`] or
-    /// [`CatalogError::UnknownEvent`].
+    /// [`CatalogError::UnknownVendor`] or [`CatalogError::UnknownEvent`] for a key,
+    /// [`CatalogError::UnknownName`] or [`CatalogError::Ambiguous`] for a bare name (each with
+    /// what to type instead), [`CatalogError::BadKey`] for an empty one.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hookcheck::catalog::{Catalog, CatalogError};
+    ///
+    /// let catalog = Catalog::builtin();
+    /// assert_eq!(catalog.lookup("MessageSent")?.key(), "postal/MessageSent");
+    /// assert_eq!(catalog.lookup("msndr/clicked")?.key(), "msndr/clicked");
+    /// let e = catalog.lookup("MesageSent").unwrap_err();
+    /// assert_eq!(e.to_string(), r#"no vendor documents an event "MesageSent" (did you mean "postal/MessageSent"?)"#);
+    /// # Ok::<(), CatalogError>(())
+    /// ```
     pub fn lookup(&self, key: &str) -> Result<&Entry, CatalogError> {
-        let (vendor, event) = key.split_once('/').ok_or_else(|| CatalogError::BadKey {
-            key: key.to_owned(),
-        })?;
-        self.get(vendor.parse()?, event)
+        if key.is_empty() {
+            return Err(CatalogError::BadKey {
+                key: key.to_owned(),
+            });
+        }
+        if let Some((vendor, event)) = key.split_once('/') {
+            return self.get(vendor.parse()?, event);
+        }
+        let mut named = self.entries.iter().filter(|e| e.event == key);
+        match (named.next(), named.next()) {
+            (Some(one), None) => Ok(one),
+            (Some(a), Some(b)) => Err(CatalogError::Ambiguous {
+                event: key.to_owned(),
+                keys: [a, b].into_iter().chain(named).map(Entry::key).collect(),
+            }),
+            (None, _) => Err(CatalogError::UnknownName {
+                event: key.to_owned(),
+                suggestion: suggest(key, self.entries.iter()).map(Entry::key),
+            }),
+        }
     }
 
     /// The webhook entry a payload belongs to, found from its envelope (see [`detect`]).
@@ -449,6 +508,31 @@ impl Catalog {
                 pointer,
             })
     }
+}
+
+/// Names longer than this get no suggestion (bounding the cost of the comparison).
+const SUGGEST_MAX_LEN: usize = 128;
+
+/// The entry whose event name is closest to `wanted`: the same name in another case, else the
+/// nearest by Levenshtein distance (case ignored) if at most a third of the name's length (at
+/// least 1) away. Ties go to the first in catalog order.
+pub fn suggest<'c>(wanted: &str, entries: impl Iterator<Item = &'c Entry>) -> Option<&'c Entry> {
+    if wanted.len() > SUGGEST_MAX_LEN {
+        return None;
+    }
+    let wanted = wanted.to_lowercase();
+    let within = (wanted.chars().count() / 3).max(1);
+    let mut best: Option<(usize, &Entry)> = None;
+    for entry in entries {
+        let distance = strsim::levenshtein(&wanted, &entry.event.to_lowercase());
+        if distance == 0 {
+            return Some(entry);
+        }
+        if distance <= within && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, entry));
+        }
+    }
+    best.map(|(_, e)| e)
 }
 
 fn builtin() -> &'static (Catalog, Vec<CatalogError>) {
@@ -507,14 +591,59 @@ mod tests {
             }
             e => panic!("unexpected {e}"),
         }
-        assert!(matches!(
-            c.lookup("opened"),
-            Err(CatalogError::BadKey { .. })
-        ));
+        match c.lookup("msndr/opend").unwrap_err() {
+            CatalogError::UnknownEvent { suggestion, .. } => {
+                assert_eq!(suggestion.as_deref(), Some("opened"));
+            }
+            e => panic!("unexpected {e}"),
+        }
+        match c.lookup("msndr/bounced").unwrap_err() {
+            CatalogError::UnknownEvent { suggestion, .. } => assert_eq!(suggestion, None),
+            e => panic!("unexpected {e}"),
+        }
+        assert_eq!(c.lookup("opened").unwrap().key(), "msndr/opened");
+        assert_eq!(
+            c.lookup("Opend").unwrap_err().to_string(),
+            r#"no vendor documents an event "Opend" (did you mean "msndr/opened"?)"#
+        );
+        assert!(matches!(c.lookup(""), Err(CatalogError::BadKey { .. })));
         assert!(matches!(
             c.lookup("sendgrid/opened"),
             Err(CatalogError::UnknownVendor(_))
         ));
+    }
+
+    #[test]
+    fn a_bare_name_of_two_vendors_is_ambiguous() {
+        let ev = json!({"type": "object"}).to_string();
+        let (c, problems) = Catalog::from_files(vec![
+            (Vendor::Postal, "opened.json".into(), ev.clone()),
+            (Vendor::Msndr, "opened.json".into(), ev),
+        ]);
+        assert!(problems.is_empty());
+        assert_eq!(
+            c.lookup("opened").unwrap_err().to_string(),
+            r#""opened" is ambiguous: postal/opened, msndr/opened; give one as VENDOR/EVENT"#
+        );
+        assert_eq!(c.lookup("postal/opened").unwrap().key(), "postal/opened");
+    }
+
+    #[test]
+    fn suggestions_take_the_nearest_name_and_ignore_far_or_huge_ones() {
+        let c = Catalog::builtin();
+        let key = |name: &str| suggest(name, c.entries().iter()).map(Entry::key);
+        assert_eq!(key("MESSAGESENT").as_deref(), Some("postal/MessageSent"));
+        assert_eq!(
+            key("MessageBounce").as_deref(),
+            Some("postal/MessageBounced")
+        );
+        assert_eq!(
+            key("email.clikced").as_deref(),
+            Some("getmailer/email.clicked")
+        );
+        assert_eq!(key("hard-bounced").as_deref(), Some("msndr/hard_bounced"));
+        assert_eq!(key("teleported"), None);
+        assert_eq!(key(&"MessageSent".repeat(20)), None);
     }
 
     #[test]

@@ -45,13 +45,31 @@ impl fmt::Display for Vendor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownVendor(pub String);
 
+impl UnknownVendor {
+    /// The known vendor whose name is nearest to the one given (at most 2 edits away, case
+    /// ignored), if any.
+    #[must_use]
+    pub fn suggestion(&self) -> Option<Vendor> {
+        if self.0.len() > 32 {
+            return None;
+        }
+        let given = self.0.to_lowercase();
+        Vendor::ALL
+            .into_iter()
+            .map(|v| (strsim::levenshtein(&given, v.as_str()), v))
+            .filter(|(d, _)| *d <= 2)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, v)| v)
+    }
+}
+
 impl fmt::Display for UnknownVendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown vendor {:?} (known: postal, msndr, getmailer)",
-            self.0
-        )
+        write!(f, "unknown vendor {:?} (", self.0)?;
+        if let Some(v) = self.suggestion() {
+            write!(f, "did you mean {:?}? ", v.as_str())?;
+        }
+        f.write_str("known: postal, msndr, getmailer)")
     }
 }
 
@@ -80,12 +98,13 @@ mod tests {
             assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
         }
         assert_eq!("GetMailer".parse::<Vendor>(), Ok(Vendor::GetMailer));
-        assert!(
-            "mailgun"
-                .parse::<Vendor>()
-                .unwrap_err()
-                .to_string()
-                .contains("known: postal")
+        assert_eq!(
+            "mailgun".parse::<Vendor>().unwrap_err().to_string(),
+            r#"unknown vendor "mailgun" (known: postal, msndr, getmailer)"#
+        );
+        assert_eq!(
+            "Postl".parse::<Vendor>().unwrap_err().to_string(),
+            r#"unknown vendor "Postl" (did you mean "postal"? known: postal, msndr, getmailer)"#
         );
     }
 }

@@ -5,10 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::call::{Direct, MakeTarget, Target, in_process};
+#[cfg(feature = "http")]
 use super::receiver::Receiver;
 use super::runner::{self, Progress};
 use super::source::{CaseSource, GeneratorSource};
 use super::{Certification, CertifyError, Config};
+#[cfg(feature = "http")]
 use crate::adapters::http::HttpParser;
 use crate::catalog::Catalog;
 use crate::parser::WebhookParser;
@@ -95,13 +97,15 @@ where
     let make = || -> Result<Box<dyn Target>, String> {
         // An HTTP receiver can also be sent the forgeries of `verifies-signature`.
         let parser: Box<dyn std::any::Any> = Box::new(make());
-        match parser.downcast::<HttpParser>() {
-            Ok(http) => Ok(Box::new(Receiver::new(Arc::new(*http)))),
-            Err(other) => other
-                .downcast::<P>()
-                .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Target>)
-                .map_err(|_| "the adapter changed type".to_owned()),
-        }
+        #[cfg(feature = "http")]
+        let parser = match parser.downcast::<HttpParser>() {
+            Ok(http) => return Ok(Box::new(Receiver::new(Arc::new(*http)))),
+            Err(other) => other,
+        };
+        parser
+            .downcast::<P>()
+            .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Target>)
+            .map_err(|_| "the adapter changed type".to_owned())
     };
     run_target(
         &make,

@@ -14,7 +14,7 @@ use super::properties::{self, Cell, PropertyRun};
 use super::regressions::{self, Regression, Saved};
 use super::source::{Case, CaseSource, EntryCases, Unprepared};
 use super::{CertifyError, Config, Property, Seed};
-use crate::catalog::{Catalog, Entry, EntryKind};
+use crate::catalog::{Catalog, CatalogError, Entry, EntryKind};
 
 /// What the runner reports while it works (the CLI prints it; the library never does).
 #[derive(Debug)]
@@ -51,10 +51,15 @@ pub(crate) fn select<'c>(
     config: &Config,
 ) -> Result<Vec<&'c Entry>, CertifyError> {
     for wanted in &config.events {
-        if wanted.contains('/') {
-            catalog.lookup(wanted)?;
-        } else if let [only] = config.vendors.as_slice() {
-            catalog.get(*only, wanted)?;
+        match config.vendors.as_slice() {
+            [only] if !wanted.contains('/') => {
+                catalog.get(*only, wanted)?;
+            }
+            // A bare name several vendors document selects each of them.
+            _ => match catalog.lookup(wanted) {
+                Ok(_) | Err(CatalogError::Ambiguous { .. }) => {}
+                Err(e) => return Err(e.into()),
+            },
         }
     }
     let entries: Vec<&Entry> = catalog
@@ -280,17 +285,17 @@ pub(crate) fn run(
     })
 }
 
+/// One entry's cases, or why they could not be prepared, once some job has asked.
+type Slot = Arc<OnceLock<Result<Box<dyn EntryCases>, Unprepared>>>;
+
 /// Each entry's cases, prepared once per run by whichever job needs them first.
 #[derive(Default)]
 struct Prepared {
-    entries: Mutex<BTreeMap<String, Arc<Slot>>>,
+    entries: Mutex<BTreeMap<String, Slot>>,
 }
 
-/// One entry's cases, once prepared.
-type Slot = OnceLock<Result<Box<dyn EntryCases>, Unprepared>>;
-
 impl Prepared {
-    fn get(&self, source: &dyn CaseSource, entry: &Entry) -> Arc<Slot> {
+    fn get(&self, source: &dyn CaseSource, entry: &Entry) -> Slot {
         let slot = {
             let mut entries = self
                 .entries

@@ -4,7 +4,7 @@
 
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 
-use super::certify::write_reports;
+use super::certify::{Output, write_reports};
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
 use crate::catalog::Vendor;
@@ -27,7 +27,7 @@ Exit codes: 0 every check holds, 1 a check fails, 2 usage error or server unreac
 Examples:
   hookcheck mock msndr-api --bind 127.0.0.1:8080 --token test &
   hookcheck api-check msndr --url http://127.0.0.1:8080/v1 --token test
-  MSNDR_API_TOKEN=... hookcheck api-check msndr --url http://staging:8080/v1 --report junit,json --out api-report/")]
+  MSNDR_API_TOKEN=... hookcheck api-check msndr --url http://staging:8080/v1 --format junit,json --out api-report/")]
 pub struct Args {
     /// The vendor whose API to check (only msndr documents one).
     #[arg(value_name = "VENDOR")]
@@ -48,12 +48,20 @@ pub struct Args {
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
     /// Report formats, comma-separated: human (text), json, junit, markdown.
-    #[arg(long, value_name = "FORMATS", default_value = "human")]
-    report: String,
+    #[arg(
+        long,
+        alias = "report",
+        value_name = "FORMATS",
+        default_value = "human"
+    )]
+    format: String,
     /// Write each report format to a file in this directory (report.txt, report.json,
     /// junit.xml, report.md) instead of stdout.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Print only the checks that did not pass and the totals (report files stay complete).
+    #[arg(long, short = 'q')]
+    quiet: bool,
 }
 
 /// Runs `hookcheck api-check`.
@@ -64,7 +72,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             args.vendor
         )));
     }
-    let formats = Format::parse_list(&args.report).map_err(|e| CliError::Usage(e.to_string()))?;
+    let formats = Format::parse_list(&args.format).map_err(|e| CliError::Usage(e.to_string()))?;
     let formats = if formats.is_empty() {
         vec![Format::Text]
     } else {
@@ -97,7 +105,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     })
     .map_err(|e| CliError::Usage(format!("--url {e}")))?;
     let report = result.to_report();
-    write_reports(&report, &formats, args.out.as_deref())?;
+    write_reports(
+        &report,
+        Output {
+            formats: &formats,
+            dir: args.out.as_deref(),
+            quiet: args.quiet,
+        },
+    )?;
     let totals = report.totals();
     Ok(ExitCode::from(if totals.failed > 0 {
         EXIT_FAILURES

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::keys::SigningArgs;
-use super::output::stdout_err;
+use super::output::{stdout_err, unless_closed};
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
 use crate::catalog::Vendor;
@@ -46,8 +46,8 @@ Examples:
   hookcheck certify --vendor postal --cases 256 --seed 1234
   hookcheck certify --exec 'exec python3 my_adapter.py' --jobs 4
   HOOKCHECK_GETMAILER_SECRET=s3cret hookcheck certify --url http://127.0.0.1:8080/hooks --vendor getmailer
-  hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --report json --out shard2/
-  hookcheck certify --merge shard1/report.json shard2/report.json --report markdown")]
+  hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --format json --out shard2/
+  hookcheck certify --merge shard1/report.json shard2/report.json --format markdown")]
 pub struct Args {
     /// Only this vendor's events (repeatable): postal, msndr, getmailer.
     #[arg(long)]
@@ -74,8 +74,13 @@ pub struct Args {
     #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
     time_bound: Option<Duration>,
     /// Report formats, comma-separated: human (text), json, junit, markdown.
-    #[arg(long, value_name = "FORMATS", default_value = "human")]
-    report: String,
+    #[arg(
+        long,
+        alias = "report",
+        value_name = "FORMATS",
+        default_value = "human"
+    )]
+    format: String,
     /// Write each report format to a file in this directory (report.txt, report.json,
     /// junit.xml, report.md) instead of stdout.
     #[arg(long, value_name = "DIR")]
@@ -111,6 +116,10 @@ pub struct Args {
     /// Show progress (cells done, failures, ETA) on stderr even when it is not a terminal.
     #[arg(long)]
     progress: bool,
+    /// Print only what did not pass and the totals: no start lines on stderr, no PASS or SKIP
+    /// lines in the text report on stdout (report files stay complete).
+    #[arg(long, short = 'q')]
+    quiet: bool,
     #[command(flatten)]
     signing: SigningArgs,
     /// Merge the JSON reports of the shards of one run instead of running.
@@ -120,7 +129,7 @@ pub struct Args {
 
 /// Runs `hookcheck certify`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let formats = Format::parse_list(&args.report).map_err(|e| CliError::Usage(e.to_string()))?;
+    let formats = Format::parse_list(&args.format).map_err(|e| CliError::Usage(e.to_string()))?;
     let formats = if formats.is_empty() {
         vec![Format::Text]
     } else {
@@ -150,7 +159,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
         merged
     };
-    write_reports(&report, &formats, args.out.as_deref())?;
+    write_reports(
+        &report,
+        Output {
+            formats: &formats,
+            dir: args.out.as_deref(),
+            quiet: args.quiet,
+        },
+    )?;
     let totals = report.totals();
     if interrupted {
         eprintln!("hookcheck: the run was interrupted; unfinished cells are reported as skipped");
@@ -346,10 +362,11 @@ fn probe_url(url: &str) -> Result<(), CliError> {
     })))
 }
 
-/// Prints the start line, each failing cell, and (on a terminal or with --progress) a progress
-/// line with the cells done, the failures so far and an ETA.
+/// Prints the start lines, each failing cell, and (on a terminal or with --progress) a progress
+/// line with the cells done, the failures so far and an ETA. With --quiet, only the failing
+/// cells (and the progress line if --progress asks for it).
 fn progress_printer(args: &Args) -> impl FnMut(Progress<'_>) + '_ {
-    let live = args.progress || io::stderr().is_terminal();
+    let live = args.progress || (!args.quiet && io::stderr().is_terminal());
     let tty = io::stderr().is_terminal();
     let mut failures = 0usize;
     let mut started = Instant::now();
@@ -360,6 +377,9 @@ fn progress_printer(args: &Args) -> impl FnMut(Progress<'_>) + '_ {
             regressions,
         } => {
             started = Instant::now();
+            if args.quiet {
+                return;
+            }
             eprintln!("seed: {seed}; replay with --seed {seed}");
             eprintln!(
                 "certifying {cells} cells ({} cases each){}",
@@ -451,50 +471,63 @@ fn merge(files: &[PathBuf]) -> Result<Report, CliError> {
     certify::merge(&reports).map_err(CliError::from)
 }
 
-/// Writes `report` in each format: to files in `out` (with a one-line verdict on stdout), or to
-/// stdout.
-pub(super) fn write_reports(
-    report: &Report,
-    formats: &[Format],
-    out: Option<&Path>,
-) -> Result<(), CliError> {
-    match out {
+/// How the reports of a run are written.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Output<'a> {
+    /// The formats, in order.
+    pub(super) formats: &'a [Format],
+    /// Write to files in this directory (with a one-line verdict on stdout) instead of stdout.
+    pub(super) dir: Option<&'a Path>,
+    /// On stdout, the text report shows only what did not pass, and the totals.
+    pub(super) quiet: bool,
+}
+
+/// Writes `report` in each format: to files in `out.dir` (with a one-line verdict on stdout),
+/// or to stdout. A closed stdout ends the writing quietly; the files are written before it.
+pub(super) fn write_reports(report: &Report, out: Output<'_>) -> Result<(), CliError> {
+    match out.dir {
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
                 path: dir.to_owned(),
                 source,
             })?;
-            for f in formats {
+            for f in out.formats {
                 let path = dir.join(f.file_name());
                 let io_err = |source| CliError::Io {
                     path: path.clone(),
                     source,
                 };
-                let mut file = std::fs::File::create(&path).map_err(io_err)?;
+                let mut file = io::BufWriter::new(std::fs::File::create(&path).map_err(io_err)?);
                 f.write(report, &mut file).map_err(io_err)?;
+                file.flush().map_err(io_err)?;
             }
             let totals = report.totals();
-            println!(
-                "{}: {} passed, {} failed, {} errors, {} skipped; reports in {}",
-                if report.is_success() {
-                    "PASSED"
-                } else {
-                    "FAILED"
-                },
-                totals.passed,
-                totals.failed,
-                totals.errors,
-                totals.skipped,
-                dir.display()
-            );
-            Ok(())
+            let mut stdout = io::stdout().lock();
+            unless_closed(
+                writeln!(
+                    stdout,
+                    "{}: {} passed, {} failed, {} errors, {} skipped; reports in {}",
+                    if report.is_success() {
+                        "PASSED"
+                    } else {
+                        "FAILED"
+                    },
+                    totals.passed,
+                    totals.failed,
+                    totals.errors,
+                    totals.skipped,
+                    dir.display()
+                )
+                .map_err(stdout_err),
+            )
         }
         None => {
             let mut stdout = io::stdout().lock();
-            for f in formats {
-                f.write(report, &mut stdout).map_err(stdout_err)?;
-            }
-            stdout.flush().map_err(stdout_err)
+            let written = out.formats.iter().try_for_each(|f| match f {
+                Format::Text if out.quiet => crate::report::text::write_quiet(report, &mut stdout),
+                f => f.write(report, &mut stdout),
+            });
+            unless_closed(written.and_then(|()| stdout.flush()).map_err(stdout_err))
         }
     }
 }

@@ -50,7 +50,7 @@ pub struct Cli {
 pub enum Command {
     /// List the vendors and events in the catalog.
     List(list::Args),
-    /// Print the JSON Schema of one event (VENDOR/EVENT).
+    /// Print the JSON Schema of one event (VENDOR/EVENT, or EVENT when unambiguous).
     Schema(schema::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
@@ -152,9 +152,8 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(CliError::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
-            ExitCode::from(EXIT_OK)
-        }
+        // The reader of stdout has gone (`hookcheck list | head -1`): nothing left to say.
+        Err(e) if output::is_closed_stdout(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
             eprintln!("hookcheck: error: {e}");
             ExitCode::from(EXIT_ERROR)

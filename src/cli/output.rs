@@ -1,4 +1,9 @@
 //! Output helpers shared by subcommands.
+//!
+//! A closed stdout (`hookcheck list | head -1`) is not an error: the reader has what it wanted.
+//! Writes to it fail with [`io::ErrorKind::BrokenPipe`] (Rust ignores `SIGPIPE`); the
+//! subcommands stop writing and end quietly, with the exit code of the work done, and reports
+//! written to files are written in full first.
 
 use std::io::{self, Write};
 
@@ -25,9 +30,34 @@ pub(crate) fn stdout_err(source: io::Error) -> CliError {
     }
 }
 
+/// Whether `e` is a write to a stdout whose reader has gone.
+pub(crate) fn is_closed_stdout(e: &CliError) -> bool {
+    matches!(e, CliError::Io { path, source }
+        if source.kind() == io::ErrorKind::BrokenPipe && path.as_os_str() == "-")
+}
+
+/// `result`, with a closed stdout taken as done rather than as an error.
+pub(crate) fn unless_closed(result: Result<(), CliError>) -> Result<(), CliError> {
+    match result {
+        Err(e) if is_closed_stdout(&e) => Ok(()),
+        other => other,
+    }
+}
+
+/// `Ok(true)` when a write to stdout went through, `Ok(false)` when stdout is closed.
+pub(crate) fn still_open(written: io::Result<()>) -> Result<bool, CliError> {
+    match written {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(stdout_err(e)),
+    }
+}
+
 /// Writes `value` as pretty JSON plus a newline to stdout.
 pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| stdout_err(io::Error::other(e)))?;
-    writeln!(out).map_err(stdout_err)
+    // `io::Error::from` keeps the kind of an I/O error (a closed stdout stays `BrokenPipe`).
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| stdout_err(io::Error::from(e)))?;
+    writeln!(out).map_err(stdout_err)?;
+    out.flush().map_err(stdout_err)
 }

@@ -1,8 +1,10 @@
 //! `hookcheck replay`: POST recorded or given payloads to a URL, signed as the vendor would.
 
+use std::io::{self, Write};
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use super::keys::SigningArgs;
+use super::output::still_open;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::listen::replay::{self, Client, Request};
 use crate::signature::Signer;
@@ -74,30 +76,40 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let client = Client::new(args.timeout);
     let (mut ok, mut failed, mut errors) = (0usize, 0usize, 0usize);
+    let mut stdout = io::stdout().lock();
+    // A closed stdout stops the replay (nobody reads the answers); the exit code is what the
+    // requests sent so far found.
+    let mut open = true;
     for mut request in requests {
         replay::sign(&mut request, &signers).map_err(|e| CliError::Usage(e.to_string()))?;
-        match client.send(&args.url, &request, args.keep_path) {
+        let line = match client.send(&args.url, &request, args.keep_path) {
             Ok(response) if response.is_success() => {
                 ok += 1;
-                println!("{} -> {}", request.source, response.status);
+                format!("{} -> {}", request.source, response.status)
             }
             Ok(response) => {
                 failed += 1;
-                let body: String = response.body.chars().take(300).collect();
-                println!(
+                format!(
                     "{} -> {} {}",
                     request.source,
                     response.status,
-                    body.trim().escape_debug()
-                );
+                    crate::report::cut::value(response.body.trim()).escape_debug()
+                )
             }
             Err(e) => {
                 errors += 1;
-                println!("{} -> error: {e}", request.source);
+                format!("{} -> error: {e}", request.source)
             }
+        };
+        open = still_open(writeln!(stdout, "{line}"))?;
+        if !open {
+            break;
         }
     }
-    println!("{ok} accepted (2xx), {failed} refused, {errors} not delivered");
+    if open {
+        let summary = format!("{ok} accepted (2xx), {failed} refused, {errors} not delivered");
+        still_open(writeln!(stdout, "{summary}"))?;
+    }
     Ok(ExitCode::from(if errors > 0 {
         EXIT_ERROR
     } else if failed > 0 {

@@ -1,5 +1,5 @@
-//! `hookcheck schema VENDOR/EVENT`: print one schema as it is embedded, or bundled into one
-//! self-contained document (`--bundle`).
+//! `hookcheck schema VENDOR/EVENT` (or `schema EVENT`): print one schema as it is embedded, or
+//! bundled into one self-contained document (`--bundle`).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,7 +15,8 @@ Examples:
   hookcheck schema postal/MessageSent
   hookcheck schema --bundle postal/MessageSent > MessageSent.bundle.json")]
 pub struct Args {
-    /// The event, as VENDOR/EVENT (e.g. postal/MessageSent); see `hookcheck list`.
+    /// The event: VENDOR/EVENT (postal/MessageSent), or the bare event name (MessageSent) when
+    /// one vendor alone documents it; see `hookcheck list`.
     key: String,
     /// Print one self-contained schema: every `$ref` into another catalog file is inlined
     /// under `$defs`, for tools that cannot resolve relative references.

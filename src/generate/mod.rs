@@ -59,6 +59,7 @@ mod interp;
 mod keywords;
 mod negative;
 mod options;
+#[cfg(feature = "cli")]
 pub(crate) mod ordered;
 mod plan;
 mod realism;

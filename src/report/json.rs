@@ -50,7 +50,8 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         report,
         totals: report.totals(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    // `io::Error::from` keeps an I/O error's kind (a closed pipe stays `BrokenPipe`).
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     writeln!(out)
 }
 

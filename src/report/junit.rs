@@ -161,13 +161,13 @@ fn element(
         writeln!(
             out,
             "      <{tag} message=\"{}\" type=\"{kind}\"/>",
-            escape(message)
+            escape(&super::cut::message(message))
         )
     } else {
         writeln!(
             out,
             "      <{tag} message=\"{}\" type=\"{kind}\">{}</{tag}>",
-            escape(message),
+            escape(&super::cut::message(message)),
             escape_text(body)
         )
     }

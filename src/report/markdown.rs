@@ -182,9 +182,11 @@ fn note(case: &Case) -> &str {
     }
 }
 
-/// Escapes text for one line of Markdown (a table cell, a heading, a list item).
+/// Escapes text for one line of Markdown (a table cell, a heading, a list item), with long
+/// values cut (see [`cut::message`](super::cut::message)).
 #[must_use]
 pub fn inline(text: &str) -> String {
+    let text = super::cut::message(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

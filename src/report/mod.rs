@@ -32,6 +32,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+pub mod cut;
 pub mod json;
 pub mod junit;
 pub mod markdown;
