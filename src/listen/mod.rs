@@ -439,6 +439,17 @@ impl Listener {
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             }
         }
+        // Connections the kernel has completed already (waiting in the backlog, perhaps for a
+        // connection slot) reached the listener: take every one before closing it, so that
+        // none is dropped unrecorded. They are served like the others, within the grace period.
+        while let Ok(Ok((stream, peer))) =
+            tokio::time::timeout(Duration::from_millis(5), tcp.accept()).await
+        {
+            let _ = stream.set_nodelay(true);
+            let shared = Arc::clone(&shared);
+            let stop = stop.subscribe();
+            tasks.spawn(async move { conn::serve(shared, stream, peer, stop).await });
+        }
         // No new connections from here on.
         drop(tcp);
         let mut hurry = stopper.hurry.subscribe();

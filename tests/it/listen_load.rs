@@ -356,6 +356,13 @@ fn two_rounds_of_a_thousand_mixed_requests_leave_one_exact_record_each_in_flat_m
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    let recorded: std::collections::HashSet<String> = records.iter().map(record_id).collect();
+    let missing: Vec<String> = sent
+        .iter()
+        .filter(|s| !recorded.contains(&s.id))
+        .map(|s| format!("{} ({}, client saw {:?})", s.id, s.kind, s.status))
+        .collect();
+    assert!(missing.is_empty(), "requests without a record: {missing:?}");
     assert_eq!(records.len(), sent.len());
     let mut by_id: HashMap<String, &Value> = HashMap::new();
     for r in &records {
