@@ -283,6 +283,17 @@ fn classify(e: &hyper::Error) -> (Outcome, u16, String) {
     }
 }
 
+/// How long a connection may go on reading after the session ended, before it is shut down
+/// gracefully (a request already being handled still runs to its end, within the grace period).
+const SHUTDOWN_READ: Duration = Duration::from_millis(200);
+
+async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// Serves one connection until it closes, is closed for slowness, or the session ends.
 pub(crate) async fn serve(
     shared: Arc<Shared>,
@@ -315,10 +326,11 @@ pub(crate) async fn serve(
     builder.keep_alive(true).header_read_timeout(None);
     let conn = builder.serve_connection(io, service);
     tokio::pin!(conn);
+    // When the session ends, a connection first gets a moment to read what its client has
+    // sent already: a graceful shutdown closes a connection that has not read its first request
+    // yet, and that request, which reached the listener, would go unrecorded.
     let mut stopping = stop.borrow().is_some();
-    if stopping {
-        conn.as_mut().graceful_shutdown();
-    }
+    let mut shut_at = stopping.then(|| tokio::time::Instant::now() + SHUTDOWN_READ);
     let changed = Arc::clone(&lock(&state).changed);
     let mut record = None;
     loop {
@@ -377,6 +389,10 @@ pub(crate) async fn serve(
             () = changed.notified() => {}
             _ = stop.wait_for(Option::is_some), if !stopping => {
                 stopping = true;
+                shut_at = Some(tokio::time::Instant::now() + SHUTDOWN_READ);
+            }
+            () = sleep_until_opt(shut_at) => {
+                shut_at = None;
                 conn.as_mut().graceful_shutdown();
             }
         }

@@ -341,11 +341,12 @@ fn two_rounds_of_a_thousand_mixed_requests_leave_one_exact_record_each_in_flat_m
     assert_eq!(out.status.code(), Some(1), "{stdout}");
 
     // Memory: the second round, with as many requests and body bytes as the first, must
-    // leave the listener bigger by less than half its large bodies (kept records, each body
-    // held as base64 and as text, would grow it by more than twice their size). The peak itself depends on how many requests
+    // leave the listener bigger by less than its large bodies (kept records, each body held as
+    // base64 and as text, would grow it by more than twice their size; how many requests are
+    // in flight at once, which a loaded machine changes, moves it by a fraction of that). The peak itself depends on how many requests
     // happen to be in flight at once, so the resident size between rounds is compared.
     assert!(
-        after_2.saturating_sub(after_1) < per_round_kb / 2,
+        after_2.saturating_sub(after_1) < per_round_kb,
         "RSS grew by {} kB in the second round ({per_round_kb} kB of bodies): {figures}",
         after_2.saturating_sub(after_1)
     );
