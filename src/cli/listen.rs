@@ -77,8 +77,9 @@ pub struct Args {
     /// How long a keep-alive connection may stay idle between requests.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = humantime::parse_duration)]
     idle_timeout: Duration,
-    /// Connections served at once; more wait to be accepted. Keep it below the open-file
-    /// limit (`ulimit -n`).
+    /// Connections served at once. At the limit, a newer connection takes the place of the
+    /// slowest unfinished head or idle keep-alive connection; when all are busy with requests,
+    /// it waits. The open-file limit is raised to its hard limit at start; keep this below it.
     #[arg(long, value_name = "N", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     max_connections: u32,
     /// How long requests in flight may take to finish once the session ends.
@@ -263,8 +264,27 @@ fn on_signals(stopper: Stopper) {
 }
 
 /// Runs `hookcheck listen`.
+/// Raises the soft limit on open files to the hard limit, as servers do: each connection
+/// is a descriptor, and a soft limit of 1024 would otherwise bound `--max-connections`.
+fn raise_open_files() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if let (Some(current), Some(maximum)) = (limit.current, limit.maximum)
+        && current < maximum
+    {
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(maximum),
+                maximum: Some(maximum),
+            },
+        );
+    }
+}
+
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let verifiers = verifiers(&args)?;
+    raise_open_files();
     let addrs = resolve(&args.bind)?;
     let mut formats = args.report.clone();
     formats.dedup();

@@ -54,7 +54,10 @@ pub(crate) struct ConnState {
     /// A request was answered without its body being read: what follows is that body, not
     /// a head (hyper closes such a connection).
     draining: bool,
-    /// Wakes the connection's watchdog when a deadline may have moved.
+    /// Set when the listener, at its connection limit, closes this connection to make room
+    /// for a newer one.
+    evicted: bool,
+    /// Wakes the connection's watchdog when a deadline may have moved (or it was evicted).
     changed: Arc<Notify>,
 }
 
@@ -69,6 +72,7 @@ impl ConnState {
             active: 0,
             head: Vec::new(),
             draining: false,
+            evicted: false,
             changed: Arc::new(Notify::new()),
         }
     }
@@ -98,8 +102,75 @@ impl ConnState {
     }
 }
 
-fn lock(state: &Mutex<ConnState>) -> std::sync::MutexGuard<'_, ConnState> {
+fn lock<T>(state: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// How long an unfinished head or an idle keep-alive connection must have waited on its
+/// client before it may be closed to make room.
+const EVICT_SLOW: Duration = Duration::from_millis(250);
+
+/// The same for a connection that has sent nothing since it was accepted.
+const EVICT_SILENT: Duration = Duration::from_secs(1);
+
+/// The connections being served, so that the listener, at its connection limit, can close
+/// the one a slow client holds for a newer connection: a slow head or an idle keep-alive
+/// connection keeps its slot only until someone else needs it.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    next: std::sync::atomic::AtomicU64,
+    live: Mutex<std::collections::HashMap<u64, Arc<Mutex<ConnState>>>>,
+}
+
+impl Registry {
+    fn add(&self, state: &Arc<Mutex<ConnState>>) -> u64 {
+        let id = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.live).insert(id, Arc::clone(state));
+        id
+    }
+
+    fn remove(&self, id: u64) {
+        lock(&self.live).remove(&id);
+    }
+
+    /// Closes the connection that is waiting on its client with the earliest deadline (the
+    /// one that would be closed first anyway), if any has waited long enough; connections
+    /// with a request being handled are never closed. Returns whether one was (or still is
+    /// being) closed.
+    pub(crate) fn evict_one(&self, header_timeout: Duration, idle_timeout: Duration) -> bool {
+        let live = lock(&self.live);
+        let now = Instant::now();
+        let mut oldest = None;
+        for state in live.values() {
+            let s = lock(state);
+            if s.evicted {
+                // One at a time: the last one is still closing.
+                return true;
+            }
+            let waited = now.saturating_duration_since(s.head_since.unwrap_or(s.idle_since));
+            // A connection that has sent nothing yet may have its first bytes on the way.
+            let patience = if s.head_since.is_none() && !s.reused {
+                EVICT_SILENT
+            } else {
+                EVICT_SLOW
+            };
+            if waited < patience.min(header_timeout) {
+                continue;
+            }
+            if let Some(d) = s.deadline(header_timeout, idle_timeout)
+                && oldest.as_ref().is_none_or(|(o, _)| d < *o)
+            {
+                oldest = Some((d, Arc::clone(state)));
+            }
+        }
+        let Some((_, state)) = oldest else {
+            return false;
+        };
+        let mut s = lock(&state);
+        s.evicted = true;
+        s.changed.notify_one();
+        true
+    }
 }
 
 /// Marks a request as being handled.
@@ -195,11 +266,19 @@ fn head_record(
     status: u16,
     what: String,
 ) -> Record {
-    let shown = state.head.escape_ascii().to_string();
-    let more = if state.pending() > state.head.len() as u64 {
-        "..."
+    let arrived = if state.pending() == 0 {
+        "the request head arrived along with the previous request on the connection".to_owned()
     } else {
-        ""
+        let more = if state.pending() > state.head.len() as u64 {
+            "..."
+        } else {
+            ""
+        };
+        format!(
+            "{} bytes of the request head arrived: \"{}{more}\"",
+            state.pending(),
+            state.head.escape_ascii()
+        )
     };
     Record {
         seq: shared.next_seq(),
@@ -215,10 +294,7 @@ fn head_record(
         status,
         validation: None,
         signatures: Vec::new(),
-        problem: Some(format!(
-            "{what} ({} bytes of the request head arrived: \"{shown}{more}\")",
-            state.pending()
-        )),
+        problem: Some(format!("{what} ({arrived})")),
         duration_ms: state
             .head_since
             .map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0),
@@ -294,14 +370,52 @@ async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
     }
 }
 
+/// The record of a head left unfinished when hyper is done with the connection, if any.
+fn ended(
+    shared: &Shared,
+    peer: SocketAddr,
+    state: &Mutex<ConnState>,
+    served: &hyper::Result<()>,
+    stopping: bool,
+) -> Option<Record> {
+    let s = lock(state);
+    // A head refused after a request on the same connection may have been read along with
+    // that request (pipelined), so it counts as pending no bytes.
+    let refused = served
+        .as_ref()
+        .err()
+        .is_some_and(|e| e.is_parse() || e.is_parse_too_large() || e.is_parse_status());
+    if s.pending() == 0 && !refused {
+        return None;
+    }
+    let (outcome, status, what) = match served {
+        Err(e) => classify(e),
+        Ok(()) if stopping => (
+            Outcome::Interrupted,
+            0,
+            "the session ended before the request head was complete".into(),
+        ),
+        Ok(()) => (
+            Outcome::Incomplete,
+            0,
+            "the connection ended before the request head was complete".into(),
+        ),
+    };
+    Some(head_record(shared, peer, &s, outcome, status, what))
+}
+
 /// Serves one connection until it closes, is closed for slowness, or the session ends.
 pub(crate) async fn serve(
     shared: Arc<Shared>,
+    registry: Arc<Registry>,
     stream: TcpStream,
     peer: SocketAddr,
     mut stop: watch::Receiver<Option<StopReason>>,
 ) {
     let state = Arc::new(Mutex::new(ConnState::new()));
+    let id = registry.add(&state);
+    // Leaves the registry however the task ends (also when it is aborted).
+    scopeguard::defer! { registry.remove(id) }
     let mut guard = Guard {
         shared: Arc::clone(&shared),
         state: Arc::clone(&state),
@@ -333,6 +447,7 @@ pub(crate) async fn serve(
     let mut shut_at = stopping.then(|| tokio::time::Instant::now() + SHUTDOWN_READ);
     let changed = Arc::clone(&lock(&state).changed);
     let mut record = None;
+    let mut evicted = false;
     loop {
         let deadline = lock(&state).deadline(shared.header_timeout, shared.idle_timeout);
         let sleep = async {
@@ -344,23 +459,7 @@ pub(crate) async fn serve(
         };
         tokio::select! {
             served = conn.as_mut() => {
-                let s = lock(&state);
-                if s.pending() > 0 {
-                    let (outcome, status, what) = match served {
-                        Err(e) => classify(&e),
-                        Ok(()) if stopping => (
-                            Outcome::Interrupted,
-                            0,
-                            "the session ended before the request head was complete".into(),
-                        ),
-                        Ok(()) => (
-                            Outcome::Incomplete,
-                            0,
-                            "the connection ended before the request head was complete".into(),
-                        ),
-                    };
-                    record = Some(head_record(&shared, peer, &s, outcome, status, what));
-                }
+                record = ended(&shared, peer, &state, &served, stopping);
                 break;
             }
             () = sleep => {
@@ -386,7 +485,7 @@ pub(crate) async fn serve(
                     break;
                 }
             }
-            () = changed.notified() => {}
+            () = changed.notified() => evicted = lock(&state).evicted,
             _ = stop.wait_for(Option::is_some), if !stopping => {
                 stopping = true;
                 shut_at = Some(tokio::time::Instant::now() + SHUTDOWN_READ);
@@ -395,6 +494,37 @@ pub(crate) async fn serve(
                 shut_at = None;
                 conn.as_mut().graceful_shutdown();
             }
+        }
+        if std::mem::take(&mut evicted) {
+            // Before closing, hyper reads what the client has sent already (polled twice): a
+            // head that completes now is a request, and the connection was not slow after all.
+            let finished = tokio::select! {
+                biased;
+                served = conn.as_mut() => Some(served),
+                () = tokio::task::yield_now() => None,
+            };
+            if let Some(served) = finished {
+                record = ended(&shared, peer, &state, &served, stopping);
+                break;
+            }
+            let mut s = lock(&state);
+            if s.active > 0 {
+                s.evicted = false;
+                continue;
+            }
+            if s.pending() > 0 {
+                record = Some(head_record(
+                    &shared,
+                    peer,
+                    &s,
+                    Outcome::Incomplete,
+                    0,
+                    "closed to make room for a newer connection: the listener was at its \
+                     connection limit and this request head was still incomplete"
+                        .into(),
+                ));
+            }
+            break;
         }
     }
     guard.done = true;

@@ -23,8 +23,10 @@
 //! Connections are accepted by the listener itself, at most `max_connections` at a time, and
 //! served by hyper's HTTP/1 connection builder. A connection that has not sent a complete
 //! request head within `header_timeout` of its first byte (or of being accepted) is closed,
-//! and so is a keep-alive connection idle for `idle_timeout`: a slow client holds one slot
-//! for a bounded time and cannot keep others waiting longer than that.
+//! and so is a keep-alive connection idle for `idle_timeout`. At the limit (or out of file
+//! descriptors), a newly accepted connection takes the place of the waiting connection with
+//! the earliest of those deadlines, so a slow client holds a slot only until someone else
+//! needs it; only when every connection has a request in hand does a new one wait.
 //!
 //! The session ends after `expect` counted requests, after `timeout`, or when a [`Stopper`]
 //! is triggered (the CLI does so on SIGINT and SIGTERM). Requests in flight then get a grace
@@ -68,7 +70,7 @@ use std::{
 };
 
 use tokio::{
-    net::TcpListener,
+    net::{TcpListener, TcpStream},
     sync::{Semaphore, watch},
     task::JoinSet,
 };
@@ -98,7 +100,8 @@ pub struct Config {
     pub header_timeout: Duration,
     /// How long a keep-alive connection may stay idle between requests.
     pub idle_timeout: Duration,
-    /// Connections served at once; further ones wait in the kernel's backlog.
+    /// Connections served at once. At the limit, a new connection takes the place of the
+    /// slowest one waiting on its client; when all are handling requests, it waits.
     pub max_connections: usize,
     /// How long requests in flight may take to finish once the session stops.
     pub grace: Duration,
@@ -401,19 +404,18 @@ impl Listener {
         tokio::pin!(ended);
         let deadline = sleep_opt(config.timeout);
         tokio::pin!(deadline);
+        let registry = Arc::new(conn::Registry::default());
+        let serve = |tasks: &mut JoinSet<()>, stream: TcpStream, peer, permit| {
+            let _ = stream.set_nodelay(true);
+            let shared = Arc::clone(&shared);
+            let registry = Arc::clone(&registry);
+            let stop = stop.subscribe();
+            tasks.spawn(async move {
+                conn::serve(shared, registry, stream, peer, stop).await;
+                drop(permit);
+            });
+        };
         loop {
-            let permit = tokio::select! {
-                biased;
-                () = &mut ended => break,
-                () = &mut deadline => {
-                    set_reason(&stop, StopReason::TimedOut);
-                    break;
-                }
-                p = Arc::clone(&slots).acquire_owned() => match p {
-                    Ok(p) => p,
-                    Err(_) => break,
-                },
-            };
             let accepted = tokio::select! {
                 biased;
                 () = &mut ended => break,
@@ -424,31 +426,59 @@ impl Listener {
                 a = tcp.accept() => a,
             };
             while tasks.try_join_next().is_some() {}
-            match accepted {
-                Ok((stream, peer)) => {
-                    let _ = stream.set_nodelay(true);
-                    let shared = Arc::clone(&shared);
-                    let stop = stop.subscribe();
-                    tasks.spawn(async move {
-                        conn::serve(shared, stream, peer, stop).await;
-                        drop(permit);
-                    });
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
+                // Out of descriptors, or a connection reset before it was accepted: the
+                // listener makes room if a slow client holds a connection, and carries on (a
+                // pause keeps an exhausted process from spinning).
+                Err(_) => {
+                    registry.evict_one(config.header_timeout, config.idle_timeout);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
                 }
-                // Out of descriptors or a connection reset before it was accepted: the
-                // listener carries on (a pause keeps an exhausted process from spinning).
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            };
+            // At the limit, the connection a slow client holds (an unfinished head, an idle
+            // keep-alive) is closed for this one; only when every connection is busy with a
+            // request does this one wait for a slot.
+            let permit = match Arc::clone(&slots).try_acquire_owned() {
+                Ok(p) => Some(p),
+                Err(_) => loop {
+                    registry.evict_one(config.header_timeout, config.idle_timeout);
+                    tokio::select! {
+                        biased;
+                        () = &mut ended => break None,
+                        () = &mut deadline => {
+                            set_reason(&stop, StopReason::TimedOut);
+                            break None;
+                        }
+                        p = Arc::clone(&slots).acquire_owned() => break p.ok(),
+                        // A connection may since have waited long enough to make room.
+                        () = tokio::time::sleep(Duration::from_millis(50)) => {}
+                    }
+                },
+            };
+            let stopping = permit.is_none();
+            // A connection accepted is served, also when the session ended meanwhile.
+            serve(&mut tasks, stream, peer, permit);
+            if stopping {
+                break;
             }
         }
         // Connections the kernel has completed already (waiting in the backlog, perhaps for a
         // connection slot) reached the listener: take every one before closing it, so that
         // none is dropped unrecorded. They are served like the others, within the grace period.
-        while let Ok(Ok((stream, peer))) =
-            tokio::time::timeout(Duration::from_millis(5), tcp.accept()).await
-        {
-            let _ = stream.set_nodelay(true);
-            let shared = Arc::clone(&shared);
-            let stop = stop.subscribe();
-            tasks.spawn(async move { conn::serve(shared, stream, peer, stop).await });
+        // Out of descriptors, the drain waits for connections closing to free some, within
+        // the grace period.
+        let drain_until = tokio::time::Instant::now() + config.grace;
+        loop {
+            match tokio::time::timeout(Duration::from_millis(5), tcp.accept()).await {
+                Ok(Ok((stream, peer))) => serve(&mut tasks, stream, peer, None),
+                Ok(Err(_)) if tokio::time::Instant::now() < drain_until => {
+                    registry.evict_one(config.header_timeout, config.idle_timeout);
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Ok(Err(_)) | Err(_) => break,
+            }
         }
         // No new connections from here on.
         drop(tcp);

@@ -43,6 +43,22 @@ fn status_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
 }
 
+/// Raises this process's soft open-file limit to the hard one: a thousand client sockets
+/// are open at once (the listener raises its own).
+fn raise_open_files() {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if let Some(maximum) = limit.maximum {
+        let _ = setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(maximum),
+                maximum: Some(maximum),
+            },
+        );
+    }
+}
+
 /// What one request was and what its client saw.
 struct Sent {
     id: String,
@@ -274,8 +290,12 @@ fn two_rounds_of_a_thousand_mixed_requests_leave_one_exact_record_each_in_flat_m
         .local_addr()
         .unwrap()
         .port();
+    raise_open_files();
+    // Connection slots for every request at once: each is accepted as it arrives, whatever the
+    // kernel's accept queue (`net.core.somaxconn`) would hold.
     let child = Command::new(bin)
         .args(["listen", "--quiet", "--bind", &format!("127.0.0.1:{port}")])
+        .args(["--max-connections", "2048"])
         .args(["--timeout", "120s", "--max-body", &LIMIT.to_string()])
         .args(["--read-timeout", "10s", "--header-timeout", "10s"])
         .arg("--secret-file")
@@ -361,9 +381,19 @@ fn two_rounds_of_a_thousand_mixed_requests_leave_one_exact_record_each_in_flat_m
     let missing: Vec<String> = sent
         .iter()
         .filter(|s| !recorded.contains(&s.id))
-        .map(|s| format!("{} ({}, client saw {:?})", s.id, s.kind, s.status))
+        .map(|s| {
+            format!(
+                "{} ({}, client saw {:?} after {:?})",
+                s.id, s.kind, s.status, s.took
+            )
+        })
         .collect();
-    assert!(missing.is_empty(), "requests without a record: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "requests without a record: {missing:?}; {figures}; somaxconn {:?}; stderr: {}",
+        std::fs::read_to_string("/proc/sys/net/core/somaxconn").map(|s| s.trim().to_owned()),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(records.len(), sent.len());
     let mut by_id: HashMap<String, &Value> = HashMap::new();
     for r in &records {
