@@ -14,8 +14,9 @@ use super::stdout::Printer;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::catalog::Vendor;
 use crate::listen::{
-    Config, Listener, Session, StopReason, Stopper, Verifiers, check::CatalogChecker,
-    record::Record,
+    Config, Listener, Session, StopReason, Stopper, Verifiers,
+    check::CatalogChecker,
+    record::{Outcome, Record},
 };
 use crate::report::Format;
 use crate::signature::{
@@ -60,7 +61,13 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
     /// Report formats to write: any of text, json, junit, markdown, comma-separated.
-    #[arg(long, value_name = "FORMATS", value_delimiter = ',', value_parser = parse_format)]
+    #[arg(
+        long = "format",
+        alias = "report",
+        value_name = "FORMATS",
+        value_delimiter = ',',
+        value_parser = parse_format
+    )]
     report: Vec<Format>,
     /// Directory for the reports.
     #[arg(long, value_name = "DIR", default_value = ".")]
@@ -100,9 +107,14 @@ pub struct Args {
     postal_public_key_text: Option<String>,
     #[command(flatten)]
     secrets: Secrets,
-    /// Print only the address line and the summary, not a line per request.
+    /// Print only the address line, failing requests and the summary, not a line per
+    /// conforming request.
     #[arg(short, long)]
     quiet: bool,
+    /// Accept a session that received no webhook at all (exit 0); without it, such a session
+    /// checked nothing and exits 1. `--expect 0` allows it too.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -310,7 +322,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         grace: args.grace,
         record: args.record.clone(),
         verifiers,
-        on_record: (!quiet).then(|| Box::new(move |r: &Record| lines.line(request_line(r))) as _),
+        on_record: Some(Box::new(move |r: &Record| {
+            let passed = matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
+            if !(quiet && passed) {
+                lines.line(request_line(r));
+            }
+        })),
         ..Config::default()
     };
     let session = runtime.block_on(async {
@@ -340,12 +357,23 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     runtime.shutdown_timeout(Duration::from_millis(100));
     let reports = write_reports(&session, &formats, &args.out, &printer);
     print_summary(&session, &printer);
+    let empty = session.counted() == 0 && session.expect.is_none() && !args.allow_empty;
+    if empty {
+        printer.important(
+            "no webhook was received, so nothing was checked (give --allow-empty to accept an \
+             empty session)"
+                .into(),
+            PATIENCE,
+        );
+    }
     printer.finish(PATIENCE);
     reports?;
     // A schema that does not compile is hookcheck's fault, not the sender's.
     let harness_error = session.totals.errors > 0;
     Ok(ExitCode::from(if harness_error {
         EXIT_ERROR
+    } else if empty {
+        EXIT_FAILURES
     } else if session.is_success() {
         EXIT_OK
     } else {

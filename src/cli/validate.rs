@@ -22,7 +22,8 @@ Each problem is printed as FILE[:LINE]:POINTER: KEYWORD: MESSAGE, then a summary
 With --format json the results are streamed as one JSON document: {\"results\": [...],
 \"summary\": {...}}. Special files (FIFOs, sockets, devices) found in a directory are skipped
 and reported on stderr; one named explicitly is read (a FIFO until its writer closes it).
-Exit codes: 0 all payloads valid, 1 any payload invalid, 2 usage or I/O error.
+Exit codes: 0 all payloads valid, 1 any payload invalid or none found (unless --allow-empty),
+2 usage or I/O error.
 
 Examples:
   hookcheck validate captured/
@@ -49,8 +50,15 @@ pub struct Args {
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = super::size::parse_size)]
     max_size: u64,
     /// Also print a line for every valid payload.
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
+    /// Print only the failures and the summary: no notes on skipped special files (they
+    /// still count in the summary).
+    #[arg(short, long)]
+    quiet: bool,
+    /// Accept finding no payload at all (exit 0); without it, checking nothing exits 1.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,7 +169,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     for e in &io_errors {
         eprintln!("hookcheck: {e}");
     }
-    for s in &skipped {
+    for s in skipped.iter().filter(|_| !args.quiet) {
         eprintln!(
             "hookcheck: {}: skipped: {}, not a regular file (name it to read it)",
             s.path.display(),
@@ -194,9 +202,21 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         .map_err(stdout_err)?;
     }
     out.flush().map_err(stdout_err)?;
+    let empty = summary.payloads == 0 && !args.allow_empty;
+    if empty && summary.io_errors == 0 {
+        eprintln!(
+            "hookcheck: no payload found in {}, so nothing was checked (give --allow-empty to \
+             accept that)",
+            args.paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     Ok(ExitCode::from(if summary.io_errors > 0 {
         EXIT_ERROR
-    } else if summary.failures() > 0 {
+    } else if empty || summary.failures() > 0 {
         EXIT_FAILURES
     } else {
         EXIT_OK

@@ -653,3 +653,47 @@ fn secrets_come_from_the_environment_or_a_file() {
         assert_eq!(code, 1, "{args:?}");
     }
 }
+
+#[test]
+fn a_session_without_webhooks_checked_nothing_and_fails_unless_allowed() {
+    let l = listen(&["--timeout", "300ms"]);
+    let (code, stdout, _) = l.finish();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("no webhook was received") && stdout.contains("--allow-empty"),
+        "{stdout}"
+    );
+    let l = listen(&["--timeout", "300ms", "--allow-empty"]);
+    let (code, stdout, _) = l.finish();
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains("no webhook was received"), "{stdout}");
+    // Expecting none is allowing none.
+    let (code, stdout, _) = listen(&["--expect", "0"]).finish();
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn quiet_prints_only_failing_requests_and_format_names_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let l = listen(&[
+        "--quiet",
+        "--expect",
+        "2",
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
+    let good = example("postal/examples/doc002-sent.json");
+    assert_eq!(post(&format!("{}/good", l.url), &[], &good), 200);
+    assert_eq!(post(&format!("{}/bad", l.url), &[], &bad_postal()), 400);
+    let (code, stdout, _) = l.finish();
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("POST /bad -> 400"), "{stdout}");
+    assert!(!stdout.contains("/good"), "{stdout}");
+    assert!(stdout.contains("2 request(s): 1 conforming"), "{stdout}");
+    let report: Value = serde_json::from_str(&read(&dir.path().join("report.json"))).unwrap();
+    assert_eq!(report["totals"]["tests"], 2);
+}

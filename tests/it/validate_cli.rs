@@ -240,3 +240,46 @@ fn json_output_streams_results_before_the_input_ends() {
     assert_eq!(v["results"].as_array().unwrap().len(), 2000);
     assert_eq!(v["summary"]["valid"], 2000);
 }
+
+#[test]
+fn finding_no_payload_is_a_failure_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let limit = Duration::from_secs(20);
+    let (code, out, err) = validate(dir.path(), &["empty"], limit);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        err.contains("no payload found in empty") && err.contains("--allow-empty"),
+        "{err}"
+    );
+    assert!(out.contains("0 payload(s)"), "{out}");
+    let (code, out, err) = validate(dir.path(), &["--allow-empty", "empty"], limit);
+    assert_eq!(code, 0, "{out}{err}");
+    // Empty stdin is no payload either.
+    let (code, _, err) = validate(dir.path(), &["-"], limit);
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn quiet_leaves_out_the_notes_on_skipped_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    std::fs::write(
+        inputs.join("ok.json"),
+        example("postal/examples/doc002-sent.json"),
+    )
+    .unwrap();
+    mkfifo(&inputs.join("pipe.json"));
+    let limit = Duration::from_secs(20);
+    let (code, out, err) = validate(dir.path(), &["in"], limit);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("skipped"), "{err}");
+    let (code, out, err) = validate(dir.path(), &["--quiet", "in"], limit);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.is_empty(), "{err}");
+    assert!(
+        out.contains("1 payload(s) in 1 source(s): 1 valid") && out.contains("1 skipped"),
+        "{out}"
+    );
+}
