@@ -25,7 +25,8 @@ pub struct Violation {
     pub schema_path: JsonPointer,
     /// The JSON Schema keyword that failed (`required`, `type`, `format`, ...).
     pub keyword: String,
-    /// A readable message.
+    /// A readable message, with any long value it quotes cut (see
+    /// [`crate::report::cut::message`]).
     pub message: String,
 }
 
@@ -185,7 +186,8 @@ impl Validator {
                 instance_path: pointer(e.instance_path().as_str()),
                 schema_path: pointer(e.schema_path().as_str()),
                 keyword: e.kind().keyword().to_owned(),
-                message: e.to_string(),
+                // A message quotes the value, which can be as long as the payload.
+                message: crate::report::cut::message(&e.to_string()).into_owned(),
             })
             .collect()
     }

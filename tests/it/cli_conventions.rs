@@ -197,3 +197,38 @@ fn coverage_takes_the_suite_with_suite_and_says_which_is_missing() {
         .code(0)
         .stdout(contains("\"satisfiable\": 1"));
 }
+
+#[test]
+fn a_huge_value_is_cut_in_the_message_that_quotes_it() {
+    let mut body: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/postal/examples/doc002-sent.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    // A token of the wrong pattern: the message quotes it.
+    body["payload"]["message"]["token"] = serde_json::Value::String("x".repeat(2_000_000));
+    let bytes = serde_json::to_vec(&body).unwrap();
+    for format in ["human", "json"] {
+        let out = hookcheck()
+            .args(["validate", "--format", format, "-"])
+            .write_stdin(bytes.clone())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.len() < 2_000,
+            "{format}: {} bytes of output",
+            text.len()
+        );
+        assert!(
+            text.contains("/payload/message/token")
+                && text.contains("pattern")
+                && text.contains("(2000000 bytes)"),
+            "{format}: {text}"
+        );
+    }
+}
