@@ -86,13 +86,7 @@ fn narrowed(
         "allOf": [{"$ref": entry.id()}],
         "properties": {"url": {"type": "string", "pattern": NORMAL_URL}}
     });
-    let mut resources: Vec<(String, Value)> = entry
-        .resources()
-        .iter()
-        .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
-        .collect();
-    resources.sort_by(|a, b| a.0.cmp(&b.0));
-    crate::generate::Generator::new(&schema, &resources, options)
+    crate::generate::Generator::new(&schema, &entry.resources().sorted(), options)
         .map_err(|e| ApiError::Generate(e.to_string()))
 }
 

@@ -256,13 +256,12 @@ impl Entry {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn generator(&self, options: GenOptions) -> Result<Generator, GenError> {
-        let mut resources: Vec<(String, Value)> = self
-            .resources
-            .iter()
-            .map(|(uri, doc)| (uri.to_owned(), doc.clone()))
-            .collect();
-        resources.sort_by(|a, b| a.0.cmp(&b.0));
-        Generator::new(&self.schema, &resources, options)
+        let resources = self.resources.sorted();
+        // The entry's schema is compiled once, for validation and generation alike.
+        match self.validator() {
+            Ok(v) => Generator::with_validator(&self.schema, &resources, options, v.clone()),
+            Err(_) => Generator::new(&self.schema, &resources, options),
+        }
     }
 
     /// The compiled validator (compiled on first call, then reused).
@@ -644,6 +643,19 @@ mod tests {
         assert_eq!(key("hard-bounced").as_deref(), Some("msndr/hard_bounced"));
         assert_eq!(key("teleported"), None);
         assert_eq!(key(&"MessageSent".repeat(20)), None);
+    }
+
+    #[test]
+    fn each_schema_is_compiled_once_for_validation_and_generation() {
+        for entry in Catalog::builtin().entries() {
+            let validator = entry.validator().unwrap();
+            let generator = entry.generator(GenOptions::default()).unwrap();
+            assert!(
+                generator.validator().same_as(validator),
+                "{}: compiled twice",
+                entry.key()
+            );
+        }
     }
 
     #[test]

@@ -14,16 +14,15 @@
 //! another reason, an "unsatisfiable" verdict for a schema the suite shows a valid instance of.
 
 use std::{
-    collections::HashMap,
     fmt, fs,
     path::{Path, PathBuf},
-    sync::Arc,
 };
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::{GenError, GenOptions, Generator};
+use crate::validate::Resources;
 
 /// Options of a coverage run.
 #[derive(Debug, Clone)]
@@ -232,22 +231,6 @@ impl std::error::Error for CoverageError {
     }
 }
 
-/// Remote documents served to the oracle.
-#[derive(Clone)]
-struct Remotes(Arc<HashMap<String, Value>>);
-
-impl jsonschema::Retrieve for Remotes {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        self.0
-            .get(uri.as_str().trim_end_matches('#'))
-            .cloned()
-            .ok_or_else(|| format!("no remote {}", uri.as_str()).into())
-    }
-}
-
 fn read_json(path: &Path) -> Result<Value, CoverageError> {
     let text = fs::read_to_string(path).map_err(|source| CoverageError::Io {
         path: path.to_owned(),
@@ -309,7 +292,7 @@ pub fn remotes(suite: &Path) -> Result<Vec<(String, Value)>, CoverageError> {
 /// [`CoverageError`] if the suite's files cannot be read or parsed.
 pub fn run_suite(suite: &Path, opts: &CoverageOptions) -> Result<CoverageReport, CoverageError> {
     let remotes = remotes(suite)?;
-    let served = Remotes(Arc::new(remotes.iter().cloned().collect()));
+    let served = Resources::new(remotes.iter().cloned());
     let root = suite.join("tests").join("draft2020-12");
     let mut files = Vec::new();
     json_files(&root, &mut files)?;
@@ -454,20 +437,14 @@ impl CoverageReport {
     }
 }
 
-fn oracle(schema: &Value, served: &Remotes) -> Result<jsonschema::Validator, String> {
-    let mut options = jsonschema::options()
-        .should_validate_formats(true)
-        .with_retriever(served.clone());
-    if schema.get("$schema").is_none() {
-        options = options.with_draft(jsonschema::Draft::Draft202012);
-    }
-    options.build(schema).map_err(|e| e.to_string())
+fn oracle(schema: &Value, served: &Resources) -> Result<jsonschema::Validator, String> {
+    crate::validate::build(schema, served, None).map_err(|e| e.message)
 }
 
 fn run_case(
     group: &Value,
     remotes: &[(String, Value)],
-    served: &Remotes,
+    served: &Resources,
     opts: &CoverageOptions,
 ) -> (Counts, CaseReport) {
     let description = group

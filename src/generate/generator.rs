@@ -11,6 +11,8 @@ use std::{
 use arbitrary::Unstructured;
 use serde_json::Value;
 
+use crate::validate::Validator;
+
 use super::{
     compile::{Compiler, ValidatorFactory},
     error::GenError,
@@ -59,7 +61,7 @@ pub struct Generator {
 
 pub(crate) struct Inner {
     pub plan: Plan,
-    pub validator: jsonschema::Validator,
+    pub validator: Validator,
     pub opts: GenOptions,
     /// Depth budget handed to the root.
     pub budget: u32,
@@ -100,17 +102,43 @@ impl Generator {
         resources: &[(String, Value)],
         opts: GenOptions,
     ) -> Result<Self, GenError> {
+        Self::build(schema, resources, opts, None)
+    }
+
+    /// As [`Generator::new`], checking values with `validator`, already compiled from
+    /// `schema` (a catalog entry's), rather than compiling the schema a second time.
+    pub(crate) fn with_validator(
+        schema: &Value,
+        resources: &[(String, Value)],
+        opts: GenOptions,
+        validator: Validator,
+    ) -> Result<Self, GenError> {
+        Self::build(schema, resources, opts, Some(validator))
+    }
+
+    fn build(
+        schema: &Value,
+        resources: &[(String, Value)],
+        opts: GenOptions,
+        validator: Option<Validator>,
+    ) -> Result<Self, GenError> {
         let reg = Registry::new(schema, resources)?;
         let factory = ValidatorFactory::new(&reg);
-        let validator = factory.build(schema, None).map_err(|m| {
-            GenError::schema(
-                reg.location(&Loc {
-                    doc: 0,
-                    ptr: String::new(),
-                }),
-                m,
-            )
-        })?;
+        let validator = match validator {
+            Some(v) => v,
+            None => {
+                let compiled = factory.build(schema, None).map_err(|m| {
+                    GenError::schema(
+                        reg.location(&Loc {
+                            doc: 0,
+                            ptr: String::new(),
+                        }),
+                        m,
+                    )
+                })?;
+                Validator::from_jsonschema(compiled)
+            }
+        };
         let plan = Compiler::compile(&reg, &opts, factory)?;
         let root = plan.node(plan.root);
         if root.height == INF {
@@ -245,10 +273,17 @@ impl Generator {
         }
     }
 
+    /// The validator values are checked with.
+    #[cfg(test)]
+    pub(crate) fn validator(&self) -> &Validator {
+        &self.inner.validator
+    }
+
     /// The validator's errors for `value`, as `(keyword, instance pointer)` pairs.
     pub(crate) fn errors(&self, value: &Value) -> Vec<(String, String)> {
         self.inner
             .validator
+            .as_jsonschema()
             .iter_errors(value)
             .map(|e| {
                 (

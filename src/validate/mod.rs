@@ -85,9 +85,22 @@ impl Resources {
         self.0.get(base)
     }
 
-    /// Every `(uri, document)` pair.
+    /// Every `(uri, document)` pair, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
         self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Every `(uri, document)` pair, sorted by URI: the order in which they are handed to a
+    /// [`crate::generate::Generator`], so that a seed means the same values in every process.
+    #[must_use]
+    pub fn sorted(&self) -> Vec<(String, Value)> {
+        let mut pairs: Vec<(String, Value)> = self
+            .0
+            .iter()
+            .map(|(uri, doc)| (uri.clone(), doc.clone()))
+            .collect();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs
     }
 }
 
@@ -117,7 +130,43 @@ impl jsonschema::Retrieve for Resources {
     }
 }
 
-/// A schema compiled once, checked many times.
+/// Builds a `jsonschema` validator the way every validator in hookcheck is built: the draft
+/// taken from the schema's `$schema` (2020-12 when it has none), `format` asserted, and every
+/// `$ref` resolved from `resources` (nothing is ever fetched over the network). `base_uri` is
+/// the URI the schema is taken to live at, when it has no `$id` of its own.
+///
+/// This is the one place validator options are chosen: [`Validator::compile`], the
+/// generator's own checks and the suite coverage's oracle all come through it.
+///
+/// # Errors
+///
+/// [`SchemaError`] if the schema is not a valid schema or a `$ref` cannot be resolved.
+pub fn build(
+    schema: &Value,
+    resources: &Resources,
+    base_uri: Option<&str>,
+) -> Result<jsonschema::Validator, SchemaError> {
+    let mut options = jsonschema::options()
+        .should_validate_formats(true)
+        .with_retriever(resources.clone());
+    if schema.get("$schema").is_none() {
+        options = options.with_draft(jsonschema::Draft::Draft202012);
+    }
+    if let Some(base) = base_uri {
+        options = options.with_base_uri(base.to_owned());
+    }
+    options.build(schema).map_err(|e| SchemaError {
+        schema_id: schema
+            .get("$id")
+            .and_then(Value::as_str)
+            .unwrap_or("<anonymous>")
+            .to_owned(),
+        pointer: JsonPointer::parse(e.schema_path().as_str()).unwrap_or_default(),
+        message: e.to_string(),
+    })
+}
+
+/// A schema compiled once, checked many times. Clones share the compiled schema.
 ///
 /// # Example
 ///
@@ -132,8 +181,9 @@ impl jsonschema::Retrieve for Resources {
 /// assert_eq!(errs[0].instance_path.as_str(), "");
 /// # Ok::<(), hookcheck::validate::SchemaError>(())
 /// ```
+#[derive(Clone)]
 pub struct Validator {
-    inner: jsonschema::Validator,
+    inner: Arc<jsonschema::Validator>,
 }
 
 impl fmt::Debug for Validator {
@@ -143,32 +193,34 @@ impl fmt::Debug for Validator {
 }
 
 impl Validator {
-    /// Compiles `schema` (draft taken from its `$schema`, 2020-12 by default) with `format`
-    /// asserted and `$ref`s resolved from `resources`.
+    /// Compiles `schema` as [`build`] does.
     ///
     /// # Errors
     ///
     /// [`SchemaError`] if the schema is not a valid schema or a `$ref` cannot be resolved.
     pub fn compile(schema: &Value, resources: Resources) -> Result<Self, SchemaError> {
-        let draft_given = schema.get("$schema").is_some();
-        let mut options = jsonschema::options()
-            .should_validate_formats(true)
-            .with_retriever(resources);
-        if !draft_given {
-            options = options.with_draft(jsonschema::Draft::Draft202012);
+        build(schema, &resources, None).map(|inner| Self {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// Wraps a validator built with [`build`].
+    pub(crate) fn from_jsonschema(inner: jsonschema::Validator) -> Self {
+        Self {
+            inner: Arc::new(inner),
         }
-        options
-            .build(schema)
-            .map(|inner| Self { inner })
-            .map_err(|e| SchemaError {
-                schema_id: schema
-                    .get("$id")
-                    .and_then(Value::as_str)
-                    .unwrap_or("<anonymous>")
-                    .to_owned(),
-                pointer: JsonPointer::parse(e.schema_path().as_str()).unwrap_or_default(),
-                message: e.to_string(),
-            })
+    }
+
+    /// The compiled `jsonschema` validator, for what [`Validator`] does not offer.
+    #[must_use]
+    pub fn as_jsonschema(&self) -> &jsonschema::Validator {
+        &self.inner
+    }
+
+    /// Whether two handles share one compiled schema.
+    #[must_use]
+    pub fn same_as(&self, other: &Validator) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     /// Whether `instance` conforms (the fast path: stops at the first failure).

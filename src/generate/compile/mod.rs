@@ -20,11 +20,12 @@ pub(crate) mod merge;
 
 use std::{
     collections::{HashMap, VecDeque},
-    fmt,
     sync::Arc,
 };
 
 use serde_json::Value;
+
+use crate::validate::Resources;
 
 use super::{
     error::{GenError, SchemaLocation},
@@ -46,60 +47,27 @@ pub(crate) struct DScope(pub u32);
 /// A schema as it applies somewhere: where it is and in which dynamic scope.
 pub(crate) type SchemaRef = (LocId, DScope);
 
-/// Documents served to checker wrappers.
-#[derive(Clone)]
-struct Documents(Arc<HashMap<String, Value>>);
-
-impl fmt::Debug for Documents {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Documents")
-            .field("count", &self.0.len())
-            .finish()
-    }
-}
-
-impl jsonschema::Retrieve for Documents {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
-        let key = uri.as_str().trim_end_matches('#');
-        self.0
-            .get(key)
-            .cloned()
-            .ok_or_else(|| format!("no offline document for {key}").into())
-    }
-}
-
-/// Builds validators over the supplied documents, never touching the network.
+/// Builds validators over the registry's documents, as every validator is built
+/// ([`crate::validate::build`]).
 #[derive(Debug, Clone)]
 pub(crate) struct ValidatorFactory {
-    docs: Documents,
+    docs: Resources,
 }
 
 impl ValidatorFactory {
     pub(crate) fn new(reg: &Registry) -> Self {
         Self {
-            docs: Documents(Arc::new(reg.retrievable().into_iter().collect())),
+            docs: Resources::new(reg.retrievable()),
         }
     }
 
-    /// Compiles `schema` with format assertion on and `$ref`s served from the documents.
+    /// Compiles `schema`, taken to live at `base_uri` when it has no `$id`.
     pub(crate) fn build(
         &self,
         schema: &Value,
         base_uri: Option<&str>,
     ) -> Result<jsonschema::Validator, String> {
-        let mut options = jsonschema::options()
-            .should_validate_formats(true)
-            .with_retriever(self.docs.clone());
-        if schema.get("$schema").is_none() {
-            options = options.with_draft(jsonschema::Draft::Draft202012);
-        }
-        if let Some(base) = base_uri {
-            options = options.with_base_uri(base.to_owned());
-        }
-        options.build(schema).map_err(|e| e.to_string())
+        crate::validate::build(schema, &self.docs, base_uri).map_err(|e| e.message)
     }
 }
 
