@@ -119,6 +119,16 @@ fn case(cell: &CellResult) -> Case {
     for note in &cell.notes {
         case = case.with_property("note", note.clone());
     }
+    if let (Outcome::Failed, Some(cx)) = (cell.outcome, &cell.counterexample) {
+        let mut finding = report::Finding::new(
+            format!("certify/{}", cell.property.id()),
+            format!("{}: {}", cell.event, cx.message),
+        );
+        if let Some(saved) = &cx.regression {
+            finding = finding.in_file(saved.display().to_string(), None);
+        }
+        case = case.with_finding(finding);
+    }
     case.duration = Some(cell.duration);
     if matches!(cell.outcome, Outcome::Passed | Outcome::Failed) {
         case.counts = Some(Counts {

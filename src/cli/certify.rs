@@ -487,20 +487,7 @@ pub(super) struct Output<'a> {
 pub(super) fn write_reports(report: &Report, out: Output<'_>) -> Result<(), CliError> {
     match out.dir {
         Some(dir) => {
-            std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
-                path: dir.to_owned(),
-                source,
-            })?;
-            for f in out.formats {
-                let path = dir.join(f.file_name());
-                let io_err = |source| CliError::Io {
-                    path: path.clone(),
-                    source,
-                };
-                let mut file = io::BufWriter::new(std::fs::File::create(&path).map_err(io_err)?);
-                f.write(report, &mut file).map_err(io_err)?;
-                file.flush().map_err(io_err)?;
-            }
+            super::output::write_report_files(report, out.formats, dir)?;
             let totals = report.totals();
             let mut stdout = io::stdout().lock();
             unless_closed(

@@ -2,7 +2,6 @@
 
 use std::{
     fs,
-    io::{self, Write},
     net::{SocketAddr, ToSocketAddrs},
     path::{Path, PathBuf},
     process::ExitCode,
@@ -215,18 +214,8 @@ fn write_reports(
     if formats.is_empty() {
         return Ok(());
     }
-    let io_err = |path: &Path| {
-        let path = path.to_owned();
-        move |source| CliError::Io { path, source }
-    };
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
     let report = session.to_report();
-    for format in formats {
-        let path = dir.join(format.file_name());
-        let file = fs::File::create(&path).map_err(io_err(&path))?;
-        let mut out = io::BufWriter::new(file);
-        format.write(&report, &mut out).map_err(io_err(&path))?;
-        out.flush().map_err(io_err(&path))?;
+    for path in super::output::write_report_files(&report, formats, dir)? {
         printer.important(format!("report: {}", path.display()), PATIENCE);
     }
     Ok(())

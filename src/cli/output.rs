@@ -61,3 +61,30 @@ pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
     writeln!(out).map_err(stdout_err)?;
     out.flush().map_err(stdout_err)
 }
+
+/// Writes `report` in each of `formats` to its file in `dir` (see
+/// [`crate::report::Format::file_name`]), creating `dir`; returns the paths written, in order.
+/// The one way every subcommand writes its report files.
+pub(crate) fn write_report_files(
+    report: &crate::report::Report,
+    formats: &[crate::report::Format],
+    dir: &std::path::Path,
+) -> Result<Vec<std::path::PathBuf>, CliError> {
+    std::fs::create_dir_all(dir).map_err(|source| CliError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut written = Vec::new();
+    for format in formats {
+        let path = dir.join(format.file_name());
+        let io_err = |source| CliError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = io::BufWriter::new(std::fs::File::create(&path).map_err(io_err)?);
+        format.write(report, &mut file).map_err(io_err)?;
+        file.flush().map_err(io_err)?;
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -14,6 +14,7 @@ use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::catalog::{Catalog, Vendor};
 use crate::validate::check::{Selection, Verdict, check_bytes};
 use crate::validate::input::InputError;
+use crate::validate::report::{Collector, inputs_property};
 
 /// Arguments of `hookcheck validate`.
 #[derive(Debug, clap::Args)]
@@ -28,7 +29,8 @@ Exit codes: 0 all payloads valid, 1 any payload invalid or none found (unless --
 Examples:
   hookcheck validate captured/
   hookcheck validate --vendor postal --ndjson - < recorded.ndjson
-  hookcheck validate --event getmailer/email.sent body.json")]
+  hookcheck validate --event getmailer/email.sent body.json
+  hookcheck validate --report sarif,junit --out reports/ captured/")]
 pub struct Args {
     /// Files, directories (searched recursively for *.json, *.ndjson, *.jsonl) or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -59,6 +61,24 @@ pub struct Args {
     /// Accept finding no payload at all (exit 0); without it, checking nothing exits 1.
     #[arg(long)]
     allow_empty: bool,
+    /// Also write the run as report files in these formats, comma-separated: json, junit,
+    /// markdown, sarif (a finding per violation, at its file, line and column), text.
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        value_delimiter = ',',
+        value_parser = parse_report_format
+    )]
+    report: Vec<crate::report::Format>,
+    /// Directory for the report files.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    out: PathBuf,
+}
+
+fn parse_report_format(s: &str) -> Result<crate::report::Format, String> {
+    s.trim()
+        .parse()
+        .map_err(|e: crate::report::UnknownFormat| e.to_string())
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +144,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         out.write_all(b"{\"results\": [").map_err(stdout_err)?;
     }
     let mut first = true;
+    let mut collector = (!args.report.is_empty()).then(Collector::default);
     for source in &sources {
         let mut failed: Option<CliError> = None;
         let read = inputs::read(source, args.ndjson, args.max_size, |payload| {
@@ -138,6 +159,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 }
             };
             summary.add(&verdict);
+            if let Some(c) = collector.as_mut() {
+                let bytes = payload.bytes.as_deref().unwrap_or_default();
+                c.add(&source.display(), payload.line, bytes, &verdict);
+            }
             let record = Record {
                 source: source.display(),
                 line: payload.line,
@@ -202,6 +227,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         .map_err(stdout_err)?;
     }
     out.flush().map_err(stdout_err)?;
+    if let Some(c) = collector {
+        let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        let mut report = c.into_report(format!("hookcheck validate {}", shown.join(" ")));
+        report.properties.push(inputs_property(&shown));
+        for path in super::output::write_report_files(&report, &args.report, &args.out)? {
+            eprintln!("hookcheck: report: {}", path.display());
+        }
+    }
     let empty = summary.payloads == 0 && !args.allow_empty;
     if empty && summary.io_errors == 0 {
         eprintln!(

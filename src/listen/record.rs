@@ -226,6 +226,8 @@ impl Writer {
                 let mut out = file.map(BufWriter::new);
                 let mut tally = Tally::default();
                 let mut records = Vec::new();
+                let shown = path.as_ref().map(|p| p.display().to_string());
+                let mut line = 0;
                 while let Some(record) = rx.blocking_recv() {
                     if let Some(out) = out.as_mut() {
                         serde_json::to_writer(&mut *out, &record).map_err(io::Error::other)?;
@@ -233,8 +235,9 @@ impl Writer {
                         if rx.is_empty() {
                             out.flush()?;
                         }
+                        line += 1;
                     }
-                    tally.add(&record);
+                    tally.add(&record, shown.as_deref().map(|p| (p, line)));
                     if let Some(f) = &on_record {
                         f(&record);
                     }

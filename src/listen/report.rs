@@ -1,7 +1,9 @@
 //! A listening session as a [`Report`]: a suite per event, a case per request.
 
 use super::{Session, StopReason, record::Outcome, record::Record};
-use crate::report::{Case, Counterexample, Outcome as CaseOutcome, Property, Report, Suite};
+use crate::report::{
+    Case, Counterexample, Finding, Outcome as CaseOutcome, Property, Report, Suite,
+};
 use crate::validate::check::Verdict;
 
 /// Bodies longer than this are cut in reports (the recording keeps them whole).
@@ -110,7 +112,31 @@ fn body_excerpt(r: &Record) -> Option<Counterexample> {
     })
 }
 
-pub(super) fn case(r: &Record, suite: &str) -> Case {
+/// The findings of a failing request: one per schema violation, else one for its outcome,
+/// each at the request's line of the recording (`at`: its path and the line), if there is one.
+fn findings(r: &Record, at: Option<(&str, u64)>) -> Vec<Finding> {
+    if matches!(r.outcome, Outcome::Conforming | Outcome::Ignored) {
+        return Vec::new();
+    }
+    let mut found: Vec<Finding> = match &r.validation {
+        Some(Verdict::Invalid { violations, .. }) if r.outcome == Outcome::Nonconforming => {
+            violations.iter().map(Finding::violation).collect()
+        }
+        _ => vec![Finding::new(
+            format!("listen/{}", r.outcome.as_str()),
+            format!("{} {}: {}", r.method, r.path, message(r)),
+        )],
+    };
+    if let Some((file, line)) = at {
+        found = found
+            .into_iter()
+            .map(|f| f.in_file(file, Some(line)))
+            .collect();
+    }
+    found
+}
+
+pub(super) fn case(r: &Record, suite: &str, at: Option<(&str, u64)>) -> Case {
     let outcome = match r.outcome {
         Outcome::Conforming => CaseOutcome::Passed,
         Outcome::Ignored => CaseOutcome::Skipped {
@@ -148,6 +174,7 @@ pub(super) fn case(r: &Record, suite: &str) -> Case {
         duration: Some(std::time::Duration::from_secs_f64(r.duration_ms / 1000.0)),
         properties,
         counts: None,
+        findings: findings(r, at),
     }
 }
 

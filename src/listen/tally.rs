@@ -15,10 +15,7 @@ use super::record::{Outcome, Record};
 use super::report::{case, suite_name};
 use crate::report::{Case, Outcome as CaseOutcome};
 
-/// Failing requests listed one case each in a report.
-pub const LISTED_FAILURES: u64 = 2000;
-/// Conforming (and ignored) requests listed one case each in a report.
-pub const LISTED_PASSES: u64 = 10_000;
+pub use crate::report::{LISTED_FAILURES, LISTED_PASSES};
 
 /// How many requests ended how.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -104,8 +101,9 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    /// Counts a record and lists it if there is room.
-    pub(crate) fn add(&mut self, r: &Record) {
+    /// Counts a record and lists it if there is room; `at` is where it was recorded (the
+    /// recording's path and the record's line), if it was.
+    pub(crate) fn add(&mut self, r: &Record, at: Option<(&str, u64)>) {
         self.totals.add(r.outcome);
         let name = suite_name(r);
         let failing = !matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
@@ -122,7 +120,7 @@ impl Tally {
         let suite = self.suites.entry(name.clone()).or_default();
         if *listed < limit {
             *listed += 1;
-            suite.cases.push(case(r, &name));
+            suite.cases.push(case(r, &name, at));
         } else {
             suite.unlisted.totals.add(r.outcome);
         }

@@ -12,6 +12,7 @@
 //! | `json` | [`json`] | programs; checked against `schemas/report.schema.json` |
 //! | `junit` | [`junit`] | CI systems (Jenkins/Surefire-style JUnit XML) |
 //! | `markdown` | [`markdown`] | a compatibility certificate to publish |
+//! | `sarif` | [`sarif`] | code review tools (SARIF 2.1.0: GitHub code scanning and others) |
 //!
 //! Output is deterministic: everything is written in model order, and the only values that
 //! change from run to run are the start time and durations. [`Report::without_timings`] drops
@@ -36,6 +37,7 @@ pub mod cut;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use std::{
@@ -45,6 +47,12 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
+
+/// Failing cases listed one each in a report of many checked items (requests received,
+/// payloads read); beyond it, each suite gets one summary case.
+pub const LISTED_FAILURES: u64 = 2000;
+/// Passing cases listed one each in such a report.
+pub const LISTED_PASSES: u64 = 10_000;
 
 /// A whole run: what ran, when, with which seed, and every case's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,6 +126,69 @@ pub struct Case {
     /// For cases that run many generated inputs: how many ran, passed, or were rejected.
     #[serde(default)]
     pub counts: Option<Counts>,
+    /// Where a failure is and what it breaks, typed, for tools that show findings in place
+    /// ([`sarif`]): one per schema violation, or one for the case.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+/// One located finding of a failed case: the rule it breaks, the file and position it is
+/// in, and the JSON pointers of the value and of the schema keyword.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The rule broken: `schema/<keyword>` for a schema violation, `certify/<property>` for
+    /// a certification property, `listen/<outcome>` for a delivery refused for another reason.
+    pub rule: String,
+    /// What is wrong, in one line.
+    pub message: String,
+    /// The file the finding is in (a payload, a saved regression, a recording), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The 1-based line in `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// The 1-based column in `file` (of the value at `pointer`, where it was found).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// The JSON pointer of the offending value in the payload.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// The JSON pointer of the failing keyword in its schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_path: Option<String>,
+}
+
+impl Finding {
+    /// A finding of `rule` with `message`, not yet located.
+    pub fn new(rule: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            rule: rule.into(),
+            message: message.into(),
+            file: None,
+            line: None,
+            column: None,
+            pointer: None,
+            schema_path: None,
+        }
+    }
+
+    /// The finding of one schema violation: rule `schema/<keyword>`, with both pointers.
+    #[must_use]
+    pub fn violation(v: &crate::validate::Violation) -> Self {
+        Self {
+            pointer: Some(v.instance_path.as_str().to_owned()),
+            schema_path: Some(v.schema_path.as_str().to_owned()),
+            ..Self::new(format!("schema/{}", v.keyword), v.message.clone())
+        }
+    }
+
+    /// This finding in `file`, at `line` if known.
+    #[must_use]
+    pub fn in_file(mut self, file: impl Into<String>, line: Option<u64>) -> Self {
+        self.file = Some(file.into());
+        self.line = line;
+        self
+    }
 }
 
 /// The outcome of a case.
@@ -322,7 +393,15 @@ impl Case {
             duration: None,
             properties: Vec::new(),
             counts: None,
+            findings: Vec::new(),
         }
+    }
+
+    /// This case with a finding appended.
+    #[must_use]
+    pub fn with_finding(mut self, finding: Finding) -> Self {
+        self.findings.push(finding);
+        self
     }
 
     /// This case with another outcome.
@@ -351,11 +430,19 @@ pub enum Format {
     Junit,
     /// A Markdown compatibility certificate.
     Markdown,
+    /// SARIF 2.1.0, one result per finding.
+    Sarif,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 4] = [Format::Text, Format::Json, Format::Junit, Format::Markdown];
+    pub const ALL: [Format; 5] = [
+        Format::Text,
+        Format::Json,
+        Format::Junit,
+        Format::Markdown,
+        Format::Sarif,
+    ];
 
     /// The format's name (`text`, `json`, `junit`, `markdown`).
     #[must_use]
@@ -365,6 +452,7 @@ impl Format {
             Format::Json => "json",
             Format::Junit => "junit",
             Format::Markdown => "markdown",
+            Format::Sarif => "sarif",
         }
     }
 
@@ -376,6 +464,7 @@ impl Format {
             Format::Json => "report.json",
             Format::Junit => "junit.xml",
             Format::Markdown => "report.md",
+            Format::Sarif => "report.sarif",
         }
     }
 
@@ -390,6 +479,7 @@ impl Format {
             Format::Json => json::write(report, out),
             Format::Junit => junit::write(report, out),
             Format::Markdown => markdown::write(report, out),
+            Format::Sarif => sarif::write(report, out),
         }
     }
 
@@ -416,7 +506,7 @@ impl fmt::Display for Format {
     }
 }
 
-/// A report format name that is not one of `text`, `json`, `junit`, `markdown`.
+/// A report format name that is not one of `text`, `json`, `junit`, `markdown`, `sarif`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownFormat {
     /// The name given.
@@ -427,7 +517,7 @@ impl fmt::Display for UnknownFormat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown report format {:?} (expected text, json, junit or markdown)",
+            "unknown report format {:?} (expected text, json, junit, markdown or sarif)",
             self.name
         )
     }
@@ -444,6 +534,7 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "junit" | "xml" => Ok(Format::Junit),
             "markdown" | "md" => Ok(Format::Markdown),
+            "sarif" => Ok(Format::Sarif),
             _ => Err(UnknownFormat { name: s.to_owned() }),
         }
     }

@@ -8,6 +8,8 @@
 
 pub mod check;
 pub mod input;
+pub mod locate;
+pub mod report;
 
 use std::{collections::HashMap, fmt, sync::Arc};
 

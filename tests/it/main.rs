@@ -34,6 +34,7 @@ mod parsers;
 mod readme;
 mod reject_policy;
 mod report;
+mod sarif;
 mod signature;
 mod suite_coverage;
 mod validate_cli;

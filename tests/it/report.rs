@@ -6,7 +6,7 @@ use crate::support::report as report_support;
 use std::time::{Duration, UNIX_EPOCH};
 
 use hookcheck::report::{
-    Case, Counterexample, Counts, Format, Outcome, Property, Report, Suite, json,
+    Case, Counterexample, Counts, Finding, Format, Outcome, Property, Report, Suite, json,
 };
 use report_support::{assert_report_schema, parse_junit, snapshot_settings};
 
@@ -41,6 +41,7 @@ fn certification() -> Report {
         duration: Some(Duration::from_millis(812)),
         properties: vec![Property::new("property", "accepts_valid")],
         counts: counts(256, 256, 0),
+        findings: vec![],
     });
     postal.cases.push(Case {
         name: "MessageSent × rejects_invalid".into(),
@@ -57,6 +58,12 @@ fn certification() -> Report {
         duration: Some(Duration::from_millis(1503)),
         properties: vec![Property::new("property", "rejects_invalid")],
         counts: counts(256, 201, 12),
+        findings: vec![Finding {
+            pointer: Some("/payload/output".into()),
+            schema_path: Some("/properties/payload/properties/output/type".into()),
+            ..Finding::new("certify/rejects-invalid", "accepted a payload that violates `type` at /payload/output")
+                .in_file("tests/regressions/postal/MessageSent/rejects-invalid-77.json", Some(1))
+        }],
     });
     postal.cases.push(Case {
         name: "DomainDNSError × round_trip".into(),
@@ -67,6 +74,7 @@ fn certification() -> Report {
         duration: None,
         properties: vec![],
         counts: counts(0, 0, 0),
+        findings: vec![],
     });
     let mut getmailer = Suite::new("getmailer");
     getmailer.cases.push(Case {
@@ -79,6 +87,7 @@ fn certification() -> Report {
         duration: Some(Duration::from_millis(20)),
         properties: vec![],
         counts: None,
+        findings: vec![],
     });
     r.suites = vec![postal, getmailer];
     r
@@ -118,7 +127,41 @@ fn snapshots_of_every_format() {
         insta::assert_snapshot!("certification_junit", render(Format::Junit, &report));
         insta::assert_snapshot!("certification_markdown", render(Format::Markdown, &report));
         insta::assert_snapshot!("certification_json", render(Format::Json, &report));
+        insta::assert_snapshot!("certification_sarif", render(Format::Sarif, &report));
     });
+}
+
+#[test]
+fn sarif_matches_the_official_schema_with_a_result_per_finding() {
+    for report in [certification(), hostile()] {
+        let doc: serde_json::Value = serde_json::from_str(&render(Format::Sarif, &report)).unwrap();
+        report_support::assert_sarif_schema(&doc);
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        let failing = report
+            .suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .filter(|c| matches!(c.outcome, Outcome::Failed { .. } | Outcome::Error { .. }))
+            .map(|c| c.findings.len().max(1))
+            .sum::<usize>();
+        assert_eq!(results.len(), failing);
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&render(Format::Sarif, &certification())).unwrap();
+    let first = &doc["runs"][0]["results"][0];
+    assert_eq!(first["ruleId"], "certify/rejects-invalid");
+    assert_eq!(
+        first["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "/payload/output"
+    );
+    let rule = &doc["runs"][0]["tool"]["driver"]["rules"][0];
+    assert!(
+        rule["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("reject policy"),
+        "{rule}"
+    );
 }
 
 #[test]
@@ -257,6 +300,12 @@ fn report_files_are_named_per_format() {
     let names: Vec<&str> = Format::ALL.iter().map(|f| f.file_name()).collect();
     assert_eq!(
         names,
-        ["report.txt", "report.json", "junit.xml", "report.md"]
+        [
+            "report.txt",
+            "report.json",
+            "junit.xml",
+            "report.md",
+            "report.sarif"
+        ]
     );
 }

@@ -179,6 +179,29 @@ pub(crate) fn assert_report_schema(doc: &serde_json::Value) {
     );
 }
 
+/// Asserts that `doc` is valid against the official SARIF 2.1.0 schema (a copy in
+/// `tests/fixtures/sarif/`, with its licence).
+pub(crate) fn assert_sarif_schema(doc: &serde_json::Value) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/sarif/sarif-schema-2.1.0.json"
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not valid SARIF 2.1.0: {errors:#?}\n{doc:#}"
+    );
+}
+
 /// insta settings that keep snapshots in the repository's `snapshots/` directory.
 pub(crate) fn snapshot_settings() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
