@@ -13,7 +13,8 @@
 //! | [`Tls::insecure`] | any certificate, unverified (self-signed test setups only) | `--insecure` |
 //!
 //! A request that fails in the TLS handshake (an untrusted certificate, a server that does not
-//! speak TLS) is a transport failure whose message starts with `TLS:` and says what to do.
+//! speak TLS) is a transport failure whose message starts with `TLS:`; for a certificate that
+//! is not trusted, it then says so in the words of [`UNTRUSTED`].
 //!
 //! [webpki-roots]: https://crates.io/crates/webpki-roots
 //!
@@ -208,6 +209,10 @@ impl fmt::Debug for Tls {
     }
 }
 
+/// What the message of a failed request says when the server's certificate is not trusted
+/// (trust its CA with [`Tls::from_ca_file`], or none with [`Tls::insecure`]).
+pub const UNTRUSTED: &str = "the server's certificate is not trusted";
+
 /// The rustls error behind a request's failure, if the TLS handshake failed.
 fn rustls_error(err: &ureq::Error) -> Option<&rustls::Error> {
     match err {
@@ -222,11 +227,9 @@ fn rustls_error(err: &ureq::Error) -> Option<&rustls::Error> {
 pub(crate) fn failure(err: &ureq::Error) -> Option<String> {
     let e = rustls_error(err)?;
     Some(match e {
-        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => format!(
-            "TLS: {e}: the server's certificate is not trusted; trust its CA with \
-             --ca-cert FILE (Tls::from_ca_file), or accept any certificate with --insecure \
-             (Tls::insecure) in a test setup"
-        ),
+        rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented => {
+            format!("TLS: {e}: {UNTRUSTED}")
+        }
         rustls::Error::InvalidMessage(_) => {
             format!("TLS: {e} (does the server speak TLS on this port?)")
         }

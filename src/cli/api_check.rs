@@ -10,6 +10,7 @@ use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
 use crate::catalog::Vendor;
 use crate::report::Format;
+use crate::tls::UNTRUSTED;
 
 /// Arguments of `hookcheck api-check`.
 #[derive(Debug, clap::Args)]
@@ -110,6 +111,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     })
     .map_err(|e| CliError::Usage(format!("--url {e}")))?;
+    let untrusted = result
+        .results
+        .iter()
+        .any(|r| matches!(&r.verdict, Verdict::Error { message } if message.contains(UNTRUSTED)));
+    if untrusted {
+        eprintln!("hookcheck: {UNTRUSTED}: {}", super::tls::ADVICE);
+    }
     let report = result.to_report();
     write_reports(
         &report,

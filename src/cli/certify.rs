@@ -357,7 +357,7 @@ fn is_https(url: &str) -> bool {
 fn probe_tls(parser: &HttpParser) -> Result<(), CliError> {
     match parser.probe() {
         Err(crate::parser::Fault::Transport { detail }) if detail.starts_with("TLS:") => {
-            Err(not_certified(parser.url(), &detail))
+            Err(not_certified(parser.url(), &super::tls::advise(&detail)))
         }
         // Any answer, or a failure a request of the run will meet and report as a fault.
         _ => Ok(()),

@@ -106,7 +106,11 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             }
             Err(e) => {
                 errors += 1;
-                format!("{} -> error: {e}", request.source)
+                format!(
+                    "{} -> error: {}",
+                    request.source,
+                    super::tls::advise(&e.to_string())
+                )
             }
         };
         open = still_open(writeln!(stdout, "{line}"))?;

@@ -4,7 +4,20 @@
 use std::path::PathBuf;
 
 use super::CliError;
-use crate::tls::Tls;
+use crate::tls::{Tls, UNTRUSTED};
+
+/// What to do about a certificate that is not trusted.
+pub(crate) const ADVICE: &str =
+    "give its CA with --ca-cert FILE, or --insecure for a self-signed test setup";
+
+/// `message`, with what to do about it when it says a certificate is not trusted.
+pub(crate) fn advise(message: &str) -> String {
+    if message.contains(UNTRUSTED) {
+        format!("{message}; {ADVICE}")
+    } else {
+        message.to_owned()
+    }
+}
 
 /// Which certificates to trust over HTTPS (flattened into a subcommand's arguments).
 #[derive(Debug, Clone, clap::Args)]

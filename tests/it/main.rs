@@ -36,4 +36,5 @@ mod reject_policy;
 mod report;
 mod signature;
 mod suite_coverage;
+mod tls;
 mod validate_cli;
