@@ -7,7 +7,7 @@
 //!
 //! All on by default; with `default-features = false` the crate is the parser trait, the
 //! catalog, validation, generation, certification (in process and of exec adapters), reports,
-//! signatures and the fuzz helpers, without axum, tokio, clap or ureq:
+//! signatures and the fuzz helpers, without axum, tokio, clap, ureq or a TLS stack:
 //!
 //! | feature | adds | needs |
 //! | --- | --- | --- |
