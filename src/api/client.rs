@@ -338,7 +338,9 @@ impl Client {
                 Failure::Timeout(self.timeout)
             }
             ureq::Error::Io(io)
-                if connecting && io.kind() == std::io::ErrorKind::ConnectionRefused =>
+                if connecting
+                    && (io.kind() == std::io::ErrorKind::ConnectionRefused
+                        || is_lookup_failure(&io)) =>
             {
                 Failure::Unreachable(io.to_string())
             }
@@ -356,6 +358,12 @@ impl Client {
             other => Failure::Broken(other.to_string()),
         }
     }
+}
+
+/// Whether `io` is the resolver's failure to find the host (which std reports with no
+/// `ErrorKind` of its own, as "failed to lookup address information: …").
+fn is_lookup_failure(io: &std::io::Error) -> bool {
+    io.to_string().starts_with("failed to lookup address")
 }
 
 fn agent(timeout: Duration, tls: &Tls) -> Agent {
