@@ -1,6 +1,6 @@
 //! TLS for the HTTP clients: the `--url` adapter ([`HttpParser`](crate::adapters::http::HttpParser)),
-//! `replay` ([`listen::replay::Client`](crate::listen::replay::Client)) and `api-check`
-//! ([`api::client::Client`](crate::api::client::Client)).
+//! `replay` (`listen::replay::Client`) and `api-check` (`api::client::Client`, the last two
+//! with the `listen` feature).
 //!
 //! Every client speaks `https://` as well as `http://`, through rustls with the ring crypto
 //! provider. A [`Tls`] says which server certificates are trusted, and every client turns it
