@@ -7,11 +7,11 @@
 //!
 //! All on by default; with `default-features = false` the crate is the parser trait, the
 //! catalog, validation, generation, certification (in process and of exec adapters), reports,
-//! signatures and the fuzz helpers, without axum, tokio, clap or ureq:
+//! signatures and the fuzz helpers, without axum, tokio, clap, ureq or a TLS stack:
 //!
 //! | feature | adds | needs |
 //! | --- | --- | --- |
-//! | `http` | `adapters::http` and certifying `--url` receivers | ureq |
+//! | `http` | `adapters::http`, certifying `--url` receivers, and `tls` (HTTPS through rustls) | ureq, rustls |
 //! | `listen` | `listen` (the HTTP receiver, replay) and `api` (api-check, the msndr mock) | `http`, axum, tokio |
 //! | `cli` | the `hookcheck` binary and `cli` | `listen`, clap |
 //!
@@ -57,6 +57,8 @@ pub mod parsers;
 mod pointer;
 pub mod report;
 pub mod signature;
+#[cfg(feature = "http")]
+pub mod tls;
 pub mod validate;
 
 pub use certify::certify;

@@ -11,7 +11,7 @@
 //! | 4xx | rejected ([`ParseError::Rejected`] with the status and the start of the body) |
 //! | 5xx, 1xx, 3xx (redirects are not followed, as Postal does not) | [`Fault::HttpStatus`] |
 //! | no answer within the time limit (5 s by default, Postal's own limit) | [`Fault::Timeout`] |
-//! | connection refused or reset, bad URL | [`Fault::Transport`] |
+//! | connection refused or reset, bad URL, failed TLS handshake | [`Fault::Transport`] |
 //!
 //! A plain receiver only says yes or no, so by default the adapter has
 //! [`Fidelity::Verdict`] and accepted events carry no fields. A receiver built for
@@ -19,8 +19,11 @@
 //! body must be the JSON object `{"event": "MessageSent", "fields": {…}}`, with `fields` as in the
 //! [exec protocol](super::exec).
 //!
-//! Only plain `http://` URLs are supported: the HTTP client is built without TLS, which keeps
-//! the harness free of a TLS stack; test receivers listen on loopback.
+//! Both `http://` and `https://` URLs work. Over HTTPS the server's certificate is checked
+//! against Mozilla's roots by default, or as a [`Tls`] given with [`HttpParser::with_tls`]
+//! says (a private CA, or no verification for a self-signed test setup); a failed handshake is
+//! a [`Fault::Transport`] whose detail starts with `TLS:`. [`HttpParser::probe`] makes one
+//! request to find such a failure before a run.
 
 use std::{borrow::Cow, fmt, io::Read as _, sync::Arc, time::Duration};
 
@@ -36,6 +39,7 @@ use crate::{
         SignatureError, Signer,
         forge::{self, Forgery},
     },
+    tls::{self, Tls},
 };
 
 /// How much of a response body is read.
@@ -71,6 +75,7 @@ pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
 pub struct HttpParser {
     url: String,
     timeout: Duration,
+    tls: Tls,
     agent: Agent,
     signers: Vec<(Vendor, Arc<dyn Signer>)>,
     user_agent: Option<String>,
@@ -91,10 +96,12 @@ impl HttpParser {
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
         let timeout = Duration::from_secs(5);
+        let tls = Tls::default();
         Self {
             url: url.into(),
             timeout,
-            agent: agent(timeout),
+            agent: agent(timeout, &tls),
+            tls,
             signers: Vec::new(),
             user_agent: None,
             headers: Vec::new(),
@@ -106,8 +113,32 @@ impl HttpParser {
     #[must_use]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
-        self.agent = agent(timeout);
+        self.agent = agent(timeout, &self.tls);
         self
+    }
+
+    /// Trusts the server certificates `tls` says for `https://` URLs (by default, those
+    /// Mozilla's roots vouch for).
+    #[must_use]
+    pub fn with_tls(mut self, tls: &Tls) -> Self {
+        self.tls = tls.clone();
+        self.agent = agent(self.timeout, &self.tls);
+        self
+    }
+
+    /// Sends one `HEAD` request to the URL: any answer, whatever its status, shows that the
+    /// receiver can be reached (over HTTPS: that its certificate is trusted).
+    ///
+    /// # Errors
+    ///
+    /// The [`Fault`] a request would get: [`Fault::Transport`] (its detail starting with
+    /// `TLS:` for a failed handshake) or [`Fault::Timeout`].
+    pub fn probe(&self) -> Result<(), Fault> {
+        self.agent
+            .head(&self.url)
+            .call()
+            .map(drop)
+            .map_err(|e| self.transport(&e))
     }
 
     /// Signs every body sent as `vendor` with `signer` too (replacing an earlier signer of the
@@ -227,14 +258,15 @@ impl HttpParser {
                 after: self.timeout,
             },
             other => Fault::Transport {
-                detail: other.to_string(),
+                detail: tls::failure(other).unwrap_or_else(|| other.to_string()),
             },
         }
     }
 }
 
-fn agent(timeout: Duration) -> Agent {
+fn agent(timeout: Duration, tls: &Tls) -> Agent {
     Agent::config_builder()
+        .tls_config(tls.config())
         .timeout_global(Some(timeout))
         .http_status_as_error(false)
         .max_redirects(0)
@@ -320,6 +352,7 @@ impl fmt::Debug for HttpParser {
         f.debug_struct("HttpParser")
             .field("url", &self.url)
             .field("timeout", &self.timeout)
+            .field("tls", &self.tls)
             .field(
                 "signers",
                 &self

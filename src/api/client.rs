@@ -8,6 +8,8 @@ use std::{fmt, time::Duration};
 
 use ureq::{Agent, config::AutoHeaderValue};
 
+use crate::tls::{self, Tls};
+
 /// How much of a response body is read.
 pub const MAX_RESPONSE: u64 = 64 * 1024;
 
@@ -248,24 +250,23 @@ pub struct Client {
 }
 
 impl Client {
-    /// A client that authenticates with `token` and gives each request `timeout`.
+    /// A client that authenticates with `token` and gives each request `timeout`, trusting
+    /// Mozilla's roots over HTTPS.
     #[must_use]
     pub fn new(token: impl Into<String>, timeout: Duration) -> Self {
-        let agent = Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .max_redirects_will_error(false)
-            .user_agent(AutoHeaderValue::Provided(std::sync::Arc::new(format!(
-                "hookcheck/{} (api-check)",
-                env!("CARGO_PKG_VERSION")
-            ))))
-            .build()
-            .into();
         Self {
-            agent,
+            agent: agent(timeout, &Tls::default()),
             token: token.into(),
             timeout,
+        }
+    }
+
+    /// This client trusting the server certificates `tls` says.
+    #[must_use]
+    pub fn with_tls(self, tls: &Tls) -> Self {
+        Self {
+            agent: agent(self.timeout, tls),
+            ..self
         }
     }
 
@@ -328,13 +329,18 @@ impl Client {
     }
 
     fn failure(&self, err: ureq::Error, connecting: bool) -> Failure {
+        if let Some(message) = tls::failure(&err) {
+            return Failure::Unreachable(message);
+        }
         match err {
             ureq::Error::Timeout(_) => Failure::Timeout(self.timeout),
             ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
                 Failure::Timeout(self.timeout)
             }
             ureq::Error::Io(io)
-                if connecting && io.kind() == std::io::ErrorKind::ConnectionRefused =>
+                if connecting
+                    && (io.kind() == std::io::ErrorKind::ConnectionRefused
+                        || is_lookup_failure(&io)) =>
             {
                 Failure::Unreachable(io.to_string())
             }
@@ -352,6 +358,27 @@ impl Client {
             other => Failure::Broken(other.to_string()),
         }
     }
+}
+
+/// Whether `io` is the resolver's failure to find the host (which std reports with no
+/// `ErrorKind` of its own, as "failed to lookup address information: …").
+fn is_lookup_failure(io: &std::io::Error) -> bool {
+    io.to_string().starts_with("failed to lookup address")
+}
+
+fn agent(timeout: Duration, tls: &Tls) -> Agent {
+    Agent::config_builder()
+        .tls_config(tls.config())
+        .timeout_global(Some(timeout))
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .max_redirects_will_error(false)
+        .user_agent(AutoHeaderValue::Provided(std::sync::Arc::new(format!(
+            "hookcheck/{} (api-check)",
+            env!("CARGO_PKG_VERSION")
+        ))))
+        .build()
+        .into()
 }
 
 fn with_headers<B>(

@@ -58,6 +58,7 @@ use probe::{Probe, Stop};
 
 use crate::catalog::CatalogError;
 use crate::report::{self, Case, Counterexample, Report, Suite};
+use crate::tls::Tls;
 
 /// The default time limit of one request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -75,6 +76,9 @@ pub struct Config {
     pub seed: u64,
     /// The checks to run (all when empty), always in [`Check::ALL`] order.
     pub checks: Vec<Check>,
+    /// Which server certificates an `https://` base URL may present (Mozilla's roots by
+    /// default).
+    pub tls: Tls,
 }
 
 impl Config {
@@ -86,6 +90,7 @@ impl Config {
             timeout: DEFAULT_TIMEOUT,
             seed: 0,
             checks: Vec::new(),
+            tls: Tls::default(),
         }
     }
 
@@ -103,6 +108,7 @@ impl fmt::Debug for Config {
             .field("timeout", &self.timeout)
             .field("seed", &self.seed)
             .field("checks", &self.checks)
+            .field("tls", &self.tls)
             .finish_non_exhaustive()
     }
 }
@@ -111,7 +117,7 @@ impl fmt::Debug for Config {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ApiError {
-    /// The base URL is not `http://...` (the client has no TLS).
+    /// The base URL is neither `http://...` nor `https://...`.
     BadBase(String),
     /// An API schema of the catalog does not compile.
     Catalog(CatalogError),
@@ -122,10 +128,9 @@ pub enum ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiError::BadBase(b) => write!(
-                f,
-                "{b}: the base URL must start with http:// (the client is built without TLS)"
-            ),
+            ApiError::BadBase(b) => {
+                write!(f, "{b}: the base URL must start with http:// or https://")
+            }
             ApiError::Catalog(e) => e.fmt(f),
             ApiError::Generate(m) => write!(f, "cannot draw a request body: {m}"),
         }
@@ -321,11 +326,11 @@ pub fn run_with_progress(
     config: &Config,
     mut progress: impl FnMut(&CheckResult),
 ) -> Result<ApiRun, ApiError> {
-    if !config.base.starts_with("http://") {
+    if !crate::listen::replay::is_http_url(&config.base) {
         return Err(ApiError::BadBase(config.base.clone()));
     }
     let inputs = Inputs::draw(config.seed)?;
-    let client = Client::new(config.token.clone(), config.timeout);
+    let client = Client::new(config.token.clone(), config.timeout).with_tls(&config.tls);
     let started = SystemTime::now();
     let clock = Instant::now();
     let mut results = Vec::new();

@@ -5,10 +5,12 @@
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use super::certify::{Output, write_reports};
+use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
 use crate::catalog::Vendor;
 use crate::report::Format;
+use crate::tls::UNTRUSTED;
 
 /// Arguments of `hookcheck api-check`.
 #[derive(Debug, clap::Args)]
@@ -22,17 +24,19 @@ rejects-not-http, rejects-long-url, rejects-wrong-content-type, extra-fields.
 The checks change the account's webhook URL: point this at a test account or a stand-in.
 Failures show the request, the answer and curl lines that replay them (reading the token from
 $MSNDR_API_TOKEN).
+Over https://, the server's certificate must chain to Mozilla's roots, or to a CA of
+--ca-cert FILE; --insecure accepts any certificate.
 Exit codes: 0 every check holds, 1 a check fails, 2 usage error or server unreachable.
 
 Examples:
   hookcheck mock msndr-api --bind 127.0.0.1:8080 --token test &
   hookcheck api-check msndr --url http://127.0.0.1:8080/v1 --token test
-  MSNDR_API_TOKEN=... hookcheck api-check msndr --url http://staging:8080/v1 --format junit,json --out api-report/")]
+  MSNDR_API_TOKEN=... hookcheck api-check msndr --url https://staging.internal/v1 --ca-cert staging-ca.pem --format junit,json --out api-report/")]
 pub struct Args {
     /// The vendor whose API to check (only msndr documents one).
     #[arg(value_name = "VENDOR")]
     vendor: Vendor,
-    /// The API's base URL, e.g. http://127.0.0.1:8080/v1 (http only).
+    /// The API's base URL, e.g. http://127.0.0.1:8080/v1 or https://api.example.com/v1.
     #[arg(long, value_name = "BASE")]
     url: String,
     /// The API token (default: $MSNDR_API_TOKEN).
@@ -62,6 +66,8 @@ pub struct Args {
     /// Print only the checks that did not pass and the totals (report files stay complete).
     #[arg(long, short = 'q')]
     quiet: bool,
+    #[command(flatten)]
+    tls: TlsArgs,
 }
 
 /// Runs `hookcheck api-check`.
@@ -89,6 +95,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         timeout: args.timeout,
         seed: args.seed,
         checks: args.checks,
+        tls: args.tls.tls()?,
     };
     let result = api::run_with_progress(&config, |r| {
         if !matches!(r.verdict, Verdict::Passed) {
@@ -104,6 +111,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     })
     .map_err(|e| CliError::Usage(format!("--url {e}")))?;
+    let untrusted = result
+        .results
+        .iter()
+        .any(|r| matches!(&r.verdict, Verdict::Error { message } if message.contains(UNTRUSTED)));
+    if untrusted {
+        eprintln!("hookcheck: {UNTRUSTED}: {}", super::tls::ADVICE);
+    }
     let report = result.to_report();
     write_reports(
         &report,

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::keys::SigningArgs;
 use super::output::{stdout_err, unless_closed};
+use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
 use crate::catalog::Vendor;
@@ -35,8 +36,10 @@ deterministic, and verifies-signature when a key or secret is given with --url. 
 is shrunk to a minimal payload (within --shrink-time and --shrink-steps) and saved under
 --regressions; later runs replay saved cases first. A cell whose parser keeps crashing or
 hanging stops early and fails.
-Before any cell runs, the adapter must start and answer (or the URL must accept a connection);
-if it does not, certify exits 2 at once.
+Before any cell runs, the adapter must start and answer (or the URL must accept a connection,
+and an https:// URL must complete a TLS handshake with one HEAD request); if it does not,
+certify exits 2 at once. Over https://, the receiver's certificate must chain to Mozilla's
+roots, or to a CA of --ca-cert FILE; --insecure accepts any certificate.
 Ctrl-C or SIGTERM stops the run: the reports are written with the unfinished cells skipped.
 Exit codes: 0 every property holds, 1 a property fails, 2 usage or harness error (a cell
 that could not be decided or an interrupted run, with no property failing).
@@ -46,6 +49,7 @@ Examples:
   hookcheck certify --vendor postal --cases 256 --seed 1234
   hookcheck certify --exec 'exec python3 my_adapter.py' --jobs 4
   HOOKCHECK_GETMAILER_SECRET=s3cret hookcheck certify --url http://127.0.0.1:8080/hooks --vendor getmailer
+  hookcheck certify --url https://staging.internal/hooks --ca-cert staging-ca.pem --vendor postal
   hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --format json --out shard2/
   hookcheck certify --merge shard1/report.json shard2/report.json --format markdown")]
 pub struct Args {
@@ -89,7 +93,7 @@ pub struct Args {
     /// (see examples/exec_adapter.py).
     #[arg(long, value_name = "CMD", conflicts_with = "url")]
     exec: Option<String>,
-    /// Certify the webhook receiver at this URL: 2xx accepts, 4xx rejects.
+    /// Certify the webhook receiver at this http:// or https:// URL: 2xx accepts, 4xx rejects.
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// Directory of saved counterexamples, replayed first and added to.
@@ -122,8 +126,10 @@ pub struct Args {
     quiet: bool,
     #[command(flatten)]
     signing: SigningArgs,
+    #[command(flatten)]
+    tls: TlsArgs,
     /// Merge the JSON reports of the shards of one run instead of running.
-    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["vendor", "event", "property", "seed", "shard", "time_budget", "exec", "url", "jobs"])]
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["vendor", "event", "property", "seed", "shard", "time_budget", "exec", "url", "jobs", "ca_cert", "insecure"])]
     merge: Vec<PathBuf>,
 }
 
@@ -206,6 +212,11 @@ fn check_usage(args: &Args) -> Result<(), CliError> {
             "signing keys and secrets sign HTTP requests: they go with --url".into(),
         ));
     }
+    if args.tls.any() && args.url.is_none() {
+        return Err(CliError::Usage(
+            "--ca-cert and --insecure are for https:// receivers: they go with --url".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -257,6 +268,7 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
         result.adapter = info;
         Ok(result)
     } else if let Some(url) = &args.url {
+        let tls = args.tls.tls()?;
         probe_url(url)?;
         let signers: Vec<(Vec<Vendor>, Arc<dyn crate::signature::Signer>)> = args
             .signing
@@ -266,7 +278,11 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
             .collect();
         let mut parser = HttpParser::new(url.clone())
             .with_timeout(bound)
+            .with_tls(&tls)
             .with_fidelity(args.fidelity.unwrap_or(Fidelity::Verdict));
+        if is_https(url) {
+            probe_tls(&parser)?;
+        }
         for (vendors, signer) in &signers {
             for vendor in vendors {
                 parser = parser.with_shared_signer(*vendor, Arc::clone(signer));
@@ -325,24 +341,52 @@ fn start_adapter(
     }
 }
 
-/// Checks that `url` is an http:// URL whose host accepts a connection.
+fn not_certified(url: &str, why: &str) -> CliError {
+    CliError::Certify(CertifyError::Parser {
+        message: format!("--url {url}: {why}; nothing was certified"),
+    })
+}
+
+fn is_https(url: &str) -> bool {
+    url.get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+}
+
+/// Checks that an https:// receiver completes a TLS handshake (one HEAD request), so that an
+/// untrusted certificate stops the run at once instead of failing every cell.
+fn probe_tls(parser: &HttpParser) -> Result<(), CliError> {
+    match parser.probe() {
+        Err(crate::parser::Fault::Transport { detail }) if detail.starts_with("TLS:") => {
+            Err(not_certified(parser.url(), &super::tls::advise(&detail)))
+        }
+        // Any answer, or a failure a request of the run will meet and report as a fault.
+        _ => Ok(()),
+    }
+}
+
+/// Checks that `url` is an http:// or https:// URL whose host accepts a connection.
 fn probe_url(url: &str) -> Result<(), CliError> {
     use std::net::{TcpStream, ToSocketAddrs};
-    let bad = |why: String| {
-        CliError::Certify(CertifyError::Parser {
-            message: format!("--url {url}: {why}; nothing was certified"),
-        })
+    let bad = |why: String| not_certified(url, &why);
+    let (rest, default_port) = if is_https(url) {
+        (&url[8..], 443)
+    } else {
+        let rest = url
+            .get(..7)
+            .filter(|s| s.eq_ignore_ascii_case("http://"))
+            .map(|_| &url[7..])
+            .ok_or_else(|| {
+                bad("give an http:// or https:// URL, e.g. http://127.0.0.1:8080/webhooks".into())
+            })?;
+        (rest, 80)
     };
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| bad("give an http:// URL, e.g. http://127.0.0.1:8080/webhooks".into()))?;
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     let host_port = authority.rsplit('@').next().unwrap_or_default();
     if host_port.is_empty() {
         return Err(bad("the URL names no host".into()));
     }
     let with_port = if host_port.ends_with(']') || !host_port.contains(':') {
-        format!("{host_port}:80")
+        format!("{host_port}:{default_port}")
     } else {
         host_port.to_owned()
     };
@@ -448,7 +492,7 @@ fn replay_command(args: &Args, seed: Seed) -> String {
         cmd.push_str(&format!(" --exec {e:?}"));
     }
     if let Some(u) = &args.url {
-        cmd.push_str(&format!(" --url {u}"));
+        cmd.push_str(&format!(" --url {u}{}", args.tls.options()));
     }
     cmd
 }

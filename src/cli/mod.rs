@@ -26,6 +26,7 @@ mod schema;
 mod secrets;
 mod size;
 mod stdout;
+mod tls;
 mod validate;
 
 use std::{fmt, io, path::PathBuf, process::ExitCode};

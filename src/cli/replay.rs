@@ -5,6 +5,7 @@ use std::{path::PathBuf, process::ExitCode, time::Duration};
 
 use super::keys::SigningArgs;
 use super::output::still_open;
+use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::listen::replay::{self, Client, Request};
 use crate::signature::Signer;
@@ -19,11 +20,15 @@ with fresh ones over the same bytes.
 Prints `SOURCE -> STATUS` per request. Exit codes: 0 every answer was 2xx, 1 any was not,
 2 usage or I/O error (a request that could not be delivered counts as one).
 
+Over https://, the server's certificate must chain to Mozilla's roots, or to a CA of
+--ca-cert FILE; --insecure accepts any certificate.
+
 Examples:
   hookcheck replay http://127.0.0.1:3000/webhooks/postal hooks.ndjson
+  hookcheck replay --ca-cert staging-ca.pem https://staging.internal/webhooks hooks.ndjson
   hookcheck replay --postal-private-key signing.key http://localhost:3000/hooks payload.json")]
 pub struct Args {
-    /// Where to send (http:// only).
+    /// Where to send: an http:// or https:// URL.
     #[arg(value_name = "URL")]
     url: String,
     /// Recordings (*.ndjson, *.jsonl) or payload files.
@@ -31,6 +36,8 @@ pub struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     signing: SigningArgs,
+    #[command(flatten)]
+    tls: TlsArgs,
     /// Append each recorded request's path to URL instead of posting to URL itself.
     #[arg(long)]
     keep_path: bool,
@@ -46,7 +53,7 @@ fn is_recording(path: &std::path::Path) -> bool {
 
 /// Runs `hookcheck replay`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    if !args.url.starts_with("http://") {
+    if !replay::is_http_url(&args.url) {
         return Err(CliError::Usage(
             replay::ReplayError::BadUrl {
                 url: args.url.clone(),
@@ -54,6 +61,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             .to_string(),
         ));
     }
+    let tls = args.tls.tls()?;
     let signers: Vec<Box<dyn Signer>> = args
         .signing
         .signers()?
@@ -74,7 +82,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         };
         requests.extend(read.map_err(|e| CliError::Usage(e.to_string()))?);
     }
-    let client = Client::new(args.timeout);
+    let client = Client::new(args.timeout).with_tls(&tls);
     let (mut ok, mut failed, mut errors) = (0usize, 0usize, 0usize);
     let mut stdout = io::stdout().lock();
     // A closed stdout stops the replay (nobody reads the answers); the exit code is what the
@@ -98,7 +106,11 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             }
             Err(e) => {
                 errors += 1;
-                format!("{} -> error: {e}", request.source)
+                format!(
+                    "{} -> error: {}",
+                    request.source,
+                    super::tls::advise(&e.to_string())
+                )
             }
         };
         open = still_open(writeln!(stdout, "{line}"))?;

@@ -7,7 +7,8 @@
 //! (Postal, GetMailer) sign only payloads of their vendor, or every payload whose vendor
 //! cannot be told; a Standard Webhooks signer signs every payload.
 //!
-//! Only plain `http://` URLs are supported (the harness talks to local test services).
+//! URLs are `http://` or `https://`; over HTTPS the server's certificate is checked as the
+//! client's [`Tls`] says ([`Client::with_tls`]: Mozilla's roots by default).
 
 use std::{fmt, fs, io, path::Path, time::Duration};
 
@@ -16,6 +17,7 @@ use serde::Deserialize;
 use super::record::Header;
 use crate::catalog::{Vendor, detect};
 use crate::signature::{Scheme, SignatureError, Signer};
+use crate::tls::{self, Tls};
 
 /// One request to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +69,7 @@ pub enum ReplayError {
         /// The parser's message.
         message: String,
     },
-    /// The URL is not an `http://` URL.
+    /// The URL is neither `http://` nor `https://`.
     BadUrl {
         /// The URL.
         url: String,
@@ -91,7 +93,7 @@ impl fmt::Display for ReplayError {
                 write!(f, "{at}: not a hookcheck listen record: {message}")
             }
             ReplayError::BadUrl { url } => {
-                write!(f, "{url:?} is not an http:// URL (https is not supported)")
+                write!(f, "{url:?} is not an http:// or https:// URL")
             }
             ReplayError::Signing(e) => e.fmt(f),
             ReplayError::Http { url, message } => write!(f, "{url}: {message}"),
@@ -247,35 +249,43 @@ pub fn sign(request: &mut Request, signers: &[Box<dyn Signer>]) -> Result<(), Re
 #[derive(Debug, Clone)]
 pub struct Client {
     agent: ureq::Agent,
+    timeout: Duration,
 }
 
 impl Client {
-    /// A client whose requests each time out after `timeout`.
+    /// A client whose requests each time out after `timeout`, trusting Mozilla's roots over
+    /// HTTPS.
     #[must_use]
     pub fn new(timeout: Duration) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(Some(timeout))
-            .allow_non_standard_methods(true)
-            .build()
-            .into();
-        Self { agent }
+        Self {
+            agent: agent(timeout, &Tls::default()),
+            timeout,
+        }
+    }
+
+    /// This client trusting the server certificates `tls` says.
+    #[must_use]
+    pub fn with_tls(self, tls: &Tls) -> Self {
+        Self {
+            agent: agent(self.timeout, tls),
+            ..self
+        }
     }
 
     /// Sends `request` to `url`, with the recorded path appended when `keep_path` is set.
     ///
     /// # Errors
     ///
-    /// [`ReplayError::BadUrl`] for a URL that is not `http://`, [`ReplayError::Http`] when the
-    /// request fails.
+    /// [`ReplayError::BadUrl`] for a URL that is neither `http://` nor `https://`,
+    /// [`ReplayError::Http`] when the request fails (its message starting with `TLS:` for a
+    /// failed handshake).
     pub fn send(
         &self,
         url: &str,
         request: &Request,
         keep_path: bool,
     ) -> Result<Response, ReplayError> {
-        if !url.starts_with("http://") {
+        if !is_http_url(url) {
             return Err(ReplayError::BadUrl {
                 url: url.to_owned(),
             });
@@ -300,7 +310,7 @@ impl Client {
         let mut response = self
             .agent
             .run(http_request)
-            .map_err(|e| http_err(e.to_string()))?;
+            .map_err(|e| http_err(tls::failure(&e).unwrap_or_else(|| e.to_string())))?;
         let status = response.status().as_u16();
         let body = response
             .body_mut()
@@ -311,6 +321,24 @@ impl Client {
             .unwrap_or_default();
         Ok(Response { status, body })
     }
+}
+
+/// Whether `url` is an `http://` or `https://` URL (the scheme in any case).
+#[must_use]
+pub fn is_http_url(url: &str) -> bool {
+    let scheme = url.split_once("://").map_or("", |(s, _)| s);
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+}
+
+fn agent(timeout: Duration, tls: &Tls) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .tls_config(tls.config())
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(timeout))
+        .allow_non_standard_methods(true)
+        .build()
+        .into()
 }
 
 #[cfg(test)]

@@ -309,9 +309,26 @@ fn the_wrong_token_is_never_the_right_one() {
 }
 
 #[test]
-fn https_bases_are_refused_up_front() {
-    let err = api::run(&Config::new("https://api.msndr.net/v1", TOKEN)).unwrap_err();
-    assert!(err.to_string().contains("must start with http://"), "{err}");
+fn bases_other_than_http_or_https_are_refused_up_front() {
+    let err = api::run(&Config::new("ftp://api.msndr.net/v1", TOKEN)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must start with http:// or https://"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_host_that_does_not_resolve_is_unreachable_not_broken() {
+    let run = api::run(&Config::new("https://nonexistent.invalid/v1", TOKEN)).unwrap();
+    for r in &run.results {
+        match &r.verdict {
+            Verdict::Error { message } => {
+                assert!(message.starts_with("cannot reach the server"), "{message}");
+            }
+            other => panic!("{}: {other:?}", r.check),
+        }
+    }
 }
 
 fn send(
@@ -480,7 +497,15 @@ fn the_cli_exits_0_1_or_2() {
             "api-check",
             "msndr",
             "--url",
-            "https://api.msndr.net/v1",
+            "ftp://api.msndr.net/v1",
+            "--token",
+            "t",
+        ],
+        &[
+            "api-check",
+            "msndr",
+            "--url",
+            "https://nonexistent.invalid/v1",
             "--token",
             "t",
         ],

@@ -1,5 +1,5 @@
 //! Library users build only what they use: with `default-features = false` the dependency tree
-//! has none of the server, client and command-line crates; with the defaults it has them all.
+//! has none of the server, client, TLS and command-line crates; with the defaults it has them all.
 
 use std::process::Command;
 
@@ -34,7 +34,16 @@ fn dependencies(args: &[&str]) -> Vec<String> {
         .collect()
 }
 
-const HEAVY: [&str; 6] = ["axum", "tokio", "hyper", "clap", "clap_builder", "ureq"];
+const HEAVY: [&str; 8] = [
+    "axum",
+    "tokio",
+    "hyper",
+    "clap",
+    "clap_builder",
+    "ureq",
+    "rustls",
+    "ring",
+];
 
 #[test]
 fn no_default_features_leaves_out_axum_tokio_clap_and_ureq() {
@@ -51,5 +60,9 @@ fn no_default_features_leaves_out_axum_tokio_clap_and_ureq() {
     }
     let http_only = dependencies(&["--no-default-features", "--features", "http"]);
     assert!(http_only.iter().any(|d| d == "ureq"));
+    assert!(
+        http_only.iter().any(|d| d == "rustls"),
+        "HTTPS comes with http"
+    );
     assert!(!http_only.iter().any(|d| d == "axum" || d == "clap"));
 }

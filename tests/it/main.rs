@@ -37,4 +37,5 @@ mod report;
 mod sarif;
 mod signature;
 mod suite_coverage;
+mod tls;
 mod validate_cli;
