@@ -17,8 +17,9 @@ use crate::signature::Signer;
 method, headers and exact body); any other file is one payload, sent as a POST with
 Content-Type: application/json. A signing option replaces that scheme's recorded headers
 with fresh ones over the same bytes.
-Prints `SOURCE -> STATUS` per request. Exit codes: 0 every answer was 2xx, 1 any was not,
-2 usage or I/O error (a request that could not be delivered counts as one).
+Prints `SOURCE -> STATUS` per request. Exit codes: 0 every answer was 2xx, 1 any was not (or
+there was nothing to send, unless --allow-empty), 2 usage or I/O error (a request that could
+not be delivered counts as one).
 
 Over https://, the server's certificate must chain to Mozilla's roots, or to a CA of
 --ca-cert FILE; --insecure accepts any certificate.
@@ -44,6 +45,10 @@ pub struct Args {
     /// Per-request timeout.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    /// Accept files that hold no request to send (exit 0); without it, replaying nothing
+    /// exits 1.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 fn is_recording(path: &std::path::Path) -> bool {
@@ -81,6 +86,17 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             replay::read_payload(path).map(|r| vec![r])
         };
         requests.extend(read.map_err(|e| CliError::Usage(e.to_string()))?);
+    }
+    if requests.is_empty() && !args.allow_empty {
+        eprintln!(
+            "hookcheck: no request to replay in {} (give --allow-empty to accept that)",
+            args.files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(ExitCode::from(EXIT_FAILURES));
     }
     let client = Client::new(args.timeout).with_tls(&tls);
     let (mut ok, mut failed, mut errors) = (0usize, 0usize, 0usize);
