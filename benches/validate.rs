@@ -9,7 +9,14 @@
 //! - `validate/{vendor}/{event}/is_valid/{valid|invalid}`: the fast path;
 //! - `validate/{vendor}/{event}/violations/{valid|invalid}`: every violation, with pointers.
 //!
-//! Validators are compiled before measuring; the cost of compiling is not part of any figure.
+//! Validators are compiled before measuring; the cost of compiling is not part of any figure,
+//! except in `catalog/first_use`, which loads the catalog from `schemas/` and readies every
+//! entry for validation and generation:
+//!
+//! - `catalog/first_use/compiled_once`: `Entry::validator` then `Entry::generator`, which
+//!   checks its values with that validator (each schema is compiled once);
+//! - `catalog/first_use/compiled_twice`: the same with `Generator::new`, which compiles the
+//!   schema again, as the generator did before it took the entry's validator.
 //!
 //! ```text
 //! cargo bench --bench validate -- --warm-up-time 1 --measurement-time 3
@@ -21,6 +28,7 @@ use std::{collections::BTreeMap, hint::black_box, path::PathBuf};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hookcheck::catalog::{Catalog, Vendor};
 use hookcheck::fuzz::sources::{documented_examples, invalid_cases};
+use hookcheck::generate::{GenOptions, Generator};
 use serde_json::Value;
 
 /// One event's inputs: the documented example, and an invalid case when there is one.
@@ -94,5 +102,34 @@ fn validate(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, validate);
+fn first_use(c: &mut Criterion) {
+    let schemas = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let mut group = c.benchmark_group("catalog/first_use");
+    group.sample_size(10);
+    group.bench_function("compiled_once", |b| {
+        b.iter(|| {
+            let catalog = Catalog::from_dir(&schemas).expect("schemas/ loads");
+            for entry in catalog.entries() {
+                black_box(entry.validator().expect("compiles"));
+                black_box(entry.generator(GenOptions::default()).expect("generates"));
+            }
+        });
+    });
+    group.bench_function("compiled_twice", |b| {
+        b.iter(|| {
+            let catalog = Catalog::from_dir(&schemas).expect("schemas/ loads");
+            for entry in catalog.entries() {
+                black_box(entry.validator().expect("compiles"));
+                let resources = entry.resources().sorted();
+                black_box(
+                    Generator::new(entry.schema(), &resources, GenOptions::default())
+                        .expect("generates"),
+                );
+            }
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, validate, first_use);
 criterion_main!(benches);

@@ -49,8 +49,8 @@ pub struct Args {
     /// repeatable.
     #[arg(long, value_name = "FILE", requires = "schema")]
     resource: Vec<PathBuf>,
-    /// How many payloads (at least 1).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    /// How many payloads.
+    #[arg(long, default_value_t = 1)]
     count: u64,
     /// Seed of the run (default: a fresh one, printed on stderr).
     #[arg(long)]

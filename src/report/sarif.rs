@@ -117,17 +117,53 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// Characters of a case's detail or counterexample kept in a result.
+const DETAIL_KEPT: usize = 16_000;
+
+/// What a result carries besides its finding: the case's detail (for a result standing for
+/// the whole case) and its counterexample (on the case's first result).
+#[derive(Default)]
+struct Extra<'a> {
+    detail: Option<&'a str>,
+    counterexample: Option<&'a str>,
+}
+
 /// The findings a case reports: its own, or one standing for the whole case.
-fn findings(case: &Case) -> Vec<Finding> {
-    let message = match &case.outcome {
-        Outcome::Failed { message, .. } | Outcome::Error { message, .. } => message,
+fn findings(case: &Case) -> Vec<(Finding, Extra<'_>)> {
+    let (message, detail, counterexample) = match &case.outcome {
+        Outcome::Failed {
+            message,
+            detail,
+            counterexample,
+        } => (
+            message,
+            detail.as_deref(),
+            counterexample.as_ref().map(|c| c.input.as_str()),
+        ),
+        Outcome::Error { message, detail } => (message, detail.as_deref(), None),
         Outcome::Passed | Outcome::Skipped { .. } => return Vec::new(),
     };
     if case.findings.is_empty() {
-        vec![Finding::new(case.classname.clone(), message.clone())]
-    } else {
-        case.findings.clone()
+        let finding = Finding::new(case.classname.clone(), message.clone());
+        return vec![(
+            finding,
+            Extra {
+                detail,
+                counterexample,
+            },
+        )];
     }
+    case.findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let extra = Extra {
+                detail: None,
+                counterexample: counterexample.filter(|_| i == 0),
+            };
+            (f.clone(), extra)
+        })
+        .collect()
 }
 
 /// The report as a SARIF 2.1.0 log.
@@ -141,7 +177,7 @@ pub fn to_value(report: &Report) -> Value {
                 Outcome::Error { .. } => "warning",
                 _ => "error",
             };
-            for f in findings(case) {
+            for (f, extra) in findings(case) {
                 let next = rules.len();
                 let index = *rules.entry(f.rule.clone()).or_insert(next);
                 let mut result = json!({
@@ -156,6 +192,14 @@ pub fn to_value(report: &Report) -> Value {
                 }
                 if let Some(schema_path) = &f.schema_path {
                     result["properties"]["schemaPath"] = json!(schema_path);
+                }
+                if let Some(detail) = extra.detail {
+                    result["properties"]["detail"] =
+                        json!(super::cut::value_to(detail, DETAIL_KEPT));
+                }
+                if let Some(input) = extra.counterexample {
+                    result["properties"]["counterexample"] =
+                        json!(super::cut::value_to(input, DETAIL_KEPT));
                 }
                 results.push(result);
             }

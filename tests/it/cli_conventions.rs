@@ -234,7 +234,7 @@ fn a_huge_value_is_cut_in_the_message_that_quotes_it() {
 }
 
 #[test]
-fn replaying_or_generating_nothing_is_not_a_pass() {
+fn replaying_nothing_is_not_a_pass() {
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.ndjson");
     std::fs::write(&empty, "").unwrap();
@@ -249,8 +249,4 @@ fn replaying_or_generating_nothing_is_not_a_pass() {
         .args(["replay", "--allow-empty", "http://127.0.0.1:9/", empty])
         .assert()
         .code(0);
-    hookcheck()
-        .args(["gen", "postal/MessageSent", "--count", "0"])
-        .assert()
-        .code(2);
 }

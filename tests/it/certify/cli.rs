@@ -352,6 +352,12 @@ fn the_report_is_the_same_for_any_number_of_jobs() {
             {
                 *detail = detail.replace(&format!("regressions{jobs}"), "regressions");
             }
+            for finding in &mut case.findings {
+                finding.file = finding
+                    .file
+                    .as_ref()
+                    .map(|f| f.replace(&format!("regressions{jobs}"), "regressions"));
+            }
         }
         report
     };
