@@ -46,7 +46,10 @@ pub mod adapters;
 pub mod api;
 pub mod catalog;
 pub mod certify;
+/// The command line's implementation, for the `hookcheck` binary only: not part of the
+/// library's API, and free to change in any release.
 #[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
 pub mod fuzz;
 pub mod generate;

@@ -196,6 +196,31 @@ impl Tls {
         }
         .build()
     }
+
+    /// An HTTP agent as every hookcheck client is set up, trusting what `self` says: an answer
+    /// of any status is returned (not an error), a redirect is not followed (the 3xx is the
+    /// answer), and `timeout` bounds each whole exchange. `user_agent` is sent when given; a
+    /// client that sends requests as recorded gives `None` and sends none of its own.
+    pub(crate) fn agent(
+        &self,
+        timeout: std::time::Duration,
+        user_agent: Option<String>,
+    ) -> ureq::Agent {
+        use ureq::config::AutoHeaderValue;
+        ureq::Agent::config_builder()
+            .tls_config(self.config())
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .allow_non_standard_methods(true)
+            .user_agent(match user_agent {
+                Some(ua) => AutoHeaderValue::Provided(Arc::new(ua)),
+                None => AutoHeaderValue::None,
+            })
+            .build()
+            .into()
+    }
 }
 
 impl fmt::Debug for Tls {

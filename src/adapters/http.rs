@@ -29,7 +29,7 @@ use std::{borrow::Cow, fmt, io::Read as _, sync::Arc, time::Duration};
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use ureq::{Agent, config::AutoHeaderValue};
+use ureq::Agent;
 
 use super::reply::{protocol, reported_event, snippet};
 use crate::{
@@ -264,16 +264,8 @@ impl HttpParser {
     }
 }
 
-fn agent(timeout: Duration, tls: &Tls) -> Agent {
-    Agent::config_builder()
-        .tls_config(tls.config())
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .user_agent(AutoHeaderValue::None)
-        .build()
-        .into()
+fn agent(timeout: Duration, tls: &Tls) -> ureq::Agent {
+    tls.agent(timeout, None)
 }
 
 impl HttpParser {

@@ -6,7 +6,7 @@
 
 use std::{fmt, time::Duration};
 
-use ureq::{Agent, config::AutoHeaderValue};
+use ureq::Agent;
 
 use crate::tls::{self, Tls};
 
@@ -366,19 +366,14 @@ fn is_lookup_failure(io: &std::io::Error) -> bool {
     io.to_string().starts_with("failed to lookup address")
 }
 
-fn agent(timeout: Duration, tls: &Tls) -> Agent {
-    Agent::config_builder()
-        .tls_config(tls.config())
-        .timeout_global(Some(timeout))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .max_redirects_will_error(false)
-        .user_agent(AutoHeaderValue::Provided(std::sync::Arc::new(format!(
+fn agent(timeout: Duration, tls: &Tls) -> ureq::Agent {
+    tls.agent(
+        timeout,
+        Some(format!(
             "hookcheck/{} (api-check)",
             env!("CARGO_PKG_VERSION")
-        ))))
-        .build()
-        .into()
+        )),
+    )
 }
 
 fn with_headers<B>(

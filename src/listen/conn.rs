@@ -370,6 +370,17 @@ async fn sleep_until_opt(at: Option<tokio::time::Instant>) {
     }
 }
 
+/// The record of a connection closed by the listener (for slowness, or to make room) while
+/// part of a request head had arrived, if any had.
+fn unfinished(
+    shared: &Shared,
+    peer: SocketAddr,
+    state: &ConnState,
+    what: String,
+) -> Option<Record> {
+    (state.pending() > 0).then(|| head_record(shared, peer, state, Outcome::Incomplete, 0, what))
+}
+
 /// The record of a head left unfinished when hyper is done with the connection, if any.
 fn ended(
     shared: &Shared,
@@ -446,7 +457,7 @@ pub(crate) async fn serve(
     let mut stopping = stop.borrow().is_some();
     let mut shut_at = stopping.then(|| tokio::time::Instant::now() + SHUTDOWN_READ);
     let changed = Arc::clone(&lock(&state).changed);
-    let mut record = None;
+    let record;
     let mut evicted = false;
     loop {
         let deadline = lock(&state).deadline(shared.header_timeout, shared.idle_timeout);
@@ -469,19 +480,15 @@ pub(crate) async fn serve(
                     .is_some_and(|d| d <= Instant::now());
                 if expired {
                     // Closed for slowness; part of a head is a request that never finished.
-                    if s.pending() > 0 {
-                        record = Some(head_record(
-                            &shared,
-                            peer,
-                            &s,
-                            Outcome::Incomplete,
-                            0,
-                            format!(
-                                "request head not received within {}",
-                                humantime::format_duration(shared.header_timeout)
-                            ),
-                        ));
-                    }
+                    record = unfinished(
+                        &shared,
+                        peer,
+                        &s,
+                        format!(
+                            "request head not received within {}",
+                            humantime::format_duration(shared.header_timeout)
+                        ),
+                    );
                     break;
                 }
             }
@@ -512,18 +519,14 @@ pub(crate) async fn serve(
                 s.evicted = false;
                 continue;
             }
-            if s.pending() > 0 {
-                record = Some(head_record(
-                    &shared,
-                    peer,
-                    &s,
-                    Outcome::Incomplete,
-                    0,
-                    "closed to make room for a newer connection: the listener was at its \
-                     connection limit and this request head was still incomplete"
-                        .into(),
-                ));
-            }
+            record = unfinished(
+                &shared,
+                peer,
+                &s,
+                "closed to make room for a newer connection: the listener was at its \
+                 connection limit and this request head was still incomplete"
+                    .into(),
+            );
             break;
         }
     }

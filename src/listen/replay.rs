@@ -331,14 +331,7 @@ pub fn is_http_url(url: &str) -> bool {
 }
 
 fn agent(timeout: Duration, tls: &Tls) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .tls_config(tls.config())
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(Some(timeout))
-        .allow_non_standard_methods(true)
-        .build()
-        .into()
+    tls.agent(timeout, None)
 }
 
 #[cfg(test)]

@@ -160,45 +160,35 @@ pub(crate) fn parse_junit(xml: &str) -> Junit {
     out
 }
 
-/// Validates a JSON report document against `schemas/report.schema.json`.
-pub(crate) fn assert_report_schema(doc: &serde_json::Value) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/report.schema.json");
+/// Asserts that `doc` is valid against the JSON schema in the file `path` (relative to the
+/// repository), naming every error; `what` says what the document should be.
+fn assert_schema(doc: &serde_json::Value, path: &str, what: &str) {
+    let path = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
     let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .build(&schema)
-        .expect("the report schema compiles");
+        .unwrap_or_else(|e| panic!("{path} does not compile: {e}"));
     let errors: Vec<String> = validator
         .iter_errors(doc)
         .map(|e| format!("{}: {e}", e.instance_path()))
         .collect();
-    assert!(
-        errors.is_empty(),
-        "report does not match its schema: {errors:#?}"
-    );
+    assert!(errors.is_empty(), "not {what}: {errors:#?}\n{doc:#}");
+}
+
+/// Validates a JSON report document against `schemas/report.schema.json`.
+pub(crate) fn assert_report_schema(doc: &serde_json::Value) {
+    assert_schema(doc, "schemas/report.schema.json", "a report document");
 }
 
 /// Asserts that `doc` is valid against the official SARIF 2.1.0 schema (a copy in
 /// `tests/fixtures/sarif/`, with its licence).
 pub(crate) fn assert_sarif_schema(doc: &serde_json::Value) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/sarif/sarif-schema-2.1.0.json"
-    );
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{}: {e}", e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "not valid SARIF 2.1.0: {errors:#?}\n{doc:#}"
+    assert_schema(
+        doc,
+        "tests/fixtures/sarif/sarif-schema-2.1.0.json",
+        "valid SARIF 2.1.0",
     );
 }
 
