@@ -48,6 +48,7 @@ pub mod catalog;
 pub mod certify;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod coverage;
 pub mod fuzz;
 pub mod generate;
 #[cfg(feature = "listen")]

@@ -37,8 +37,13 @@ SIGINT and SIGTERM end the session alike (a second one ends the grace period at 
 requests in flight get --grace to finish, then the recording is flushed and the reports
 written. Secrets are best given in the environment (HOOKCHECK_GETMAILER_SECRET,
 HOOKCHECK_STANDARD_WEBHOOKS_SECRET, HOOKCHECK_POSTAL_PUBLIC_KEY) or as files.
-Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived),
-2 usage or I/O error (or a catalog schema that does not compile); the same after a signal.
+The summary and every report give the coverage of what arrived, per vendor: events seen
+and how often, and the coverage items of their schemas (enum values, nullable fields null
+and not null, optional properties present and absent, oneOf/anyOf branches) covered, with
+the ones not covered; --require-events and --min-coverage make it a gate.
+Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived, or a
+coverage gate failed), 2 usage or I/O error (or a catalog schema that does not compile);
+the same after a signal.
 
 Examples:
   hookcheck listen --bind 127.0.0.1:8025 --expect 20 --timeout 5m --report junit --out reports/
@@ -115,6 +120,49 @@ pub struct Args {
     /// checked nothing and exits 1. `--expect 0` allows it too.
     #[arg(long)]
     allow_empty: bool,
+    /// Fail the session (exit 1) unless these events arrived: `all` (every event of
+    /// --vendor, else of the vendors seen) or a comma-separated list (`postal/MessageSent`,
+    /// or a bare name one vendor documents: `MessageSent,MessageBounced`).
+    #[arg(long, value_name = "all|EVENTS")]
+    require_events: Option<String>,
+    /// Fail the session (exit 1) when the bodies covered less than this share, in percent,
+    /// of the coverage items of the events in scope (the --require-events list, else every
+    /// event of the vendors in scope).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    min_coverage: Option<f64>,
+}
+
+/// Reads a percentage from 0 to 100.
+pub(crate) fn parse_percent(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=100.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{s} is not between 0 and 100"))
+    }
+}
+
+/// The coverage gates of the arguments.
+pub(crate) fn gates(
+    vendor: Option<Vendor>,
+    require: Option<&str>,
+    min_coverage: Option<f64>,
+) -> Result<crate::coverage::Gates, CliError> {
+    let require = require
+        .map(|r| {
+            crate::coverage::Required::parse(crate::catalog::Catalog::builtin(), r)
+                .map_err(|e| CliError::Usage(format!("--require-events: {e}")))
+        })
+        .transpose()?;
+    Ok(crate::coverage::Gates {
+        vendor,
+        require,
+        min_coverage,
+    })
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -296,6 +344,11 @@ fn raise_open_files() {
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let verifiers = verifiers(&args)?;
+    let coverage = gates(
+        args.vendor,
+        args.require_events.as_deref(),
+        args.min_coverage,
+    )?;
     raise_open_files();
     let addrs = resolve(&args.bind)?;
     let mut formats = args.report.clone();
@@ -322,6 +375,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         grace: args.grace,
         record: args.record.clone(),
         verifiers,
+        coverage,
         on_record: Some(Box::new(move |r: &Record| {
             let passed = matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
             if !(quiet && passed) {
@@ -406,6 +460,8 @@ fn print_summary(session: &Session, printer: &Printer) {
             "\nexpected {expect} request(s): {missing} did not arrive"
         ));
     }
+    line.push('\n');
+    line.push_str(&session.coverage.to_text());
     let dropped = printer.dropped();
     if dropped > 0 {
         line.push_str(&format!(

@@ -20,15 +20,17 @@ use crate::validate::input::InputError;
 #[command(after_help = "\
 Each problem is printed as FILE[:LINE]:POINTER: KEYWORD: MESSAGE, then a summary line.
 With --format json the results are streamed as one JSON document: {\"results\": [...],
-\"summary\": {...}}. Special files (FIFOs, sockets, devices) found in a directory are skipped
-and reported on stderr; one named explicitly is read (a FIFO until its writer closes it).
+\"summary\": {...}} (and \"coverage\" with --coverage). Special files (FIFOs, sockets,
+devices) found in a directory are skipped and reported on stderr; one named explicitly is
+read (a FIFO until its writer closes it).
 Exit codes: 0 all payloads valid, 1 any payload invalid or none found (unless --allow-empty),
 2 usage or I/O error.
 
 Examples:
   hookcheck validate captured/
   hookcheck validate --vendor postal --ndjson - < recorded.ndjson
-  hookcheck validate --event getmailer/email.sent body.json")]
+  hookcheck validate --event getmailer/email.sent body.json
+  hookcheck validate --coverage captured/")]
 pub struct Args {
     /// Files, directories (searched recursively for *.json, *.ndjson, *.jsonl) or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -59,6 +61,13 @@ pub struct Args {
     /// Accept finding no payload at all (exit 0); without it, checking nothing exits 1.
     #[arg(long)]
     allow_empty: bool,
+    /// Also report what the payloads covered of the catalog: per vendor (--vendor, else the
+    /// vendors seen), the events seen and how often, and the coverage items of their schemas
+    /// covered (enum values, nullable fields null and not null, optional properties present
+    /// and absent, oneOf/anyOf branches), with those not covered. With --format json, under
+    /// a `coverage` key.
+    #[arg(long)]
+    coverage: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +133,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         out.write_all(b"{\"results\": [").map_err(stdout_err)?;
     }
     let mut first = true;
+    let mut coverage = args.coverage.then(crate::coverage::Tally::default);
     for source in &sources {
         let mut failed: Option<CliError> = None;
         let read = inputs::read(source, args.ndjson, args.max_size, |payload| {
@@ -138,6 +148,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 }
             };
             summary.add(&verdict);
+            if let (Some(tally), Some(key), Ok(bytes)) =
+                (coverage.as_mut(), verdict.key(), &payload.bytes)
+                && let Ok(value) = crate::validate::input::parse(bytes, args.max_size)
+            {
+                tally.add(catalog, key, &value);
+            }
             let record = Record {
                 source: source.display(),
                 line: payload.line,
@@ -176,9 +192,22 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             s.what
         );
     }
+    let coverage = coverage.map(|mut t| {
+        t.summary(
+            catalog,
+            &crate::coverage::Gates {
+                vendor: args.vendor,
+                ..crate::coverage::Gates::default()
+            },
+        )
+    });
     if json {
         out.write_all(b"\n],\n\"summary\": ").map_err(stdout_err)?;
         serde_json::to_writer(&mut out, &summary).map_err(|e| stdout_err(io::Error::from(e)))?;
+        if let Some(c) = &coverage {
+            out.write_all(b",\n\"coverage\": ").map_err(stdout_err)?;
+            serde_json::to_writer(&mut out, c).map_err(|e| stdout_err(io::Error::from(e)))?;
+        }
         out.write_all(b"}\n").map_err(stdout_err)?;
     } else {
         writeln!(
@@ -200,6 +229,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             }
         )
         .map_err(stdout_err)?;
+        if let Some(c) = &coverage {
+            writeln!(out, "{}", c.to_text()).map_err(stdout_err)?;
+        }
     }
     out.flush().map_err(stdout_err)?;
     let empty = summary.payloads == 0 && !args.allow_empty;

@@ -114,6 +114,8 @@ pub struct Config {
     pub verifiers: Verifiers,
     /// Called with each record as it is written (from the writer thread; must not block).
     pub on_record: Option<OnRecord>,
+    /// The vendor in scope and the gates of the session's coverage (see [`crate::coverage`]).
+    pub coverage: crate::coverage::Gates,
 }
 
 impl Default for Config {
@@ -132,6 +134,7 @@ impl Default for Config {
             keep_records: false,
             verifiers: Verifiers::default(),
             on_record: None,
+            coverage: crate::coverage::Gates::default(),
         }
     }
 }
@@ -151,6 +154,7 @@ impl fmt::Debug for Config {
             .field("record", &self.record)
             .field("keep_records", &self.keep_records)
             .field("verifiers", &self.verifiers)
+            .field("coverage", &self.coverage)
             .finish_non_exhaustive()
     }
 }
@@ -281,6 +285,8 @@ pub struct Session {
     /// Every request, by `seq`, when [`Config::keep_records`] was set (else empty: the
     /// recording file has them).
     pub records: Vec<Record>,
+    /// What the bodies covered of the catalog, and whether the coverage gates held.
+    pub coverage: crate::coverage::Coverage,
     tally: tally::Tally,
 }
 
@@ -298,11 +304,13 @@ impl Session {
         self.expect.filter(|e| *e > got).map(|e| e - got)
     }
 
-    /// Whether every counted request conformed and none were missing.
+    /// Whether every counted request conformed, none were missing and the coverage gates
+    /// held.
     #[must_use]
     pub fn is_success(&self) -> bool {
         self.shortfall().is_none()
             && self.totals.conforming + self.totals.ignored == self.totals.requests
+            && self.coverage.passed()
     }
 }
 
@@ -504,7 +512,10 @@ impl Listener {
             let _ = tx.send(Box::new(record)).await;
         }
         drop(tx);
-        let written = writer.finish().await.map_err(record_err)?;
+        let mut written = writer.finish().await.map_err(record_err)?;
+        let coverage = written
+            .coverage
+            .summary(crate::catalog::Catalog::builtin(), &config.coverage);
         let mut records = written.records;
         records.sort_by_key(|r| r.seq);
         Ok(Session {
@@ -515,6 +526,7 @@ impl Listener {
             expect: config.expect,
             totals: written.tally.totals,
             records,
+            coverage,
             tally: written.tally,
         })
     }

@@ -198,9 +198,10 @@ pub(crate) fn body_fields(body: &[u8]) -> (Option<String>, Option<String>) {
 /// the work to another thread with a drop-on-full policy, as the CLI does.
 pub type OnRecord = Box<dyn Fn(&Record) + Send + 'static>;
 
-/// What the writer hands back at the end: the tally, and the records if they were kept.
+/// What the writer hands back at the end: the tallies, and the records if they were kept.
 pub(crate) struct Written {
     pub(crate) tally: Tally,
+    pub(crate) coverage: crate::coverage::Tally,
     pub(crate) records: Vec<Record>,
 }
 
@@ -225,6 +226,7 @@ impl Writer {
             .spawn(move || {
                 let mut out = file.map(BufWriter::new);
                 let mut tally = Tally::default();
+                let mut coverage = crate::coverage::Tally::default();
                 let mut records = Vec::new();
                 while let Some(record) = rx.blocking_recv() {
                     if let Some(out) = out.as_mut() {
@@ -235,6 +237,7 @@ impl Writer {
                         }
                     }
                     tally.add(&record);
+                    super::tally::add_coverage(&mut coverage, &record);
                     if let Some(f) = &on_record {
                         f(&record);
                     }
@@ -245,7 +248,11 @@ impl Writer {
                 if let Some(out) = out.as_mut() {
                     out.flush()?;
                 }
-                Ok(Written { tally, records })
+                Ok(Written {
+                    tally,
+                    coverage,
+                    records,
+                })
             })?;
         Ok(Self { tx, thread })
     }

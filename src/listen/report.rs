@@ -190,6 +190,8 @@ impl Session {
                 ),
             ));
         }
+        report.suites.extend(self.coverage.to_suite());
+        report.coverage = Some(self.coverage.clone());
         report
     }
 }

@@ -5,7 +5,8 @@
 //! [`LISTED_PASSES`] other requests one case each (a few hundred bytes apiece, a failure's
 //! body cut to a 4 KiB excerpt: at most about 14 MB in all); every request after those is
 //! counted in one summary case per suite, which points to the recording. Memory is so flat
-//! in the number of requests and in body size.
+//! in the number of requests and in body size. Each body with a detected event is also
+//! added to the session's coverage tally ([`crate::coverage::Tally`]: a bit per item).
 
 use std::collections::BTreeMap;
 
@@ -101,6 +102,15 @@ pub(crate) struct Tally {
     pub(crate) suites: BTreeMap<String, SuiteCases>,
     listed_failures: u64,
     listed_passes: u64,
+}
+
+/// Adds a record's body, if it has a detected event, to the coverage tally.
+pub(crate) fn add_coverage(coverage: &mut crate::coverage::Tally, r: &Record) {
+    if let (Some(key), Some(text)) = (r.validation.as_ref().and_then(|v| v.key()), &r.body_text)
+        && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
+    {
+        coverage.add(crate::catalog::Catalog::builtin(), key, &value);
+    }
 }
 
 impl Tally {

@@ -28,6 +28,7 @@ mod generate_properties;
 mod generate_webhook;
 mod listen;
 mod listen_cli;
+mod listen_coverage;
 mod listen_faults;
 mod listen_load;
 mod parsers;
