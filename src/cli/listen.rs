@@ -16,6 +16,7 @@ use crate::catalog::Vendor;
 use crate::listen::{
     Config, Listener, Session, StopReason, Stopper, Verifiers,
     check::CatalogChecker,
+    deliveries::{Deliveries, FailMode},
     record::{Outcome, Record},
 };
 use crate::report::Format;
@@ -41,8 +42,12 @@ The summary and every report give the coverage of what arrived, per vendor: even
 and how often, and the coverage items of their schemas (enum values, nullable fields null
 and not null, optional properties present and absent, oneOf/anyOf branches) covered, with
 the ones not covered; --require-events and --min-coverage make it a gate.
-Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived, or a
-coverage gate failed), 2 usage or I/O error (or a catalog schema that does not compile);
+--fail-first K defers the first K deliveries of each event (503, or a stall with
+--fail-mode timeout) and fails the session if an event is never delivered again, or again
+with a different body; it reports the retry delays. Events delivered again after they were
+accepted are noted as duplicates.
+Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived, a
+coverage gate or a retry check failed), 2 usage or I/O error (or a catalog schema that does not compile);
 the same after a signal.
 
 Examples:
@@ -130,6 +135,28 @@ pub struct Args {
     /// event of the vendors in scope).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     min_coverage: Option<f64>,
+    /// Answer 503 to the first K conforming deliveries of each event (known by its event id:
+    /// Postal `uuid`, GetMailer `id`; for msndr, by the body), then check that the producer
+    /// delivers each again with a byte-identical body. Deferred deliveries do not count
+    /// towards --expect.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    fail_first: u32,
+    /// How --fail-first defers: `status` answers 503 at once, `timeout` stalls (for --stall)
+    /// past the sender's timeout, then answers 503 and closes the connection.
+    #[arg(long, value_enum, default_value_t = FailModeArg::Status, requires = "fail_first")]
+    fail_mode: FailModeArg,
+    /// How long --fail-mode timeout stalls (default: --read-timeout).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "fail_first")]
+    stall: Option<Duration>,
+}
+
+/// The values of `--fail-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailModeArg {
+    /// 503 at once.
+    Status,
+    /// No answer past the sender's timeout.
+    Timeout,
 }
 
 /// Reads a percentage from 0 to 100.
@@ -376,8 +403,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         record: args.record.clone(),
         verifiers,
         coverage,
+        deliveries: Deliveries {
+            fail_first: args.fail_first,
+            mode: match args.fail_mode {
+                FailModeArg::Status => FailMode::Status,
+                FailModeArg::Timeout => FailMode::Stall(args.stall.unwrap_or(args.read_timeout)),
+            },
+        },
         on_record: Some(Box::new(move |r: &Record| {
-            let passed = matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
+            let passed = matches!(
+                r.outcome,
+                Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+            );
             if !(quiet && passed) {
                 lines.line(request_line(r));
             }
@@ -455,10 +492,21 @@ fn print_summary(session: &Session, printer: &Printer) {
         t.ignored,
         t.errors,
     );
+    if t.deferred > 0 {
+        line.push_str(&format!(
+            "\n{} deferred on purpose (--fail-first), not counted",
+            t.deferred
+        ));
+    }
     if let (Some(expect), Some(missing)) = (session.expect, session.shortfall()) {
         line.push_str(&format!(
             "\nexpected {expect} request(s): {missing} did not arrive"
         ));
+    }
+    let deliveries = session.deliveries.to_text();
+    if !deliveries.is_empty() {
+        line.push('\n');
+        line.push_str(&deliveries);
     }
     line.push('\n');
     line.push_str(&session.coverage.to_text());

@@ -15,6 +15,7 @@
 //! | rejected | 400/431 | the HTTP parser refused the request line or headers |
 //! | interrupted | none | the session ended, after its grace period, before the answer |
 //! | ignored | 405 | not a POST (not counted) |
+//! | deferred | 503 | on purpose, to test retries: the first deliveries of each event with [`Config::deliveries`] (not counted, see [`deliveries`]) |
 //!
 //! Error answers are JSON: `{"outcome": ..., "key"?: ..., "errors": [{"instance_path",
 //! "keyword", "message"}]}`, with the pseudo-keywords `json`, `envelope`, `signature`, `size`
@@ -51,6 +52,7 @@
 
 pub mod check;
 mod conn;
+pub mod deliveries;
 mod handler;
 pub mod record;
 pub mod replay;
@@ -116,6 +118,8 @@ pub struct Config {
     pub on_record: Option<OnRecord>,
     /// The vendor in scope and the gates of the session's coverage (see [`crate::coverage`]).
     pub coverage: crate::coverage::Gates,
+    /// Deliveries deferred to test the sender's retries (see [`deliveries`]).
+    pub deliveries: deliveries::Deliveries,
 }
 
 impl Default for Config {
@@ -135,6 +139,7 @@ impl Default for Config {
             verifiers: Verifiers::default(),
             on_record: None,
             coverage: crate::coverage::Gates::default(),
+            deliveries: deliveries::Deliveries::default(),
         }
     }
 }
@@ -155,6 +160,7 @@ impl fmt::Debug for Config {
             .field("keep_records", &self.keep_records)
             .field("verifiers", &self.verifiers)
             .field("coverage", &self.coverage)
+            .field("deliveries", &self.deliveries)
             .finish_non_exhaustive()
     }
 }
@@ -287,6 +293,8 @@ pub struct Session {
     pub records: Vec<Record>,
     /// What the bodies covered of the catalog, and whether the coverage gates held.
     pub coverage: crate::coverage::Coverage,
+    /// What the session saw of retries and duplicates.
+    pub deliveries: deliveries::DeliveryReport,
     tally: tally::Tally,
 }
 
@@ -304,13 +312,15 @@ impl Session {
         self.expect.filter(|e| *e > got).map(|e| e - got)
     }
 
-    /// Whether every counted request conformed, none were missing and the coverage gates
-    /// held.
+    /// Whether every counted request conformed, none were missing, the coverage gates held
+    /// and every deferred event was retried with the same body.
     #[must_use]
     pub fn is_success(&self) -> bool {
         self.shortfall().is_none()
-            && self.totals.conforming + self.totals.ignored == self.totals.requests
+            && self.totals.conforming + self.totals.ignored + self.totals.deferred
+                == self.totals.requests
             && self.coverage.passed()
+            && self.deliveries.failures().is_empty()
     }
 }
 
@@ -381,6 +391,7 @@ impl Listener {
             record_path.clone(),
             config.on_record.take(),
             config.keep_records,
+            config.deliveries.fail_first,
         )
         .map_err(record_err)?;
         let stop = stopper.stop.clone();
@@ -398,6 +409,8 @@ impl Listener {
             late: Mutex::new(Vec::new()),
             interrupting: AtomicBool::new(false),
             stop: stop.clone(),
+            deliveries: config.deliveries,
+            deferrals: deliveries::Deferrals::default(),
         });
         if config.expect == Some(0) {
             set_reason(&stop, StopReason::Expected);
@@ -527,6 +540,7 @@ impl Listener {
             totals: written.tally.totals,
             records,
             coverage,
+            deliveries: written.deliveries,
             tally: written.tally,
         })
     }

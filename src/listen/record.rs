@@ -49,6 +49,9 @@ pub enum Outcome {
     Interrupted,
     /// A schema could not be compiled: 500. A harness fault, not the sender's.
     Error,
+    /// A conforming delivery answered 503 (or stalled) on purpose, to test the sender's
+    /// retries (`--fail-first`). Not a failure, and not counted towards `expect`.
+    Deferred,
 }
 
 impl Outcome {
@@ -65,6 +68,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::Interrupted => "interrupted",
             Outcome::Error => "error",
+            Outcome::Deferred => "deferred",
         }
     }
 
@@ -202,6 +206,7 @@ pub type OnRecord = Box<dyn Fn(&Record) + Send + 'static>;
 pub(crate) struct Written {
     pub(crate) tally: Tally,
     pub(crate) coverage: crate::coverage::Tally,
+    pub(crate) deliveries: super::deliveries::DeliveryReport,
     pub(crate) records: Vec<Record>,
 }
 
@@ -218,6 +223,7 @@ impl Writer {
         path: Option<PathBuf>,
         on_record: Option<OnRecord>,
         keep: bool,
+        fail_first: u32,
     ) -> io::Result<Self> {
         let file = path.as_ref().map(File::create).transpose()?;
         let (tx, mut rx) = mpsc::channel::<Box<Record>>(256);
@@ -227,6 +233,7 @@ impl Writer {
                 let mut out = file.map(BufWriter::new);
                 let mut tally = Tally::default();
                 let mut coverage = crate::coverage::Tally::default();
+                let mut tracker = super::deliveries::Tracker::new(fail_first);
                 let mut records = Vec::new();
                 while let Some(record) = rx.blocking_recv() {
                     if let Some(out) = out.as_mut() {
@@ -237,7 +244,8 @@ impl Writer {
                         }
                     }
                     tally.add(&record);
-                    super::tally::add_coverage(&mut coverage, &record);
+                    let value = super::tally::add_coverage(&mut coverage, &record);
+                    tracker.add(&record, value.as_ref());
                     if let Some(f) = &on_record {
                         f(&record);
                     }
@@ -251,6 +259,7 @@ impl Writer {
                 Ok(Written {
                     tally,
                     coverage,
+                    deliveries: tracker.finish(),
                     records,
                 })
             })?;

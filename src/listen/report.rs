@@ -112,7 +112,7 @@ fn body_excerpt(r: &Record) -> Option<Counterexample> {
 
 pub(super) fn case(r: &Record, suite: &str) -> Case {
     let outcome = match r.outcome {
-        Outcome::Conforming => CaseOutcome::Passed,
+        Outcome::Conforming | Outcome::Deferred => CaseOutcome::Passed,
         Outcome::Ignored => CaseOutcome::Skipped {
             reason: r.problem.clone().unwrap_or_default(),
         },
@@ -131,6 +131,9 @@ pub(super) fn case(r: &Record, suite: &str) -> Case {
         Property::new("received_at", r.received_at.clone()),
         Property::new("body_size", r.body_size.to_string()),
     ];
+    if r.outcome == Outcome::Deferred {
+        properties.push(Property::new("outcome", r.outcome.as_str()));
+    }
     for s in &r.signatures {
         properties.push(Property::new(
             format!("signature.{}", s.scheme),
@@ -190,6 +193,8 @@ impl Session {
                 ),
             ));
         }
+        report.properties.extend(self.deliveries.note());
+        report.suites.extend(self.deliveries.to_suite());
         report.suites.extend(self.coverage.to_suite());
         report.coverage = Some(self.coverage.clone());
         report

@@ -44,6 +44,8 @@ pub struct Totals {
     pub ignored: u64,
     /// A schema that does not compile (hookcheck's fault).
     pub errors: u64,
+    /// Answered 503 (or stalled) on purpose, to test retries (not counted).
+    pub deferred: u64,
 }
 
 impl Totals {
@@ -60,14 +62,15 @@ impl Totals {
             Outcome::Interrupted => &mut self.interrupted,
             Outcome::Ignored => &mut self.ignored,
             Outcome::Error => &mut self.errors,
+            Outcome::Deferred => &mut self.deferred,
         };
         *slot += 1;
     }
 
-    /// Requests that count (everything but ignored methods).
+    /// Requests that count (everything but ignored methods and deferred deliveries).
     #[must_use]
     pub fn counted(&self) -> u64 {
-        self.requests - self.ignored
+        self.requests - self.ignored - self.deferred
     }
 
     /// Requests the sender is to blame for (see [`Outcome::is_failure`]).
@@ -104,13 +107,18 @@ pub(crate) struct Tally {
     listed_passes: u64,
 }
 
-/// Adds a record's body, if it has a detected event, to the coverage tally.
-pub(crate) fn add_coverage(coverage: &mut crate::coverage::Tally, r: &Record) {
-    if let (Some(key), Some(text)) = (r.validation.as_ref().and_then(|v| v.key()), &r.body_text)
-        && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
-    {
+/// Adds a record's body, if it has a detected event, to the coverage tally (a deferred
+/// delivery is left out: its retry counts); the body as parsed.
+pub(crate) fn add_coverage(
+    coverage: &mut crate::coverage::Tally,
+    r: &Record,
+) -> Option<serde_json::Value> {
+    let key = r.validation.as_ref().and_then(|v| v.key())?;
+    let value = serde_json::from_str::<serde_json::Value>(r.body_text.as_ref()?).ok()?;
+    if r.outcome != Outcome::Deferred {
         coverage.add(crate::catalog::Catalog::builtin(), key, &value);
     }
+    Some(value)
 }
 
 impl Tally {
@@ -118,7 +126,10 @@ impl Tally {
     pub(crate) fn add(&mut self, r: &Record) {
         self.totals.add(r.outcome);
         let name = suite_name(r);
-        let failing = !matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
+        let failing = !matches!(
+            r.outcome,
+            Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+        );
         let listed = if failing {
             &mut self.listed_failures
         } else {
@@ -146,7 +157,7 @@ impl Unlisted {
         if t.requests == 0 {
             return None;
         }
-        let failing = t.requests - t.conforming - t.ignored;
+        let failing = t.requests - t.conforming - t.ignored - t.deferred;
         let name = format!("{} further request(s), not listed", t.requests);
         let what = format!(
             "{} conforming, {failing} not (see the recording for each one)",

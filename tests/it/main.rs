@@ -31,6 +31,7 @@ mod listen_cli;
 mod listen_coverage;
 mod listen_faults;
 mod listen_load;
+mod listen_retries;
 mod parsers;
 mod readme;
 mod reject_policy;
