@@ -95,7 +95,7 @@ fn the_summary_counts_events_and_the_items_their_bodies_covered() {
     let mut two = sent();
     // `tag` is nullable: not null in one body, null in the other.
     two["payload"]["message"]["tag"] = Value::Null;
-    let (code, out) = session(&["--vendor", "postal"], &[one.clone()]);
+    let (code, out) = session(&["--vendor", "postal"], std::slice::from_ref(&one));
     assert_eq!(code, 0, "{out}");
     let event = line_with(&out, "postal/MessageSent x1:");
     let (c1, n1) = covered_of(event);
@@ -223,7 +223,7 @@ fn every_report_format_carries_the_coverage() {
     let md = read("report.md");
     assert!(md.contains("## Coverage"), "{md}");
     assert!(md.contains("| postal/MessageSent | 1 |"), "{md}");
-    let text = read(&hookcheck::report::Format::Text.file_name());
+    let text = read(hookcheck::report::Format::Text.file_name());
     assert!(text.contains("postal/MessageSent x1:"), "{text}");
 }
 
