@@ -176,7 +176,7 @@ impl Coverage {
 
     /// The coverage as lines for a terminal: per vendor, then per event seen or required,
     /// with up to [`LISTED_UNCOVERED`] uncovered items each; events never received are
-    /// named on one line.
+    /// named on one line (unless the vendor sent none at all).
     #[must_use]
     pub fn to_text(&self) -> String {
         let mut lines = Vec::new();
@@ -190,6 +190,9 @@ impl Coverage {
                 v.items,
                 percent(v.covered, v.items)
             ));
+            if v.events_seen == 0 {
+                continue;
+            }
             let mut unseen = Vec::new();
             for e in &v.list {
                 if e.count == 0 {

@@ -412,3 +412,84 @@ impl DeliveryReport {
         Some(suite)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::check::Verdict;
+
+    fn record(seq: u64, ms: u64, outcome: Outcome, body: &str) -> Record {
+        let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_000 + ms);
+        let (body_base64, body_text) = super::super::record::body_fields(body.as_bytes());
+        Record {
+            seq,
+            received_at: humantime::format_rfc3339_micros(at).to_string(),
+            remote: String::new(),
+            method: "POST".into(),
+            path: "/".into(),
+            headers: Vec::new(),
+            body_size: body.len() as u64,
+            body_base64,
+            body_text,
+            outcome,
+            status: 0,
+            validation: Some(Verdict::Valid {
+                key: "postal/MessageSent".into(),
+            }),
+            signatures: Vec::new(),
+            problem: None,
+            duration_ms: 0.0,
+        }
+    }
+
+    fn run(records: &[Record]) -> DeliveryReport {
+        let mut t = Tracker::new(1);
+        for r in records {
+            let v: Option<Value> = r
+                .body_text
+                .as_deref()
+                .and_then(|b| serde_json::from_str(b).ok());
+            t.add(r, v.as_ref());
+        }
+        t.finish()
+    }
+
+    #[test]
+    fn the_event_id_is_the_key_where_the_vendor_has_one() {
+        let a: Value = serde_json::json!({"uuid": "u1", "n": 1});
+        let b: Value = serde_json::json!({"uuid": "u1", "n": 2});
+        let key = |k: &str, v: &Value| key_of(k, v.to_string().as_bytes(), Some(v));
+        assert_eq!(key("postal/MessageSent", &a), key("postal/MessageSent", &b));
+        assert_ne!(key("msndr/clicked", &a), key("msndr/clicked", &b));
+        assert_ne!(key("postal/MessageSent", &a), key("postal/MessageHeld", &a));
+    }
+
+    #[test]
+    fn retries_delays_changes_and_duplicates() {
+        let one = r#"{"uuid":"a","x":1}"#;
+        let changed = r#"{"uuid":"a","x":2}"#;
+        let other = r#"{"uuid":"b"}"#;
+        let report = run(&[
+            record(1, 0, Outcome::Deferred, one),
+            record(2, 250, Outcome::Conforming, one),
+            record(3, 300, Outcome::Conforming, one),
+            record(4, 400, Outcome::Deferred, other),
+        ]);
+        assert_eq!(report.events, 2);
+        assert_eq!((report.deferred, report.retries), (2, 1));
+        let d = report.delays.unwrap();
+        assert!((d.min_s - 0.25).abs() < 1e-6 && (d.max_s - 0.25).abs() < 1e-6);
+        assert_eq!(report.duplicate_events, ["#3 postal/MessageSent"]);
+        assert_eq!(report.never_retried_events, ["#4 postal/MessageSent"]);
+        assert_eq!(report.changed, 0);
+        assert_eq!(report.failures().len(), 1);
+
+        let report = run(&[
+            record(1, 0, Outcome::Deferred, one),
+            record(2, 10, Outcome::Conforming, changed),
+        ]);
+        assert_eq!(report.changed_events, ["#2 postal/MessageSent"]);
+        assert_eq!(report.never_retried, 0);
+        assert_eq!(report.duplicates, 0);
+    }
+}

@@ -36,6 +36,13 @@
 //! (see [`record`]), including those the HTTP parser refused, and counted in the
 //! [`Session`]'s streaming tally, which turns into a [`crate::report::Report`].
 //!
+//! The writer thread also keeps the session's schema coverage ([`crate::coverage`]: the
+//! events seen and the coverage items their bodies exercised, a bit per item) and follows
+//! deliveries per event ([`deliveries`]: 64-bit hashes and times, to check retries after a
+//! deliberate 503 and to note duplicates). [`Session::coverage`] and
+//! [`Session::deliveries`] hold the results, and the session fails when a coverage gate
+//! ([`Config::coverage`]) or a retry check does.
+//!
 //! # Example
 //!
 //! ```no_run

@@ -234,7 +234,17 @@ fn a_stall_outlasts_the_sender_timeout_and_a_retry_after_it_passes() {
 
 #[test]
 fn without_fail_first_duplicates_are_a_note() {
-    let l = listen(&["--expect", "3", "--timeout", "60s"]);
+    let dir = tempfile::tempdir().unwrap();
+    let l = listen(&[
+        "--expect",
+        "3",
+        "--timeout",
+        "60s",
+        "--format",
+        "json",
+        "--out",
+        dir.path().to_str().unwrap(),
+    ]);
     let a = agent(Duration::from_secs(10));
     for body in [postal(1), postal(1), postal(2)] {
         assert_eq!(deliver(&a, &l.url, &body), Some(200));
@@ -248,4 +258,21 @@ fn without_fail_first_duplicates_are_a_note() {
         "{out}"
     );
     assert!(!out.contains("retries:"), "{out}");
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let note = report["properties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "duplicates")
+        .unwrap();
+    assert!(
+        note["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 delivery(ies)"),
+        "{note}"
+    );
+    assert!(report["totals"]["failed"] == 0, "{report}");
 }
