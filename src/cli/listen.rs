@@ -185,6 +185,15 @@ pub(crate) fn gates(
                 .map_err(|e| CliError::Usage(format!("--require-events: {e}")))
         })
         .transpose()?;
+    if let (Some(v), Some(crate::coverage::Required::Events(keys))) = (vendor, &require)
+        && let Some(other) = keys
+            .iter()
+            .find(|k| k.split('/').next() != Some(v.as_str()))
+    {
+        return Err(CliError::Usage(format!(
+            "--require-events: {other} is not an event of --vendor {v}, so it cannot arrive"
+        )));
+    }
     Ok(crate::coverage::Gates {
         vendor,
         require,

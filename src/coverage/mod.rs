@@ -19,5 +19,5 @@ pub mod plan;
 pub mod summary;
 pub mod tally;
 
-pub use summary::{Coverage, EventCoverage, Gates, Required, VendorCoverage};
+pub use summary::{Coverage, EventCoverage, Gates, Required, RequiredError, VendorCoverage};
 pub use tally::Tally;

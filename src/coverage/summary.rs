@@ -7,6 +7,32 @@ use crate::catalog::{Catalog, CatalogError, EntryKind, Vendor};
 /// Uncovered items listed per event in text (the JSON report lists them all).
 pub const LISTED_UNCOVERED: usize = 8;
 
+/// Why a `--require-events` list could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequiredError {
+    /// A name the catalog does not resolve (with its suggestion).
+    Catalog(CatalogError),
+    /// A name of an API body, not of a webhook event.
+    NotAnEvent(String),
+    /// No name at all.
+    Empty,
+}
+
+impl std::fmt::Display for RequiredError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequiredError::Catalog(e) => e.fmt(f),
+            RequiredError::NotAnEvent(key) => {
+                write!(f, "{key} is an API body, not a webhook event")
+            }
+            RequiredError::Empty => f.write_str("no event named (give `all` or EVENT,EVENT...)"),
+        }
+    }
+}
+
+impl std::error::Error for RequiredError {}
+
 /// Which events a run must have received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Required {
@@ -22,7 +48,8 @@ impl Required {
     ///
     /// # Errors
     ///
-    /// The [`CatalogError`] of the first name that is no webhook event, with its suggestion.
+    /// [`RequiredError`] for the first name that is no webhook event (an unknown one with the
+    /// catalog's suggestion), or for a list without a name.
     ///
     /// # Example
     ///
@@ -33,19 +60,17 @@ impl Required {
     /// let r = Required::parse(Catalog::builtin(), "MessageSent, msndr/clicked")?;
     /// assert_eq!(r, Required::Events(vec!["postal/MessageSent".into(), "msndr/clicked".into()]));
     /// assert_eq!(Required::parse(Catalog::builtin(), "all")?, Required::All);
-    /// # Ok::<(), hookcheck::catalog::CatalogError>(())
+    /// # Ok::<(), hookcheck::coverage::summary::RequiredError>(())
     /// ```
-    pub fn parse(catalog: &Catalog, text: &str) -> Result<Self, CatalogError> {
+    pub fn parse(catalog: &Catalog, text: &str) -> Result<Self, RequiredError> {
         if text.trim() == "all" {
             return Ok(Required::All);
         }
         let mut keys = Vec::new();
         for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-            let entry = catalog.lookup(name)?;
+            let entry = catalog.lookup(name).map_err(RequiredError::Catalog)?;
             if entry.kind() != EntryKind::Webhook {
-                return Err(CatalogError::BadKey {
-                    key: name.to_owned(),
-                });
+                return Err(RequiredError::NotAnEvent(entry.key()));
             }
             let key = entry.key();
             if !keys.contains(&key) {
@@ -53,9 +78,7 @@ impl Required {
             }
         }
         if keys.is_empty() {
-            return Err(CatalogError::BadKey {
-                key: text.to_owned(),
-            });
+            return Err(RequiredError::Empty);
         }
         Ok(Required::Events(keys))
     }
@@ -64,7 +87,8 @@ impl Required {
 /// What a run is held to, and which vendors it is about.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Gates {
-    /// The one vendor in scope; without it, the vendors seen (every vendor if none was).
+    /// The one vendor in scope; without it, the vendors seen and those of the required
+    /// events (every vendor if there are none).
     pub vendor: Option<Vendor>,
     /// Events that must have arrived.
     pub require: Option<Required>,

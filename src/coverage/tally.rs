@@ -87,11 +87,16 @@ impl Tally {
         let vendors: Vec<Vendor> = match gates.vendor {
             Some(v) => vec![v],
             None => {
+                let listed: &[String] = match &gates.require {
+                    Some(Required::Events(keys)) => keys,
+                    _ => &[],
+                };
                 let seen: Vec<Vendor> = Vendor::ALL
                     .into_iter()
                     .filter(|v| {
                         self.seen
                             .keys()
+                            .chain(listed)
                             .any(|k| k.split('/').next() == Some(v.as_str()))
                     })
                     .collect();
@@ -174,5 +179,50 @@ impl Tally {
         coverage.scope_covered = in_scope.iter().map(|e| e.covered).sum();
         coverage.min_coverage = gates.min_coverage;
         coverage
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn gates_measure_the_listed_events_and_name_the_missing_ones() {
+        let catalog = Catalog::builtin();
+        let mut tally = Tally::default();
+        tally.add(
+            catalog,
+            "getmailer/email.opened",
+            &json!({"type": "email.opened"}),
+        );
+        let gates = Gates {
+            require: Some(Required::Events(vec![
+                "getmailer/email.opened".into(),
+                "msndr/clicked".into(),
+            ])),
+            min_coverage: Some(100.0),
+            ..Gates::default()
+        };
+        let c = tally.summary(catalog, &gates);
+        // The vendors seen and those of the listed events, in catalog order.
+        let vendors: Vec<&str> = c.vendors.iter().map(|v| v.vendor.as_str()).collect();
+        assert_eq!(vendors, ["msndr", "getmailer"]);
+        assert_eq!(c.missing, ["msndr/clicked"]);
+        let listed: u64 = c
+            .vendors
+            .iter()
+            .flat_map(|v| &v.list)
+            .filter(|e| e.event == "getmailer/email.opened" || e.event == "msndr/clicked")
+            .map(|e| e.items)
+            .sum();
+        assert_eq!(c.scope_items, listed);
+        assert!(c.scope_covered < c.scope_items);
+        assert_eq!(c.failures().len(), 2);
+        // Without gates nothing fails, and only the vendor seen is in scope.
+        let c = tally.summary(catalog, &Gates::default());
+        assert!(c.passed());
+        assert_eq!(c.vendors.len(), 1);
+        assert_eq!(c.vendors[0].events_seen, 1);
     }
 }

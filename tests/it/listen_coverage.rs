@@ -175,6 +175,28 @@ fn bad_gate_arguments_are_usage_errors_with_a_suggestion() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("postal/MessageSent"), "{err}");
     let out = Command::new(BIN)
+        .args([
+            "listen",
+            "--vendor",
+            "postal",
+            "--require-events",
+            "msndr/clicked",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not an event of --vendor postal"), "{err}");
+    let out = Command::new(BIN)
+        .args([
+            "listen",
+            "--require-events",
+            "msndr/api.webhook.get.response",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = Command::new(BIN)
         .args(["listen", "--min-coverage", "120", "--expect", "0"])
         .output()
         .unwrap();
