@@ -47,12 +47,13 @@ the ones not covered; --require-events and --min-coverage make it a gate.
 with a different body; it reports the retry delays. Events delivered again after they were
 accepted are noted as duplicates.
 Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived, a
-coverage gate or a retry check failed), 2 usage or I/O error (or a catalog schema that does not compile);
-the same after a signal.
+coverage gate or a retry check failed), 2 usage or I/O error (or a catalog schema that does
+not compile); the same after a signal.
 
 Examples:
   hookcheck listen --bind 127.0.0.1:8025 --expect 20 --timeout 5m --report junit --out reports/
-  hookcheck listen --vendor postal --postal-public-key postal.pem --record hooks.ndjson")]
+  hookcheck listen --vendor postal --postal-public-key postal.pem --record hooks.ndjson
+  hookcheck listen --vendor postal --require-events all --min-coverage 60 --fail-first 1")]
 pub struct Args {
     /// Address to listen on (HOST:PORT; a name such as localhost:0 is resolved); port 0
     /// picks a free port.
