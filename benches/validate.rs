@@ -7,7 +7,10 @@
 //! - `validate/{vendor}/{event}/from_slice/{valid|invalid}`: `serde_json::from_slice::<Value>`
 //!   of the same bytes, the in-run baseline;
 //! - `validate/{vendor}/{event}/is_valid/{valid|invalid}`: the fast path;
-//! - `validate/{vendor}/{event}/violations/{valid|invalid}`: every violation, with pointers.
+//! - `validate/{vendor}/{event}/violations/{valid|invalid}`: every violation, with pointers;
+//! - `validate/{vendor}/{event}/coverage/valid`: marking the coverage items the example
+//!   covers (`coverage::plan::Plan::mark`, what `listen` and `validate --coverage` add per
+//!   body).
 //!
 //! Validators are compiled before measuring; the cost of compiling is not part of any figure,
 //! except in `catalog/first_use`, which loads the catalog from `schemas/` and readies every
@@ -26,7 +29,8 @@
 use std::{collections::BTreeMap, hint::black_box, path::PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hookcheck::catalog::{Catalog, Vendor};
+use hookcheck::catalog::{Catalog, Vendor, bundle};
+use hookcheck::coverage::plan::Plan;
 use hookcheck::fuzz::sources::{documented_examples, invalid_cases};
 use hookcheck::generate::{GenOptions, Generator};
 use serde_json::Value;
@@ -73,6 +77,8 @@ fn validate(c: &mut Criterion) {
             .get(input.vendor, &input.event)
             .expect("every example names a catalog event");
         let validator = entry.validator().expect("catalog schemas compile");
+        let plan = Plan::new(&bundle::bundle(entry).expect("catalog schemas bundle"))
+            .expect("every catalog event has a coverage plan");
         let mut group = c.benchmark_group(format!("validate/{}/{}", input.vendor, input.event));
         let cases = [
             ("valid", Some(&input.valid)),
@@ -97,6 +103,12 @@ fn validate(c: &mut Criterion) {
             group.bench_function(format!("violations/{case}"), |b| {
                 b.iter(|| validator.violations(black_box(&value)));
             });
+            if case == "valid" {
+                let mut hit = vec![false; plan.items().len()];
+                group.bench_function("coverage/valid", |b| {
+                    b.iter(|| plan.mark(black_box(&value), &mut |i| hit[i] = true));
+                });
+            }
         }
         group.finish();
     }

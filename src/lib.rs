@@ -51,6 +51,7 @@ pub mod certify;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+pub mod coverage;
 pub mod fuzz;
 pub mod generate;
 #[cfg(feature = "listen")]

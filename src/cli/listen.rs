@@ -15,6 +15,7 @@ use crate::catalog::Vendor;
 use crate::listen::{
     Config, Listener, Session, StopReason, Stopper, Verifiers,
     check::CatalogChecker,
+    deliveries::{Deliveries, FailMode},
     record::{Outcome, Record},
 };
 use crate::report::Format;
@@ -36,12 +37,22 @@ SIGINT and SIGTERM end the session alike (a second one ends the grace period at 
 requests in flight get --grace to finish, then the recording is flushed and the reports
 written. Secrets are best given in the environment (HOOKCHECK_GETMAILER_SECRET,
 HOOKCHECK_STANDARD_WEBHOOKS_SECRET, HOOKCHECK_POSTAL_PUBLIC_KEY) or as files.
-Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived),
-2 usage or I/O error (or a catalog schema that does not compile); the same after a signal.
+The summary and every report give the coverage of what arrived, per vendor: events seen
+and how often, and the coverage items of their schemas (enum values, nullable fields null
+and not null, optional properties present and absent, oneOf/anyOf branches) covered, with
+the ones not covered; --require-events and --min-coverage make it a gate.
+--fail-first K defers the first K deliveries of each event (503, or a stall with
+--fail-mode timeout) and fails the session if an event is never delivered again, or again
+with a different body; it reports the retry delays. Events delivered again after they were
+accepted are noted as duplicates.
+Exit codes: 0 every request conformed, 1 any did not (or fewer than --expect arrived, a
+coverage gate or a retry check failed), 2 usage or I/O error (or a catalog schema that does
+not compile); the same after a signal.
 
 Examples:
   hookcheck listen --bind 127.0.0.1:8025 --expect 20 --timeout 5m --report junit --out reports/
-  hookcheck listen --vendor postal --postal-public-key postal.pem --record hooks.ndjson")]
+  hookcheck listen --vendor postal --postal-public-key postal.pem --record hooks.ndjson
+  hookcheck listen --vendor postal --require-events all --min-coverage 60 --fail-first 1")]
 pub struct Args {
     /// Address to listen on (HOST:PORT; a name such as localhost:0 is resolved); port 0
     /// picks a free port.
@@ -114,6 +125,80 @@ pub struct Args {
     /// checked nothing and exits 1. `--expect 0` allows it too.
     #[arg(long)]
     allow_empty: bool,
+    /// Fail the session (exit 1) unless these events arrived: `all` (every event of
+    /// --vendor, else of the vendors seen) or a comma-separated list (`postal/MessageSent`,
+    /// or a bare name one vendor documents: `MessageSent,MessageBounced`).
+    #[arg(long, value_name = "all|EVENTS")]
+    require_events: Option<String>,
+    /// Fail the session (exit 1) when the bodies covered less than this share, in percent,
+    /// of the coverage items of the events in scope (the --require-events list, else every
+    /// event of the vendors in scope).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
+    min_coverage: Option<f64>,
+    /// Answer 503 to the first K conforming deliveries of each event (known by its event id:
+    /// Postal `uuid`, GetMailer `id`; for msndr, by the body), then check that the producer
+    /// delivers each again with a byte-identical body. Deferred deliveries do not count
+    /// towards --expect.
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    fail_first: u32,
+    /// How --fail-first defers: `status` answers 503 at once, `timeout` stalls (for --stall)
+    /// past the sender's timeout, then answers 503 and closes the connection.
+    #[arg(long, value_enum, default_value_t = FailModeArg::Status, requires = "fail_first")]
+    fail_mode: FailModeArg,
+    /// How long --fail-mode timeout stalls (default: --read-timeout).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, requires = "fail_first")]
+    stall: Option<Duration>,
+}
+
+/// The values of `--fail-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FailModeArg {
+    /// 503 at once.
+    Status,
+    /// No answer past the sender's timeout.
+    Timeout,
+}
+
+/// Reads a percentage from 0 to 100.
+pub(crate) fn parse_percent(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.0..=100.0).contains(&p) {
+        Ok(p)
+    } else {
+        Err(format!("{s} is not between 0 and 100"))
+    }
+}
+
+/// The coverage gates of the arguments.
+pub(crate) fn gates(
+    vendor: Option<Vendor>,
+    require: Option<&str>,
+    min_coverage: Option<f64>,
+) -> Result<crate::coverage::Gates, CliError> {
+    let require = require
+        .map(|r| {
+            crate::coverage::Required::parse(crate::catalog::Catalog::builtin(), r)
+                .map_err(|e| CliError::Usage(format!("--require-events: {e}")))
+        })
+        .transpose()?;
+    if let (Some(v), Some(crate::coverage::Required::Events(keys))) = (vendor, &require)
+        && let Some(other) = keys
+            .iter()
+            .find(|k| k.split('/').next() != Some(v.as_str()))
+    {
+        return Err(CliError::Usage(format!(
+            "--require-events: {other} is not an event of --vendor {v}, so it cannot arrive"
+        )));
+    }
+    Ok(crate::coverage::Gates {
+        vendor,
+        require,
+        min_coverage,
+    })
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -285,6 +370,11 @@ fn raise_open_files() {
 
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let verifiers = verifiers(&args)?;
+    let coverage = gates(
+        args.vendor,
+        args.require_events.as_deref(),
+        args.min_coverage,
+    )?;
     raise_open_files();
     let addrs = resolve(&args.bind)?;
     let mut formats = args.report.clone();
@@ -311,8 +401,19 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         grace: args.grace,
         record: args.record.clone(),
         verifiers,
+        coverage,
+        deliveries: Deliveries {
+            fail_first: args.fail_first,
+            mode: match args.fail_mode {
+                FailModeArg::Status => FailMode::Status,
+                FailModeArg::Timeout => FailMode::Stall(args.stall.unwrap_or(args.read_timeout)),
+            },
+        },
         on_record: Some(Box::new(move |r: &Record| {
-            let passed = matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
+            let passed = matches!(
+                r.outcome,
+                Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+            );
             if !(quiet && passed) {
                 lines.line(request_line(r));
             }
@@ -390,11 +491,24 @@ fn print_summary(session: &Session, printer: &Printer) {
         t.ignored,
         t.errors,
     );
+    if t.deferred > 0 {
+        line.push_str(&format!(
+            "\n{} deferred on purpose (--fail-first), not counted",
+            t.deferred
+        ));
+    }
     if let (Some(expect), Some(missing)) = (session.expect, session.shortfall()) {
         line.push_str(&format!(
             "\nexpected {expect} request(s): {missing} did not arrive"
         ));
     }
+    let deliveries = session.deliveries.to_text();
+    if !deliveries.is_empty() {
+        line.push('\n');
+        line.push_str(&deliveries);
+    }
+    line.push('\n');
+    line.push_str(&session.coverage.to_text());
     let dropped = printer.dropped();
     if dropped > 0 {
         line.push_str(&format!(

@@ -21,8 +21,9 @@ use crate::validate::report::{Collector, inputs_property};
 #[command(after_help = "\
 Each problem is printed as FILE[:LINE]:POINTER: KEYWORD: MESSAGE, then a summary line.
 With --format json the results are streamed as one JSON document: {\"results\": [...],
-\"summary\": {...}}. Special files (FIFOs, sockets, devices) found in a directory are skipped
-and reported on stderr; one named explicitly is read (a FIFO until its writer closes it).
+\"summary\": {...}} (and \"coverage\" with --coverage). Special files (FIFOs, sockets,
+devices) found in a directory are skipped and reported on stderr; one named explicitly is
+read (a FIFO until its writer closes it).
 Exit codes: 0 all payloads valid, 1 any payload invalid or none found (unless --allow-empty),
 2 usage or I/O error.
 
@@ -30,7 +31,8 @@ Examples:
   hookcheck validate captured/
   hookcheck validate --vendor postal --ndjson - < recorded.ndjson
   hookcheck validate --event getmailer/email.sent body.json
-  hookcheck validate --report sarif,junit --out reports/ captured/")]
+  hookcheck validate --report sarif,junit --out reports/ captured/
+  hookcheck validate --coverage captured/")]
 pub struct Args {
     /// Files, directories (searched recursively for *.json, *.ndjson, *.jsonl) or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
@@ -73,6 +75,13 @@ pub struct Args {
     /// Directory for the report files.
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
+    /// Also report what the payloads covered of the catalog: per vendor (--vendor, else the
+    /// vendors seen), the events seen and how often, and the coverage items of their schemas
+    /// covered (enum values, nullable fields null and not null, optional properties present
+    /// and absent, oneOf/anyOf branches), with those not covered. With --format json, under
+    /// a `coverage` key.
+    #[arg(long)]
+    coverage: bool,
 }
 
 fn parse_report_format(s: &str) -> Result<crate::report::Format, String> {
@@ -145,6 +154,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     }
     let mut first = true;
     let mut collector = (!args.report.is_empty()).then(Collector::default);
+    let mut coverage = args.coverage.then(crate::coverage::Tally::default);
     for source in &sources {
         let mut failed: Option<CliError> = None;
         let read = inputs::read(source, args.ndjson, args.max_size, |payload| {
@@ -162,6 +172,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             if let Some(c) = collector.as_mut() {
                 let bytes = payload.bytes.as_deref().unwrap_or_default();
                 c.add(&source.display(), payload.line, bytes, &verdict);
+            }
+            if let (Some(tally), Some(key), Ok(bytes)) =
+                (coverage.as_mut(), verdict.key(), &payload.bytes)
+                && let Ok(value) = crate::validate::input::parse(bytes, args.max_size)
+            {
+                tally.add(catalog, key, &value);
             }
             let record = Record {
                 source: source.display(),
@@ -201,9 +217,22 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             s.what
         );
     }
+    let coverage = coverage.map(|mut t| {
+        t.summary(
+            catalog,
+            &crate::coverage::Gates {
+                vendor: args.vendor,
+                ..crate::coverage::Gates::default()
+            },
+        )
+    });
     if json {
         out.write_all(b"\n],\n\"summary\": ").map_err(stdout_err)?;
         serde_json::to_writer(&mut out, &summary).map_err(|e| stdout_err(io::Error::from(e)))?;
+        if let Some(c) = &coverage {
+            out.write_all(b",\n\"coverage\": ").map_err(stdout_err)?;
+            serde_json::to_writer(&mut out, c).map_err(|e| stdout_err(io::Error::from(e)))?;
+        }
         out.write_all(b"}\n").map_err(stdout_err)?;
     } else {
         writeln!(
@@ -225,12 +254,16 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             }
         )
         .map_err(stdout_err)?;
+        if let Some(c) = &coverage {
+            writeln!(out, "{}", c.to_text()).map_err(stdout_err)?;
+        }
     }
     out.flush().map_err(stdout_err)?;
     if let Some(c) = collector {
         let shown: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         let mut report = c.into_report(format!("hookcheck validate {}", shown.join(" ")));
         report.properties.push(inputs_property(&shown));
+        report.coverage = coverage;
         for path in super::output::write_report_files(&report, &args.report, &args.out)? {
             eprintln!("hookcheck: report: {}", path.display());
         }

@@ -19,6 +19,7 @@ use axum::{
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 
+use super::deliveries::{Deferrals, Deliveries, FailMode, key_of};
 use super::{
     StopReason,
     check::Checker,
@@ -47,6 +48,10 @@ pub(crate) struct Shared {
     /// Set once the grace period is over: requests dropped from then on were interrupted.
     pub(crate) interrupting: AtomicBool,
     pub(crate) stop: watch::Sender<Option<StopReason>>,
+    /// How deliveries are deferred to test retries.
+    pub(crate) deliveries: Deliveries,
+    /// The deferrals given so far, per event.
+    pub(crate) deferrals: Deferrals,
 }
 
 impl Shared {
@@ -57,7 +62,7 @@ impl Shared {
 
     /// Counts a record towards `expect`, ending the session when it is reached.
     fn count(&self, record: &Record) {
-        if record.outcome == Outcome::Ignored {
+        if matches!(record.outcome, Outcome::Ignored | Outcome::Deferred) {
             return;
         }
         let n = self.counted.fetch_add(1, Ordering::SeqCst) + 1;
@@ -217,6 +222,7 @@ fn answer_body(record: &Record) -> Value {
             Outcome::TooLarge => "size",
             Outcome::Incomplete => "incomplete",
             Outcome::Ignored => "method",
+            Outcome::Deferred => "deferred",
             _ => "internal",
         };
         errors.push(error_item("", keyword, problem));
@@ -348,9 +354,23 @@ where
     record.status = status.as_u16();
     record.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let answer = answer_body(record);
+    let stall = match (record.outcome, shared.deliveries.mode) {
+        (Outcome::Deferred, FailMode::Stall(d)) => Some(d),
+        _ => None,
+    };
     shared.submit(&mut flight.record).await;
     drop(flight);
+    if let Some(d) = stall {
+        // Recorded already: the sender gives up meanwhile, and this answer likely goes
+        // nowhere.
+        tokio::time::sleep(d).await;
+    }
     let mut response = (status, answer.to_string()).into_response();
+    if stall.is_some() {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -393,6 +413,25 @@ fn evaluate(
         record.outcome = Outcome::Unauthorized;
         StatusCode::UNAUTHORIZED
     } else if valid {
+        let fail_first = shared.deliveries.fail_first;
+        if fail_first > 0 {
+            let key = record
+                .validation
+                .as_ref()
+                .and_then(Verdict::key)
+                .unwrap_or("");
+            let value = serde_json::from_slice::<Value>(body).ok();
+            if shared
+                .deferrals
+                .defer(key_of(key, body, value.as_ref()), fail_first)
+            {
+                record.outcome = Outcome::Deferred;
+                record.problem = Some(format!(
+                    "deferred on purpose (one of the first {fail_first} deliveries of this event) to test retries"
+                ));
+                return StatusCode::SERVICE_UNAVAILABLE;
+            }
+        }
         record.outcome = Outcome::Conforming;
         StatusCode::OK
     } else {

@@ -15,6 +15,7 @@
 //! | rejected | 400/431 | the HTTP parser refused the request line or headers |
 //! | interrupted | none | the session ended, after its grace period, before the answer |
 //! | ignored | 405 | not a POST (not counted) |
+//! | deferred | 503 | on purpose, to test retries: the first deliveries of each event with [`Config::deliveries`] (not counted, see [`deliveries`]) |
 //!
 //! Error answers are JSON: `{"outcome": ..., "key"?: ..., "errors": [{"instance_path",
 //! "keyword", "message"}]}`, with the pseudo-keywords `json`, `envelope`, `signature`, `size`
@@ -35,6 +36,13 @@
 //! (see [`record`]), including those the HTTP parser refused, and counted in the
 //! [`Session`]'s streaming tally, which turns into a [`crate::report::Report`].
 //!
+//! The writer thread also keeps the session's schema coverage ([`crate::coverage`]: the
+//! events seen and the coverage items their bodies exercised, a bit per item) and follows
+//! deliveries per event ([`deliveries`]: 64-bit hashes and times, to check retries after a
+//! deliberate 503 and to note duplicates). [`Session::coverage`] and
+//! [`Session::deliveries`] hold the results, and the session fails when a coverage gate
+//! ([`Config::coverage`]) or a retry check does.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -51,6 +59,7 @@
 
 pub mod check;
 mod conn;
+pub mod deliveries;
 mod handler;
 pub mod record;
 pub mod replay;
@@ -114,6 +123,10 @@ pub struct Config {
     pub verifiers: Verifiers,
     /// Called with each record as it is written (from the writer thread; must not block).
     pub on_record: Option<OnRecord>,
+    /// The vendor in scope and the gates of the session's coverage (see [`crate::coverage`]).
+    pub coverage: crate::coverage::Gates,
+    /// Deliveries deferred to test the sender's retries (see [`deliveries`]).
+    pub deliveries: deliveries::Deliveries,
 }
 
 impl Default for Config {
@@ -132,6 +145,8 @@ impl Default for Config {
             keep_records: false,
             verifiers: Verifiers::default(),
             on_record: None,
+            coverage: crate::coverage::Gates::default(),
+            deliveries: deliveries::Deliveries::default(),
         }
     }
 }
@@ -151,6 +166,8 @@ impl fmt::Debug for Config {
             .field("record", &self.record)
             .field("keep_records", &self.keep_records)
             .field("verifiers", &self.verifiers)
+            .field("coverage", &self.coverage)
+            .field("deliveries", &self.deliveries)
             .finish_non_exhaustive()
     }
 }
@@ -281,6 +298,10 @@ pub struct Session {
     /// Every request, by `seq`, when [`Config::keep_records`] was set (else empty: the
     /// recording file has them).
     pub records: Vec<Record>,
+    /// What the bodies covered of the catalog, and whether the coverage gates held.
+    pub coverage: crate::coverage::Coverage,
+    /// What the session saw of retries and duplicates.
+    pub deliveries: deliveries::DeliveryReport,
     tally: tally::Tally,
 }
 
@@ -298,11 +319,15 @@ impl Session {
         self.expect.filter(|e| *e > got).map(|e| e - got)
     }
 
-    /// Whether every counted request conformed and none were missing.
+    /// Whether every counted request conformed, none were missing, the coverage gates held
+    /// and every deferred event was retried with the same body.
     #[must_use]
     pub fn is_success(&self) -> bool {
         self.shortfall().is_none()
-            && self.totals.conforming + self.totals.ignored == self.totals.requests
+            && self.totals.conforming + self.totals.ignored + self.totals.deferred
+                == self.totals.requests
+            && self.coverage.passed()
+            && self.deliveries.failures().is_empty()
     }
 }
 
@@ -373,6 +398,7 @@ impl Listener {
             record_path.clone(),
             config.on_record.take(),
             config.keep_records,
+            config.deliveries.fail_first,
         )
         .map_err(record_err)?;
         let stop = stopper.stop.clone();
@@ -390,6 +416,8 @@ impl Listener {
             late: Mutex::new(Vec::new()),
             interrupting: AtomicBool::new(false),
             stop: stop.clone(),
+            deliveries: config.deliveries,
+            deferrals: deliveries::Deferrals::default(),
         });
         if config.expect == Some(0) {
             set_reason(&stop, StopReason::Expected);
@@ -504,7 +532,10 @@ impl Listener {
             let _ = tx.send(Box::new(record)).await;
         }
         drop(tx);
-        let written = writer.finish().await.map_err(record_err)?;
+        let mut written = writer.finish().await.map_err(record_err)?;
+        let coverage = written
+            .coverage
+            .summary(crate::catalog::Catalog::builtin(), &config.coverage);
         let mut records = written.records;
         records.sort_by_key(|r| r.seq);
         Ok(Session {
@@ -515,6 +546,8 @@ impl Listener {
             expect: config.expect,
             totals: written.tally.totals,
             records,
+            coverage,
+            deliveries: written.deliveries,
             tally: written.tally,
         })
     }

@@ -49,6 +49,9 @@ pub enum Outcome {
     Interrupted,
     /// A schema could not be compiled: 500. A harness fault, not the sender's.
     Error,
+    /// A conforming delivery answered 503 (or stalled) on purpose, to test the sender's
+    /// retries (`--fail-first`). Not a failure, and not counted towards `expect`.
+    Deferred,
 }
 
 impl Outcome {
@@ -65,6 +68,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::Interrupted => "interrupted",
             Outcome::Error => "error",
+            Outcome::Deferred => "deferred",
         }
     }
 
@@ -198,9 +202,11 @@ pub(crate) fn body_fields(body: &[u8]) -> (Option<String>, Option<String>) {
 /// the work to another thread with a drop-on-full policy, as the CLI does.
 pub type OnRecord = Box<dyn Fn(&Record) + Send + 'static>;
 
-/// What the writer hands back at the end: the tally, and the records if they were kept.
+/// What the writer hands back at the end: the tallies, and the records if they were kept.
 pub(crate) struct Written {
     pub(crate) tally: Tally,
+    pub(crate) coverage: crate::coverage::Tally,
+    pub(crate) deliveries: super::deliveries::DeliveryReport,
     pub(crate) records: Vec<Record>,
 }
 
@@ -217,6 +223,7 @@ impl Writer {
         path: Option<PathBuf>,
         on_record: Option<OnRecord>,
         keep: bool,
+        fail_first: u32,
     ) -> io::Result<Self> {
         let file = path.as_ref().map(File::create).transpose()?;
         let (tx, mut rx) = mpsc::channel::<Box<Record>>(256);
@@ -225,6 +232,8 @@ impl Writer {
             .spawn(move || {
                 let mut out = file.map(BufWriter::new);
                 let mut tally = Tally::default();
+                let mut coverage = crate::coverage::Tally::default();
+                let mut tracker = super::deliveries::Tracker::new(fail_first);
                 let mut records = Vec::new();
                 let shown = path.as_ref().map(|p| p.display().to_string());
                 let mut line = 0;
@@ -238,6 +247,8 @@ impl Writer {
                         line += 1;
                     }
                     tally.add(&record, shown.as_deref().map(|p| (p, line)));
+                    let value = super::tally::add_coverage(&mut coverage, &record);
+                    tracker.add(&record, value.as_ref());
                     if let Some(f) = &on_record {
                         f(&record);
                     }
@@ -248,7 +259,12 @@ impl Writer {
                 if let Some(out) = out.as_mut() {
                     out.flush()?;
                 }
-                Ok(Written { tally, records })
+                Ok(Written {
+                    tally,
+                    coverage,
+                    deliveries: tracker.finish(),
+                    records,
+                })
             })?;
         Ok(Self { tx, thread })
     }

@@ -115,7 +115,10 @@ fn body_excerpt(r: &Record) -> Option<Counterexample> {
 /// The findings of a failing request: one per schema violation, else one for its outcome,
 /// each at the request's line of the recording (`at`: its path and the line), if there is one.
 fn findings(r: &Record, at: Option<(&str, u64)>) -> Vec<Finding> {
-    if matches!(r.outcome, Outcome::Conforming | Outcome::Ignored) {
+    if matches!(
+        r.outcome,
+        Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+    ) {
         return Vec::new();
     }
     let mut found: Vec<Finding> = match &r.validation {
@@ -138,7 +141,7 @@ fn findings(r: &Record, at: Option<(&str, u64)>) -> Vec<Finding> {
 
 pub(super) fn case(r: &Record, suite: &str, at: Option<(&str, u64)>) -> Case {
     let outcome = match r.outcome {
-        Outcome::Conforming => CaseOutcome::Passed,
+        Outcome::Conforming | Outcome::Deferred => CaseOutcome::Passed,
         Outcome::Ignored => CaseOutcome::Skipped {
             reason: r.problem.clone().unwrap_or_default(),
         },
@@ -157,6 +160,9 @@ pub(super) fn case(r: &Record, suite: &str, at: Option<(&str, u64)>) -> Case {
         Property::new("received_at", r.received_at.clone()),
         Property::new("body_size", r.body_size.to_string()),
     ];
+    if r.outcome == Outcome::Deferred {
+        properties.push(Property::new("outcome", r.outcome.as_str()));
+    }
     for s in &r.signatures {
         properties.push(Property::new(
             format!("signature.{}", s.scheme),
@@ -217,6 +223,10 @@ impl Session {
                 ),
             ));
         }
+        report.properties.extend(self.deliveries.note());
+        report.suites.extend(self.deliveries.to_suite());
+        report.suites.extend(self.coverage.to_suite());
+        report.coverage = Some(self.coverage.clone());
         report
     }
 }

@@ -5,7 +5,8 @@
 //! [`LISTED_PASSES`] other requests one case each (a few hundred bytes apiece, a failure's
 //! body cut to a 4 KiB excerpt: at most about 14 MB in all); every request after those is
 //! counted in one summary case per suite, which points to the recording. Memory is so flat
-//! in the number of requests and in body size.
+//! in the number of requests and in body size. Each body with a detected event is also
+//! added to the session's coverage tally ([`crate::coverage::Tally`]: a bit per item).
 
 use std::collections::BTreeMap;
 
@@ -40,6 +41,8 @@ pub struct Totals {
     pub ignored: u64,
     /// A schema that does not compile (hookcheck's fault).
     pub errors: u64,
+    /// Answered 503 (or stalled) on purpose, to test retries (not counted).
+    pub deferred: u64,
 }
 
 impl Totals {
@@ -56,14 +59,15 @@ impl Totals {
             Outcome::Interrupted => &mut self.interrupted,
             Outcome::Ignored => &mut self.ignored,
             Outcome::Error => &mut self.errors,
+            Outcome::Deferred => &mut self.deferred,
         };
         *slot += 1;
     }
 
-    /// Requests that count (everything but ignored methods).
+    /// Requests that count (everything but ignored methods and deferred deliveries).
     #[must_use]
     pub fn counted(&self) -> u64 {
-        self.requests - self.ignored
+        self.requests - self.ignored - self.deferred
     }
 
     /// Requests the sender is to blame for (see [`Outcome::is_failure`]).
@@ -100,13 +104,30 @@ pub(crate) struct Tally {
     listed_passes: u64,
 }
 
+/// Adds a record's body, if it has a detected event, to the coverage tally (a deferred
+/// delivery is left out: its retry counts); the body as parsed.
+pub(crate) fn add_coverage(
+    coverage: &mut crate::coverage::Tally,
+    r: &Record,
+) -> Option<serde_json::Value> {
+    let key = r.validation.as_ref().and_then(|v| v.key())?;
+    let value = serde_json::from_str::<serde_json::Value>(r.body_text.as_ref()?).ok()?;
+    if r.outcome != Outcome::Deferred {
+        coverage.add(crate::catalog::Catalog::builtin(), key, &value);
+    }
+    Some(value)
+}
+
 impl Tally {
     /// Counts a record and lists it if there is room; `at` is where it was recorded (the
     /// recording's path and the record's line), if it was.
     pub(crate) fn add(&mut self, r: &Record, at: Option<(&str, u64)>) {
         self.totals.add(r.outcome);
         let name = suite_name(r);
-        let failing = !matches!(r.outcome, Outcome::Conforming | Outcome::Ignored);
+        let failing = !matches!(
+            r.outcome,
+            Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+        );
         let listed = if failing {
             &mut self.listed_failures
         } else {
@@ -134,7 +155,7 @@ impl Unlisted {
         if t.requests == 0 {
             return None;
         }
-        let failing = t.requests - t.conforming - t.ignored;
+        let failing = t.requests - t.conforming - t.ignored - t.deferred;
         let name = format!("{} further request(s), not listed", t.requests);
         let what = format!(
             "{} conforming, {failing} not (see the recording for each one)",

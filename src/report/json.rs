@@ -1,7 +1,8 @@
 //! The JSON writer: the model as one pretty-printed document.
 //!
 //! The document is the [`Report`] itself plus `format` (always `hookcheck-report`),
-//! `format_version` and the computed `totals`, described by `schemas/report.schema.json`.
+//! `format_version` and the computed `totals`, described by `schemas/report.schema.json`;
+//! runs that measure schema coverage add a `coverage` object ([`crate::coverage::Coverage`]).
 //! Times are RFC 3339 strings, durations fractional seconds, both `null` when absent.
 
 use std::io;

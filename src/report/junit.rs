@@ -7,6 +7,8 @@
 //!     testcase(name, classname, time?)
 //!       failure(message, type) | error(message, type) | skipped(message)
 //!       system-out                          the case's properties, counts and counterexample
+//!   testsuite(name="(coverage summary)")   with a coverage: a property per vendor and event,
+//!     properties, system-out                and the text summary
 //! ```
 //!
 //! Text is escaped for XML 1.0: the five markup characters become entities, and characters XML
@@ -44,7 +46,54 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
     for suite in &report.suites {
         write_suite(report, suite, &shared, out)?;
     }
+    if let Some(c) = &report.coverage {
+        write_coverage(c, out)?;
+    }
     writeln!(out, "</testsuites>")
+}
+
+/// The coverage as a suite without cases: a property per vendor and event, and the text
+/// summary as its `system-out`.
+fn write_coverage(c: &crate::coverage::Coverage, out: &mut dyn io::Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "  <testsuite name=\"(coverage summary)\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">"
+    )?;
+    writeln!(out, "    <properties>")?;
+    let mut props = Vec::new();
+    for v in &c.vendors {
+        props.push((
+            format!("coverage.{}", v.vendor),
+            format!(
+                "{} of {} events seen, {} of {} items covered",
+                v.events_seen, v.events, v.covered, v.items
+            ),
+        ));
+        for e in &v.list {
+            props.push((
+                format!("coverage.{}", e.event),
+                format!(
+                    "received {}, {} of {} items covered",
+                    e.count, e.covered, e.items
+                ),
+            ));
+        }
+    }
+    for (name, value) in props {
+        writeln!(
+            out,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            escape(&name),
+            escape(&value)
+        )?;
+    }
+    writeln!(out, "    </properties>")?;
+    writeln!(
+        out,
+        "    <system-out>{}</system-out>",
+        escape_text(&c.to_text())
+    )?;
+    writeln!(out, "  </testsuite>")
 }
 
 fn counts(t: Totals) -> String {

@@ -110,6 +110,10 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         }
     }
 
+    if let Some(c) = &report.coverage {
+        write_coverage(c, out)?;
+    }
+
     let failures: Vec<(&str, &Case)> = report
         .suites
         .iter()
@@ -161,6 +165,49 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
             }
             _ => {}
         }
+    }
+    Ok(())
+}
+
+/// The coverage section: a table of events per vendor, then the items not covered of each
+/// event received (up to [`crate::coverage::summary::LISTED_UNCOVERED`] each).
+fn write_coverage(c: &crate::coverage::Coverage, out: &mut dyn io::Write) -> io::Result<()> {
+    use crate::coverage::summary::LISTED_UNCOVERED;
+    writeln!(out, "\n## Coverage")?;
+    for v in &c.vendors {
+        writeln!(
+            out,
+            "\n### {}: {} of {} events seen, {} of {} items covered\n",
+            inline(&v.vendor),
+            v.events_seen,
+            v.events,
+            v.covered,
+            v.items
+        )?;
+        writeln!(
+            out,
+            "| Event | Received | Items covered | Not covered (first {LISTED_UNCOVERED}) |"
+        )?;
+        writeln!(out, "| --- | ---: | ---: | --- |")?;
+        for e in &v.list {
+            let mut missing: Vec<String> =
+                e.uncovered.iter().take(LISTED_UNCOVERED).cloned().collect();
+            if e.uncovered.len() > LISTED_UNCOVERED {
+                missing.push(format!("and {} more", e.uncovered.len() - LISTED_UNCOVERED));
+            }
+            writeln!(
+                out,
+                "| {} | {} | {} of {} | {} |",
+                inline(&e.event),
+                e.count,
+                e.covered,
+                e.items,
+                inline(&missing.join(", "))
+            )?;
+        }
+    }
+    for f in c.failures() {
+        writeln!(out, "\n**Coverage gate failed**: {}", inline(&f))?;
     }
     Ok(())
 }

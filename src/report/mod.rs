@@ -75,6 +75,10 @@ pub struct Report {
     pub properties: Vec<Property>,
     /// The suites, in order.
     pub suites: Vec<Suite>,
+    /// What the payloads of the run covered of the catalog, for runs that measure it
+    /// (`listen`, `validate --coverage`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 /// A name/value fact attached to a report, suite or case.
@@ -313,6 +317,7 @@ impl Report {
             seed: None,
             properties: Vec::new(),
             suites: Vec::new(),
+            coverage: None,
         }
     }
 

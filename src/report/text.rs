@@ -67,6 +67,9 @@ fn write_with(report: &Report, out: &mut dyn io::Write, quiet: bool) -> io::Resu
             write_case(case, out)?;
         }
     }
+    if let Some(c) = &report.coverage {
+        writeln!(out, "\n{}", c.to_text())?;
+    }
     let t = report.totals();
     writeln!(
         out,
