@@ -2,14 +2,13 @@
 //! API and write the verdict as reports.
 #![allow(clippy::print_stderr, reason = "the CLI is the one place that prints")]
 
-use std::{path::PathBuf, process::ExitCode, time::Duration};
+use std::{process::ExitCode, time::Duration};
 
-use super::certify::{Output, write_reports};
+use super::reports::ReportArgs;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
 use crate::catalog::Vendor;
-use crate::report::Format;
 use crate::tls::UNTRUSTED;
 
 /// Arguments of `hookcheck api-check`.
@@ -51,21 +50,8 @@ pub struct Args {
     /// Seed the request bodies are drawn from.
     #[arg(long, value_name = "S", default_value_t = 0)]
     seed: u64,
-    /// Report formats, comma-separated: human (text), json, junit, markdown.
-    #[arg(
-        long,
-        alias = "report",
-        value_name = "FORMATS",
-        default_value = "human"
-    )]
-    format: String,
-    /// Write each report format to a file in this directory (report.txt, report.json,
-    /// junit.xml, report.md) instead of stdout.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
-    /// Print only the checks that did not pass and the totals (report files stay complete).
-    #[arg(long, short = 'q')]
-    quiet: bool,
+    #[command(flatten)]
+    report: ReportArgs,
     #[command(flatten)]
     tls: TlsArgs,
 }
@@ -78,12 +64,8 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             args.vendor
         )));
     }
-    let formats = Format::parse_list(&args.format).map_err(|e| CliError::Usage(e.to_string()))?;
-    let formats = if formats.is_empty() {
-        vec![Format::Text]
-    } else {
-        formats
-    };
+    // Format names are checked before anything runs.
+    args.report.formats()?;
     let token = match args.token {
         Some(t) => t,
         None => std::env::var(TOKEN_VAR)
@@ -119,14 +101,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         eprintln!("hookcheck: {UNTRUSTED}: {}", super::tls::ADVICE);
     }
     let report = result.to_report();
-    write_reports(
-        &report,
-        Output {
-            formats: &formats,
-            dir: args.out.as_deref(),
-            quiet: args.quiet,
-        },
-    )?;
+    args.report.write(&report)?;
     let totals = report.totals();
     Ok(ExitCode::from(if totals.failed > 0 {
         EXIT_FAILURES

@@ -6,14 +6,14 @@
     reason = "the CLI is the one place that prints"
 )]
 
-use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, IsTerminal};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::keys::SigningArgs;
-use super::output::{stdout_err, unless_closed};
+use super::reports::ReportArgs;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use crate::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
@@ -25,7 +25,7 @@ use crate::certify::{
 };
 use crate::parser::{Fidelity, WebhookParser};
 use crate::parsers::ReferenceParser;
-use crate::report::{Format, Report};
+use crate::report::Report;
 
 /// Arguments of `hookcheck certify`.
 #[derive(Debug, clap::Args)]
@@ -77,18 +77,8 @@ pub struct Args {
     /// Longest a parser may take to answer one body (e.g. 2s, 500ms).
     #[arg(long, value_name = "DUR", value_parser = humantime::parse_duration)]
     time_bound: Option<Duration>,
-    /// Report formats, comma-separated: human (text), json, junit, markdown.
-    #[arg(
-        long,
-        alias = "report",
-        value_name = "FORMATS",
-        default_value = "human"
-    )]
-    format: String,
-    /// Write each report format to a file in this directory (report.txt, report.json,
-    /// junit.xml, report.md) instead of stdout.
-    #[arg(long, value_name = "DIR")]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    report: ReportArgs,
     /// Certify a parser in any language run as this command, speaking NDJSON on stdin/stdout
     /// (see examples/exec_adapter.py).
     #[arg(long, value_name = "CMD", conflicts_with = "url")]
@@ -120,10 +110,6 @@ pub struct Args {
     /// Show progress (cells done, failures, ETA) on stderr even when it is not a terminal.
     #[arg(long)]
     progress: bool,
-    /// Print only what did not pass and the totals: no start lines on stderr, no PASS or SKIP
-    /// lines in the text report on stdout (report files stay complete).
-    #[arg(long, short = 'q')]
-    quiet: bool,
     #[command(flatten)]
     signing: SigningArgs,
     #[command(flatten)]
@@ -135,12 +121,8 @@ pub struct Args {
 
 /// Runs `hookcheck certify`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let formats = Format::parse_list(&args.format).map_err(|e| CliError::Usage(e.to_string()))?;
-    let formats = if formats.is_empty() {
-        vec![Format::Text]
-    } else {
-        formats
-    };
+    // Format names are checked before anything runs.
+    args.report.formats()?;
     let mut interrupted = false;
     let report = if args.merge.is_empty() {
         let result = certify_parser(&args)?;
@@ -165,14 +147,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
         merged
     };
-    write_reports(
-        &report,
-        Output {
-            formats: &formats,
-            dir: args.out.as_deref(),
-            quiet: args.quiet,
-        },
-    )?;
+    args.report.write(&report)?;
     let totals = report.totals();
     if interrupted {
         eprintln!("hookcheck: the run was interrupted; unfinished cells are reported as skipped");
@@ -410,7 +385,7 @@ fn probe_url(url: &str) -> Result<(), CliError> {
 /// line with the cells done, the failures so far and an ETA. With --quiet, only the failing
 /// cells (and the progress line if --progress asks for it).
 fn progress_printer(args: &Args) -> impl FnMut(Progress<'_>) + '_ {
-    let live = args.progress || (!args.quiet && io::stderr().is_terminal());
+    let live = args.progress || (!args.report.quiet && io::stderr().is_terminal());
     let tty = io::stderr().is_terminal();
     let mut failures = 0usize;
     let mut started = Instant::now();
@@ -421,7 +396,7 @@ fn progress_printer(args: &Args) -> impl FnMut(Progress<'_>) + '_ {
             regressions,
         } => {
             started = Instant::now();
-            if args.quiet {
+            if args.report.quiet {
                 return;
             }
             eprintln!("seed: {seed}; replay with --seed {seed}");
@@ -513,52 +488,4 @@ fn merge(files: &[PathBuf]) -> Result<Report, CliError> {
         reports.push(report);
     }
     certify::merge(&reports).map_err(CliError::from)
-}
-
-/// How the reports of a run are written.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Output<'a> {
-    /// The formats, in order.
-    pub(super) formats: &'a [Format],
-    /// Write to files in this directory (with a one-line verdict on stdout) instead of stdout.
-    pub(super) dir: Option<&'a Path>,
-    /// On stdout, the text report shows only what did not pass, and the totals.
-    pub(super) quiet: bool,
-}
-
-/// Writes `report` in each format: to files in `out.dir` (with a one-line verdict on stdout),
-/// or to stdout. A closed stdout ends the writing quietly; the files are written before it.
-pub(super) fn write_reports(report: &Report, out: Output<'_>) -> Result<(), CliError> {
-    match out.dir {
-        Some(dir) => {
-            super::output::write_report_files(report, out.formats, dir)?;
-            let totals = report.totals();
-            let mut stdout = io::stdout().lock();
-            unless_closed(
-                writeln!(
-                    stdout,
-                    "{}: {} passed, {} failed, {} errors, {} skipped; reports in {}",
-                    if report.is_success() {
-                        "PASSED"
-                    } else {
-                        "FAILED"
-                    },
-                    totals.passed,
-                    totals.failed,
-                    totals.errors,
-                    totals.skipped,
-                    dir.display()
-                )
-                .map_err(stdout_err),
-            )
-        }
-        None => {
-            let mut stdout = io::stdout().lock();
-            let written = out.formats.iter().try_for_each(|f| match f {
-                Format::Text if out.quiet => crate::report::text::write_quiet(report, &mut stdout),
-                f => f.write(report, &mut stdout),
-            });
-            unless_closed(written.and_then(|()| stdout.flush()).map_err(stdout_err))
-        }
-    }
 }

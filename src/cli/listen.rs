@@ -379,14 +379,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let addrs = resolve(&args.bind)?;
     let mut formats = args.report.clone();
     formats.dedup();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|source| CliError::Io {
-            path: "<runtime>".into(),
-            source,
-        })?;
+    let runtime = super::output::server_runtime()?;
     let printer = Printer::start();
     let lines = printer.handle();
     let quiet = args.quiet;

@@ -77,14 +77,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         // A closed stdout must not stop the mock.
         let _ = writeln!(out, "{line}").and_then(|()| out.flush());
     }));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|source| CliError::Io {
-            path: "<runtime>".into(),
-            source,
-        })?;
+    let runtime = super::output::server_runtime()?;
     runtime.block_on(async {
         let mock = Mock::bind(config)
             .await

@@ -22,6 +22,7 @@ mod man;
 mod mock;
 mod output;
 mod replay;
+mod reports;
 mod schema;
 mod secrets;
 mod size;

@@ -88,3 +88,17 @@ pub(crate) fn write_report_files(
     }
     Ok(written)
 }
+
+/// The tokio runtime of a subcommand that serves HTTP (`listen`, `mock`): two worker threads,
+/// timers and I/O enabled.
+#[cfg(feature = "listen")]
+pub(crate) fn server_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| CliError::Io {
+            path: "<runtime>".into(),
+            source,
+        })
+}

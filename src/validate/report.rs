@@ -19,8 +19,10 @@
 //! collector.add("hook.json", None, body, &verdict);
 //! let report = collector.into_report("hookcheck validate hook.json");
 //! let case = &report.suites[0].cases[0];
-//! assert_eq!(case.findings[0].pointer.as_deref(), Some("/event/timestamp"));
-//! assert_eq!(case.findings[0].column, Some(58));
+//! let at = |pointer: &str| case.findings.iter().find(|f| f.pointer.as_deref() == Some(pointer));
+//! let timestamp = at("/event/timestamp").expect("a finding for the timestamp");
+//! assert_eq!((timestamp.line, timestamp.column), (Some(1), Some(66)));
+//! assert_eq!(timestamp.file.as_deref(), Some("hook.json"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
