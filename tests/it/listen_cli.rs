@@ -1,6 +1,7 @@
 //! The `hookcheck listen` and `hookcheck replay` binaries end to end: the address line,
 //! exit codes, report files, the recording, Ctrl-C, and replaying signed payloads.
 
+use crate::support::listen::{listen, post};
 use crate::support::report as report_support;
 
 use std::{
@@ -19,62 +20,6 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn example(path: &str) -> Vec<u8> {
     std::fs::read(format!("{ROOT}/schemas/{path}")).unwrap()
-}
-
-/// A running `hookcheck listen` and the URL it printed first.
-struct Running {
-    child: Child,
-    url: String,
-    stdout: BufReader<std::process::ChildStdout>,
-}
-
-fn listen(args: &[&str]) -> Running {
-    let mut child = Command::new(BIN)
-        .arg("listen")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line was {first:?}"))
-        .to_owned();
-    Running { child, url, stdout }
-}
-
-impl Running {
-    /// Waits for exit; returns the code and the rest of stdout and stderr.
-    fn finish(mut self) -> (i32, String, String) {
-        let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
-        let mut err = String::new();
-        self.child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
-        let status = self.child.wait().unwrap();
-        (status.code().unwrap_or(-1), rest, err)
-    }
-}
-
-fn post(url: &str, headers: &[(String, String)], body: &[u8]) -> u16 {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into();
-    let mut req = agent.post(url);
-    for (n, v) in headers {
-        req = req.header(n, v);
-    }
-    req.send(body).unwrap().status().as_u16()
 }
 
 fn bad_postal() -> Vec<u8> {

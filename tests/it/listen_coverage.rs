@@ -1,12 +1,9 @@
 //! Schema coverage of what `listen` received, and its gates `--require-events` and
 //! `--min-coverage`; `validate --coverage` on the same payloads.
 
-use std::{
-    io::{BufRead, BufReader, Read},
-    process::{Command, Stdio},
-    time::Duration,
-};
+use std::process::Command;
 
+use crate::support::listen::{listen, post};
 use crate::support::report::assert_report_schema;
 use serde_json::{Value, json};
 
@@ -33,40 +30,16 @@ fn sent() -> Value {
 /// Runs `hookcheck listen ARGS --expect N`, posts `bodies`, and returns the exit code and
 /// stdout.
 fn session(args: &[&str], bodies: &[Value]) -> (i32, String) {
-    let mut child = Command::new(BIN)
-        .arg("listen")
-        .args(["--expect", &bodies.len().to_string(), "--timeout", "60s"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(20)))
-        .build()
-        .into();
+    let expect = bodies.len().to_string();
+    let mut all = vec!["--expect", expect.as_str(), "--timeout", "60s"];
+    all.extend_from_slice(args);
+    let l = listen(&all);
+    let json = [("content-type".to_owned(), "application/json".to_owned())];
     for b in bodies {
-        let status = agent
-            .post(&url)
-            .header("content-type", "application/json")
-            .send(b.to_string().as_bytes())
-            .unwrap()
-            .status()
-            .as_u16();
+        let status = post(&l.url, &json, b.to_string().as_bytes());
         assert_eq!(status, 200, "{b}");
     }
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    let code = child.wait().unwrap().code().unwrap_or(-1);
+    let (code, rest, _) = l.finish();
     (code, rest)
 }
 

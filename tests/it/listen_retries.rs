@@ -1,16 +1,12 @@
 //! `listen --fail-first`: scripted producers that retry correctly, never retry, or change
 //! the body on retry each get the right verdict; duplicates are noted without it.
 
-use std::{
-    io::{BufRead, BufReader, Read},
-    process::{Child, ChildStdout, Command, Stdio},
-    thread,
-    time::Duration,
-};
+use std::{thread, time::Duration};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_hookcheck");
+use crate::support::listen::{agent, listen};
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// A Postal MessageSent with its own webhook id.
@@ -28,47 +24,6 @@ fn postal(n: u32) -> Vec<u8> {
 
 fn msndr() -> Vec<u8> {
     std::fs::read(format!("{ROOT}/schemas/msndr/examples/doc003-clicked.json")).unwrap()
-}
-
-struct Running {
-    child: Child,
-    url: String,
-    stdout: BufReader<ChildStdout>,
-}
-
-fn listen(args: &[&str]) -> Running {
-    let mut child = Command::new(BIN)
-        .arg("listen")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
-    Running { child, url, stdout }
-}
-
-impl Running {
-    fn finish(mut self) -> (i32, String) {
-        let mut rest = String::new();
-        self.stdout.read_to_string(&mut rest).unwrap();
-        (self.child.wait().unwrap().code().unwrap_or(-1), rest)
-    }
-}
-
-fn agent(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(timeout))
-        .build()
-        .into()
 }
 
 /// One delivery attempt: the status, or `None` when the request failed (timed out).
@@ -137,7 +92,7 @@ fn a_producer_that_retries_the_same_body_passes_and_the_delays_are_reported() {
         produce(&a, &l.url, &postal(n), Producer::Retries);
     }
     produce(&a, &l.url, &msndr(), Producer::Retries);
-    let (code, out) = l.finish();
+    let (code, out, _) = l.finish();
     assert_eq!(code, 0, "{out}");
     let retries = line(&out, "retries:");
     assert!(
@@ -176,7 +131,7 @@ fn a_producer_that_never_retries_fails_naming_the_events() {
     let a = agent(Duration::from_secs(10));
     produce(&a, &l.url, &postal(7), Producer::NeverRetries);
     produce(&a, &l.url, &msndr(), Producer::NeverRetries);
-    let (code, out) = l.finish();
+    let (code, out, _) = l.finish();
     assert_eq!(code, 1, "{out}");
     let failed = line(&out, "retry check failed:");
     assert!(
@@ -193,7 +148,7 @@ fn a_producer_that_changes_the_body_on_retry_fails() {
     let l = listen(&["--fail-first", "1", "--expect", "1", "--timeout", "60s"]);
     let a = agent(Duration::from_secs(10));
     produce(&a, &l.url, &postal(3), Producer::ChangesBody);
-    let (code, out) = l.finish();
+    let (code, out, _) = l.finish();
     assert_eq!(code, 1, "{out}");
     assert!(
         line(&out, "retry check failed:").contains(
@@ -224,7 +179,7 @@ fn a_stall_outlasts_the_sender_timeout_and_a_retry_after_it_passes() {
     // The first attempt times out on the client side; the retry is accepted.
     assert_eq!(deliver(&a, &l.url, &postal(9)), None);
     assert_eq!(deliver(&a, &l.url, &postal(9)), Some(200));
-    let (code, out) = l.finish();
+    let (code, out, _) = l.finish();
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("retries: 1 event(s), 1 deferred, 1 retried"),
@@ -249,7 +204,7 @@ fn without_fail_first_duplicates_are_a_note() {
     for body in [postal(1), postal(1), postal(2)] {
         assert_eq!(deliver(&a, &l.url, &body), Some(200));
     }
-    let (code, out) = l.finish();
+    let (code, out, _) = l.finish();
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains(

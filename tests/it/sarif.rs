@@ -2,11 +2,11 @@
 //! official schema, one result per finding, each located where a code review tool can show it.
 
 use std::{
-    io::{BufRead, BufReader, Read},
     path::Path,
     process::{Command, Stdio},
 };
 
+use crate::support::listen::{listen, post};
 use crate::support::report::{assert_report_schema, assert_sarif_schema};
 use serde_json::Value;
 
@@ -168,49 +168,30 @@ fn certify_gives_a_result_per_failing_cell_at_its_saved_regression() {
 fn listen_gives_a_result_per_nonconforming_request_at_its_record() {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("rec.ndjson");
-    let mut child = Command::new(BIN)
-        .args([
-            "listen",
-            "--expect",
-            "3",
-            "--timeout",
-            "60s",
-            "--format",
-            "sarif",
-        ])
-        .arg("--out")
-        .arg(dir.path())
-        .arg("--record")
-        .arg(&rec)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_owned();
+    let l = listen(&[
+        "--expect",
+        "3",
+        "--timeout",
+        "60s",
+        "--format",
+        "sarif",
+        "--out",
+        dir.path().to_str().unwrap(),
+        "--record",
+        rec.to_str().unwrap(),
+    ]);
     let good = std::fs::read(format!("{ROOT}/schemas/postal/examples/doc002-sent.json")).unwrap();
     let mut bad: Value = serde_json::from_slice(&good).unwrap();
     bad["uuid"] = Value::String("not-a-uuid".into());
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
     for (path, body) in [
         ("/good", good.clone()),
         ("/bad", serde_json::to_vec(&bad).unwrap()),
         ("/junk", b"{".to_vec()),
     ] {
-        agent.post(format!("{url}{path}")).send(&body[..]).unwrap();
+        post(&format!("{}{path}", l.url), &[], &body);
     }
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(1), "{rest}");
+    let (code, rest, _) = l.finish();
+    assert_eq!(code, 1, "{rest}");
     let sarif = read_json(&dir.path().join("report.sarif"));
     assert_sarif_schema(&sarif);
     let records: Vec<Value> = std::fs::read_to_string(&rec)

@@ -2,4 +2,5 @@
 
 pub(crate) mod broken;
 pub(crate) mod fixtures;
+pub(crate) mod listen;
 pub(crate) mod report;
