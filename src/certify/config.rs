@@ -62,6 +62,7 @@ pub struct Config {
     pub(crate) shrink_time: Duration,
     pub(crate) jobs: usize,
     pub(crate) interrupt: Option<Arc<AtomicBool>>,
+    pub(crate) coverage: bool,
 }
 
 impl Default for Config {
@@ -80,11 +81,20 @@ impl Default for Config {
             shrink_time: DEFAULT_SHRINK_TIME,
             jobs: 1,
             interrupt: None,
+            coverage: false,
         }
     }
 }
 
 impl Config {
+    /// Also tallies the schema coverage of the valid payloads the parser was sent (see
+    /// [`crate::coverage`]), into [`super::Certification::coverage`].
+    #[must_use]
+    pub fn coverage(mut self, on: bool) -> Self {
+        self.coverage = on;
+        self
+    }
+
     /// Certifies this vendor's events (may be given several times; default: every vendor).
     #[must_use]
     pub fn vendor(mut self, vendor: Vendor) -> Self {

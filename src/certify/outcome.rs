@@ -204,6 +204,10 @@ pub struct Certification {
     /// When the run started.
     #[serde(skip)]
     pub started: Option<std::time::SystemTime>,
+    /// The schema coverage of the valid payloads the parser was sent, when the run tallied it
+    /// ([`super::Config::coverage`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::coverage::Coverage>,
 }
 
 /// Cell counts by outcome.

@@ -177,8 +177,9 @@ pub(crate) fn run(
     let mut slots: Vec<Option<CellResult>> = vec![None; plan.len()];
     let mut first_error = None;
     let mut total_answered = 0u64;
+    let mut coverage = config.coverage.then(crate::coverage::Tally::default);
     thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel::<(usize, Result<(CellResult, u32), CertifyError>)>();
+        let (tx, rx) = mpsc::channel::<(usize, Result<Ran, CertifyError>)>();
         for target in &targets {
             let tx = tx.clone();
             let (plan, next, abort, prepared) = (&plan, &next, &abort, &prepared);
@@ -212,9 +213,12 @@ pub(crate) fn run(
         let mut done = 0;
         for (i, result) in rx {
             match result {
-                Ok((result, answered)) => {
+                Ok((result, answered, covered)) => {
                     done += 1;
                     total_answered += u64::from(answered);
+                    if let (Some(all), Some(one)) = (coverage.as_mut(), covered) {
+                        all.merge(one);
+                    }
                     progress(Progress::Cell {
                         done,
                         total: plan.len(),
@@ -282,6 +286,8 @@ pub(crate) fn run(
         duration: started.elapsed(),
         cells,
         started: Some(started_at),
+        coverage: coverage
+            .map(|mut tally| tally.summary(catalog, &crate::coverage::Gates::default())),
     })
 }
 
@@ -328,6 +334,9 @@ fn blank(position: usize, entry: &Entry, property: Property, run_seed: Seed) -> 
     }
 }
 
+/// What running one cell gives: its result, the calls that got a verdict, its coverage.
+type Ran = (CellResult, u32, Option<crate::coverage::Tally>);
+
 /// One cell to run on one job's target.
 struct Job<'a> {
     position: usize,
@@ -343,10 +352,12 @@ struct Job<'a> {
 }
 
 impl Job<'_> {
-    /// The cell's result and how many calls got a verdict.
-    fn run(self) -> Result<(CellResult, u32), CertifyError> {
+    /// The cell's result, how many calls got a verdict, and what its valid payloads covered
+    /// (when the run tallies coverage).
+    fn run(self) -> Result<Ran, CertifyError> {
         let (entry, property, config) = (self.entry, self.property, self.config);
         let mut answered = 0;
+        let mut coverage = None;
         let cell_started = Instant::now();
         let mut result = blank(self.position, entry, property, self.seed);
         let cell_seed = result.seed;
@@ -393,11 +404,12 @@ impl Job<'_> {
                     );
                     run_cell(&cell, self.replays, &mut result);
                     answered = cell.answered.get();
+                    coverage = cell.coverage.map(std::cell::RefCell::into_inner);
                 }
             }
         }
         result.duration = cell_started.elapsed();
-        Ok((result, answered))
+        Ok((result, answered, coverage))
     }
 }
 

@@ -744,3 +744,35 @@ fn the_generator_source_prepares_every_webhook_with_checked_cases() {
         assert_eq!(negatives, cases.negatives(Seed(3), 8));
     }
 }
+
+#[test]
+fn coverage_counts_every_valid_payload_sent_whatever_the_jobs() {
+    let base = Config::default()
+        .seed(Seed(99))
+        .cases(24)
+        .vendor(Vendor::Msndr)
+        .property(Property::AcceptsValid)
+        .coverage(true);
+    // Generated cases (not the fixtures), as a real run has them.
+    let run = |config: &Config| crate::certify::run(ReferenceParser, config).unwrap();
+    let one = run(&base.clone().jobs(1));
+    let two = run(&base.clone().jobs(2));
+    let coverage = one.coverage.clone().expect("coverage was asked for");
+    assert_eq!(Some(&coverage), two.coverage.as_ref());
+    let msndr = &coverage.vendors[0];
+    assert_eq!(msndr.vendor, "msndr");
+    assert_eq!(msndr.events_seen, msndr.events);
+    assert!(
+        msndr.covered > 0 && msndr.covered <= msndr.items,
+        "{msndr:?}"
+    );
+    // The reference parser passes, so nothing was shrunk: each event's count is the number
+    // of valid payloads its accepts-valid cell sent.
+    for event in &msndr.list {
+        let cell = cell(&one, &event.event, Property::AcceptsValid);
+        assert_eq!(event.count, u64::from(cell.cases), "{}", event.event);
+    }
+    assert!(one.to_report().coverage.is_some());
+    let without = run(&base.coverage(false));
+    assert!(without.coverage.is_none());
+}

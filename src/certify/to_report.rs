@@ -21,6 +21,7 @@ impl Certification {
         r.started = self.started;
         r.duration = Some(self.duration);
         r.seed = Some(self.seed.0);
+        r.coverage = self.coverage.clone();
         let mut prop = |k: &str, v: String| r.properties.push(report::Property::new(k, v));
         prop("parser", self.parser.clone());
         if let Some(described) = self.adapter.as_ref().and_then(AdapterInfo::describe) {
@@ -189,6 +190,9 @@ pub fn merge(reports: &[Report]) -> Result<Report, CertifyError> {
     }
     let mut merged = first.clone();
     merged.suites.clear();
+    // Coverage summaries cannot be united (they keep no per-payload detail); each shard's is
+    // in its own report.
+    merged.coverage = None;
     merged.started = reports.iter().filter_map(|r| r.started).min();
     merged.duration = Some(reports.iter().filter_map(|r| r.duration).sum::<Duration>());
     for p in &mut merged.properties {

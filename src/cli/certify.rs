@@ -110,6 +110,12 @@ pub struct Args {
     /// Show progress (cells done, failures, ETA) on stderr even when it is not a terminal.
     #[arg(long)]
     progress: bool,
+    /// Also report the schema coverage of the valid payloads the parser was sent: per vendor,
+    /// the events and the coverage items of their schemas covered (enum values, nullable
+    /// fields null and not null, optional properties present and absent, oneOf/anyOf
+    /// branches), as `listen` and `validate --coverage` do, in every report format.
+    #[arg(long)]
+    coverage: bool,
     #[command(flatten)]
     signing: SigningArgs,
     #[command(flatten)]
@@ -207,6 +213,7 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
         .regressions(&args.regressions)
         .jobs(jobs)
         .shrink_limits(args.shrink_steps, args.shrink_time)
+        .coverage(args.coverage)
         .interrupt_on(super::interrupt::on_signals());
     for v in &args.vendor {
         config = config.vendor(*v);

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::plan::{Plan, PlanError};
 use super::summary::{Coverage, EventCoverage, Gates, Required, VendorCoverage};
-use crate::catalog::{Catalog, EntryKind, Vendor, bundle};
+use crate::catalog::{Catalog, Entry, EntryKind, Vendor, bundle};
 
 /// What was seen of one event.
 #[derive(Debug)]
@@ -57,10 +57,47 @@ impl Tally {
     /// Counts one payload of the event `key` (`vendor/event`, as detected) and marks what it
     /// covers. A key the catalog does not know is counted with no items.
     pub fn add(&mut self, catalog: &Catalog, key: &str, payload: &Value) {
-        let plan = self
-            .plans
-            .entry(key.to_owned())
-            .or_insert_with(|| make_plan(catalog, key));
+        self.add_with(key, payload, || make_plan(catalog, key));
+    }
+
+    /// As [`Tally::add`], for a payload of `entry`, known already.
+    pub fn add_entry(&mut self, entry: &Entry, payload: &Value) {
+        self.add_with(&entry.key(), payload, || {
+            let schema = bundle::bundle(entry).map_err(|e| PlanError {
+                message: e.to_string(),
+            })?;
+            Plan::new(&schema)
+        });
+    }
+
+    /// Adds what `other` counted and covered (the tallies of parallel jobs, say): counts add
+    /// up and covered items unite, so the result does not depend on how the work was split.
+    pub fn merge(&mut self, other: Tally) {
+        for (key, theirs) in other.seen {
+            match self.seen.get_mut(&key) {
+                Some(ours) => {
+                    ours.count += theirs.count;
+                    for (o, t) in ours.hit.iter_mut().zip(&theirs.hit) {
+                        *o |= *t;
+                    }
+                }
+                None => {
+                    self.seen.insert(key.clone(), theirs);
+                }
+            }
+        }
+        for (key, plan) in other.plans {
+            self.plans.entry(key).or_insert(plan);
+        }
+    }
+
+    fn add_with(
+        &mut self,
+        key: &str,
+        payload: &Value,
+        plan: impl FnOnce() -> Result<Plan, PlanError>,
+    ) {
+        let plan = self.plans.entry(key.to_owned()).or_insert_with(plan);
         let seen = self.seen.entry(key.to_owned()).or_insert_with(|| Seen {
             count: 0,
             hit: vec![false; plan.as_ref().map_or(0, |p| p.items().len())],

@@ -254,3 +254,56 @@ fn validate_reports_the_coverage_of_the_payloads_it_read() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(doc.get("coverage").is_none());
 }
+
+#[test]
+fn certify_reports_the_coverage_of_the_valid_payloads_it_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_hookcheck"))
+        .args([
+            "certify",
+            "--vendor",
+            "postal",
+            "--property",
+            "accepts-valid",
+            "--cases",
+            "8",
+            "--seed",
+            "3",
+            "--coverage",
+            "--format",
+            "json,human",
+            "--out",
+        ])
+        .arg(dir.path())
+        .arg("--regressions")
+        .arg(dir.path().join("regressions"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_report_schema(&report);
+    let postal = &report["coverage"]["vendors"][0];
+    assert_eq!(postal["vendor"], "postal");
+    assert_eq!(postal["events_seen"], postal_events());
+    let (covered, items) = (
+        postal["covered"].as_u64().unwrap(),
+        postal["items"].as_u64().unwrap(),
+    );
+    assert!(covered > 0 && covered <= items, "{postal}");
+    // Eight valid payloads per event were sent, and counted.
+    for event in postal["event_list"].as_array().unwrap() {
+        assert_eq!(event["count"], 8, "{event}");
+    }
+    let text = std::fs::read_to_string(dir.path().join("report.txt")).unwrap();
+    assert!(
+        text.contains("coverage postal: 10 of 10 event(s) seen"),
+        "{text}"
+    );
+}

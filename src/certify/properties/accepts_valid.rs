@@ -6,12 +6,13 @@ use crate::certify::drive::Verdict;
 use crate::certify::source::{Case, valid_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
-    if case.payload.is_none() {
+    let Some(payload) = &case.payload else {
         return Verdict::NotApplicable;
-    }
+    };
     if let Err(e) = cell.confirm_valid(case) {
         return Verdict::Broken(e);
     }
+    cell.cover(payload);
     match cell.call(&case.body).answer {
         Answer::Accepted(_) => Verdict::Pass,
         other => Verdict::Fail(format!(

@@ -160,6 +160,8 @@ pub(crate) struct Cell<'a> {
     pub(crate) answered: std::cell::Cell<u32>,
     /// What the first fault was.
     pub(crate) first_fault: std::cell::RefCell<Option<String>>,
+    /// The schema coverage of the valid payloads sent, when the run tallies it.
+    pub(crate) coverage: Option<std::cell::RefCell<crate::coverage::Tally>>,
 }
 
 impl<'a> Cell<'a> {
@@ -182,6 +184,9 @@ impl<'a> Cell<'a> {
             faults: std::cell::Cell::new(Faults::default()),
             answered: std::cell::Cell::new(0),
             first_fault: std::cell::RefCell::new(None),
+            coverage: config
+                .coverage
+                .then(|| std::cell::RefCell::new(crate::coverage::Tally::default())),
         }
     }
 }
@@ -189,6 +194,13 @@ impl<'a> Cell<'a> {
 impl Cell<'_> {
     pub(crate) fn vendor(&self) -> Vendor {
         self.entry.vendor()
+    }
+
+    /// Counts a valid payload about to be sent towards the run's coverage, if it is tallied.
+    pub(crate) fn cover(&self, payload: &serde_json::Value) {
+        if let Some(tally) = &self.coverage {
+            tally.borrow_mut().add_entry(self.entry, payload);
+        }
     }
 
     /// Asks the parser about `body`, counting the call and any fault.
