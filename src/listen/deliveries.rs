@@ -128,6 +128,8 @@ pub struct Delays {
 /// The writer thread's view of deliveries (see the module docs).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Tracker {
+    /// Events followed at most without `fail_first` ([`TRACKED_EVENTS`]).
+    limit: usize,
     events: HashMap<u64, Event>,
     names: Vec<String>,
     report: DeliveryReport,
@@ -153,6 +155,10 @@ pub struct DeliveryReport {
     pub changed: u64,
     /// Deliveries of an event that had already been accepted.
     pub duplicates: u64,
+    /// Without `fail_first`, events past the first [`TRACKED_EVENTS`] are not followed for
+    /// duplicates, so that memory stays bounded however long the session: how many.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub untracked: u64,
     /// Up to [`LISTED_EVENTS`] of the events never retried: `#SEQ vendor/event` of the
     /// first delivery.
     pub never_retried_events: Vec<String>,
@@ -160,6 +166,14 @@ pub struct DeliveryReport {
     pub changed_events: Vec<String>,
     /// Up to [`LISTED_EVENTS`] of the duplicates: `#SEQ vendor/event`.
     pub duplicate_events: Vec<String>,
+}
+
+/// Distinct events a session without `fail_first` follows for duplicates (about 100 bytes
+/// each); with `fail_first`, every deferred event must be followed until it is retried.
+pub const TRACKED_EVENTS: usize = 1_000_000;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn push_listed(list: &mut Vec<String>, item: String) {
@@ -172,6 +186,7 @@ impl Tracker {
     /// A tracker for a session deferring `fail_first` deliveries of each event.
     pub(crate) fn new(fail_first: u32) -> Self {
         Self {
+            limit: TRACKED_EVENTS,
             report: DeliveryReport {
                 fail_first,
                 ..DeliveryReport::default()
@@ -197,7 +212,11 @@ impl Tracker {
         if deferred {
             self.report.deferred += 1;
         }
+        let full = self.report.fail_first == 0 && self.events.len() >= self.limit;
         match self.events.get_mut(&id) {
+            None if full => {
+                self.report.untracked += 1;
+            }
             None => {
                 let name = match self.names.iter().position(|n| n == key) {
                     Some(i) => i,
@@ -336,6 +355,12 @@ impl DeliveryReport {
                 }
             ));
         }
+        if self.untracked > 0 {
+            lines.push(format!(
+                "note: {} event(s) past the first {TRACKED_EVENTS} were not followed for duplicates",
+                self.untracked
+            ));
+        }
         lines.join("\n")
     }
 
@@ -462,6 +487,25 @@ mod tests {
         assert_eq!(key("postal/MessageSent", &a), key("postal/MessageSent", &b));
         assert_ne!(key("msndr/clicked", &a), key("msndr/clicked", &b));
         assert_ne!(key("postal/MessageSent", &a), key("postal/MessageHeld", &a));
+    }
+
+    #[test]
+    fn without_fail_first_the_events_followed_are_bounded() {
+        let mut t = Tracker::new(0);
+        t.limit = 2;
+        for (seq, id) in [(1, "a"), (2, "b"), (3, "c"), (4, "a"), (5, "c")] {
+            let body = format!(r#"{{"uuid":"{id}"}}"#);
+            let r = record(seq, seq, Outcome::Conforming, &body);
+            let v: Value = serde_json::from_str(&body).unwrap();
+            t.add(&r, Some(&v));
+        }
+        let report = t.finish();
+        // `c` arrived past the limit, twice; `a` again is a duplicate all the same.
+        assert_eq!(
+            (report.events, report.duplicates, report.untracked),
+            (2, 1, 2)
+        );
+        assert!(report.to_text().contains("2 event(s) past the first"));
     }
 
     #[test]
