@@ -456,11 +456,14 @@ impl Listener {
             while tasks.try_join_next().is_some() {}
             let (stream, peer) = match accepted {
                 Ok(accepted) => accepted,
-                // Out of descriptors, or a connection reset before it was accepted: the
-                // listener makes room if a slow client holds a connection, and carries on (a
-                // pause keeps an exhausted process from spinning).
-                Err(_) => {
-                    registry.evict_one(config.header_timeout, config.idle_timeout);
+                // Out of descriptors, the listener makes room if a slow client holds a
+                // connection; after any error (a connection reset before it was accepted,
+                // say) it carries on, after a pause that keeps an exhausted process from
+                // spinning.
+                Err(e) => {
+                    if out_of_descriptors(&e) {
+                        registry.evict_one(config.header_timeout, config.idle_timeout);
+                    }
                     tokio::time::sleep(Duration::from_millis(20)).await;
                     continue;
                 }
@@ -501,8 +504,12 @@ impl Listener {
         loop {
             match tokio::time::timeout(Duration::from_millis(5), tcp.accept()).await {
                 Ok(Ok((stream, peer))) => serve(&mut tasks, stream, peer, None),
-                Ok(Err(_)) if tokio::time::Instant::now() < drain_until => {
-                    registry.evict_one(config.header_timeout, config.idle_timeout);
+                // Out of descriptors, make room and wait for one; after another error (a
+                // connection reset before it was accepted), go on to the next.
+                Ok(Err(e)) if tokio::time::Instant::now() < drain_until => {
+                    if out_of_descriptors(&e) {
+                        registry.evict_one(config.header_timeout, config.idle_timeout);
+                    }
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
                 Ok(Err(_)) | Err(_) => break,
@@ -551,6 +558,13 @@ impl Listener {
             tally: written.tally,
         })
     }
+}
+
+/// Whether accepting failed because the process (or the system) is out of file descriptors.
+fn out_of_descriptors(e: &io::Error) -> bool {
+    use rustix::io::Errno;
+    let code = e.raw_os_error();
+    code == Some(Errno::MFILE.raw_os_error()) || code == Some(Errno::NFILE.raw_os_error())
 }
 
 async fn sleep_opt(d: Option<Duration>) {
