@@ -112,6 +112,10 @@ pub struct Counterexample {
     /// The regression file it is saved in, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regression: Option<PathBuf>,
+    /// For `rejects-invalid`: the violations of the body that the reject policy says must be
+    /// rejected, which the parser accepted all the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<crate::validate::Violation>,
 }
 
 /// One vendor x event x property cell.

@@ -429,6 +429,7 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
                     shrink_steps: 0,
                     shrink_stopped: None,
                     regression: Some(path.clone()),
+                    violations: Vec::new(),
                 });
                 return;
             }
@@ -459,6 +460,12 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
         result.reason = Some(e);
     } else if let Some((case, message)) = run.failure {
         result.outcome = Outcome::Failed;
+        let violations = match (&case.payload, cell.property) {
+            (Some(payload), Property::RejectsInvalid) => {
+                properties::must_reject_violations(cell, payload).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        };
         result.counterexample = Some(Counterexample {
             body: Body(case.body),
             message,
@@ -466,6 +473,7 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
             shrink_steps: run.shrink_steps,
             shrink_stopped: run.shrink_stop.map(|s| s.to_string()),
             regression: None,
+            violations,
         });
     } else if let Some(Halt::Faults(f)) = run.halted {
         // The parser gave no verdict often enough that the cell's verdict is decided.
@@ -492,6 +500,7 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
             shrink_steps: 0,
             shrink_stopped: None,
             regression: None,
+            violations: Vec::new(),
         });
         if result.counterexample.is_none() {
             result.reason = Some(message);

@@ -205,10 +205,32 @@ fn accepting_everything_fails_rejects_invalid() {
         broken(|_, _| Ok(ParsedEvent::verdict_only())),
         &config().property(Property::RejectsInvalid),
     );
+    let report = c.to_report();
     for (key, ..) in FIXTURES {
         let cx = failed(&c, key, Property::RejectsInvalid);
         assert!(cx.message.contains("must be rejected"), "{}", cx.message);
         assert!(cx.message.contains("accepted it"), "{}", cx.message);
+        // The violations the parser let through are kept typed, each also in the message,
+        // and become one finding each, with their pointers.
+        if serde_json::from_slice::<serde_json::Value>(&cx.body.0).is_ok() {
+            assert!(!cx.violations.is_empty(), "{key}: {}", cx.message);
+        }
+        for v in &cx.violations {
+            assert!(cx.message.contains(&v.to_string()), "{v} in {}", cx.message);
+        }
+        let event = key.split_once('/').unwrap().1;
+        let case = report
+            .suites
+            .iter()
+            .flat_map(|s| &s.cases)
+            .find(|c| c.name == format!("{event} × rejects-invalid"))
+            .unwrap();
+        assert_eq!(case.findings.len(), cx.violations.len().max(1), "{key}");
+        for (f, v) in case.findings.iter().zip(&cx.violations) {
+            assert_eq!(f.rule, "certify/rejects-invalid");
+            assert_eq!(f.pointer.as_deref(), Some(v.instance_path.as_str()));
+            assert_eq!(f.schema_path.as_deref(), Some(v.schema_path.as_str()));
+        }
     }
     // The counterexample was minimised: smaller than the documented payload it came from.
     let cx = failed(&c, "postal/MessageSent", Property::RejectsInvalid);

@@ -121,14 +121,30 @@ fn case(cell: &CellResult) -> Case {
         case = case.with_property("note", note.clone());
     }
     if let (Outcome::Failed, Some(cx)) = (cell.outcome, &cell.counterexample) {
-        let mut finding = report::Finding::new(
-            format!("certify/{}", cell.property.id()),
-            format!("{}: {}", cell.event, cx.message),
-        );
-        if let Some(saved) = &cx.regression {
-            finding = finding.in_file(saved.display().to_string(), None);
+        let rule = format!("certify/{}", cell.property.id());
+        // One finding per violation the parser let through, with its pointers; else one for
+        // the cell.
+        let findings: Vec<report::Finding> = if cx.violations.is_empty() {
+            vec![report::Finding::new(
+                rule,
+                format!("{}: {}", cell.event, cx.message),
+            )]
+        } else {
+            cx.violations
+                .iter()
+                .map(|v| report::Finding {
+                    rule: rule.clone(),
+                    message: format!("{}: accepted, but must be rejected: {v}", cell.event),
+                    ..report::Finding::violation(v)
+                })
+                .collect()
+        };
+        for finding in findings {
+            case = case.with_finding(match &cx.regression {
+                Some(saved) => finding.in_file(saved.display().to_string(), None),
+                None => finding,
+            });
         }
-        case = case.with_finding(finding);
     }
     case.duration = Some(cell.duration);
     if matches!(cell.outcome, Outcome::Passed | Outcome::Failed) {

@@ -19,7 +19,7 @@ use serde_json::Value;
 use crate::JsonPointer;
 
 /// One reason an instance does not conform to a schema.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Violation {
     /// Where in the instance (RFC 6901 pointer).
     pub instance_path: JsonPointer,

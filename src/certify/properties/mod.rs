@@ -13,6 +13,8 @@ mod reports_fields;
 mod time_bound;
 mod verifies_signature;
 
+pub(crate) use rejects_invalid::must_reject_violations;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;

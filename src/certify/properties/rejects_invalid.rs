@@ -18,6 +18,7 @@ use crate::certify::drive::{ShrinkStop, Stops, Verdict};
 use crate::certify::shrink::minimize;
 use crate::certify::source::{Case, body_of};
 use crate::parser::policy;
+use crate::validate::Violation;
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     let defects = match &case.payload {
@@ -40,13 +41,21 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
 
 /// The must-reject violations of `payload`, as text.
 fn must_reject(cell: &Cell<'_>, payload: &Value) -> Result<Vec<String>, String> {
-    let validator = cell.entry.validator().map_err(|e| e.to_string())?;
-    Ok(validator
-        .violations(payload)
+    Ok(must_reject_violations(cell, payload)?
         .iter()
-        .filter(|v| policy::must_reject(cell.vendor(), v, payload))
         .map(ToString::to_string)
         .collect())
+}
+
+/// The violations of `payload` that the reject policy says must be rejected.
+pub(crate) fn must_reject_violations(
+    cell: &Cell<'_>,
+    payload: &Value,
+) -> Result<Vec<Violation>, String> {
+    let validator = cell.entry.validator().map_err(|e| e.to_string())?;
+    let mut found = validator.violations(payload);
+    found.retain(|v| policy::must_reject(cell.vendor(), v, payload));
+    Ok(found)
 }
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
