@@ -1,21 +1,20 @@
 //! `hookcheck listen` in-process over loopback: many concurrent senders, every kind of bad
 //! request, slow clients, size limits, signatures, recordings, reports, and replay.
 
+use crate::support::listen::start;
 use crate::support::report as report_support;
 
 use std::{
     collections::HashMap,
     io::{Read, Write},
     net::{SocketAddr, TcpStream},
-    sync::mpsc,
     thread,
     time::{Duration, Instant},
 };
 
 use base64::{Engine as _, engine::general_purpose::STANDARD as B64};
 use hookcheck::listen::{
-    Config, Listener, Session, StopReason, Stopper, Verifiers,
-    check::CatalogChecker,
+    Config, StopReason, Verifiers,
     record::Outcome,
     replay::{self, Client},
 };
@@ -50,29 +49,6 @@ fn postal_nonconforming() -> Vec<u8> {
     let mut v: Value = serde_json::from_slice(&postal_sent()).unwrap();
     v["payload"]["status"] = Value::String("Delivered".into());
     serde_json::to_vec(&v).unwrap()
-}
-
-/// Starts a listener on port 0 in its own runtime thread.
-fn start(mut config: Config) -> (SocketAddr, Stopper, thread::JoinHandle<Session>) {
-    config.keep_records = true;
-    let (tx, rx) = mpsc::channel();
-    let handle = thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = Listener::bind(config, CatalogChecker::builtin(None))
-                .await
-                .unwrap();
-            tx.send((listener.local_addr(), listener.stopper()))
-                .unwrap();
-            listener.run().await.unwrap()
-        })
-    });
-    let (addr, stopper) = rx.recv().unwrap();
-    (addr, stopper, handle)
 }
 
 fn post(agent: &ureq::Agent, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Value) {

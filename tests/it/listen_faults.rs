@@ -6,41 +6,18 @@
 use std::{
     io::{Read, Write},
     net::{SocketAddr, TcpStream},
-    sync::mpsc,
     thread,
     time::{Duration, Instant},
 };
 
-use hookcheck::listen::{
-    Config, Listener, Session, Stopper, Verifiers, check::CatalogChecker, record::Outcome,
-};
+use hookcheck::listen::{Config, Verifiers, record::Outcome};
 use hookcheck::signature::{Signer, getmailer::GetMailer};
 use serde_json::Value;
 
+use crate::support::listen::start;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const GM_SECRET: &str = "gm fault secret";
-
-fn start(mut config: Config) -> (SocketAddr, Stopper, thread::JoinHandle<Session>) {
-    config.keep_records = true;
-    let (tx, rx) = mpsc::channel();
-    let handle = thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = Listener::bind(config, CatalogChecker::builtin(None))
-                .await
-                .unwrap();
-            tx.send((listener.local_addr(), listener.stopper()))
-                .unwrap();
-            listener.run().await.unwrap()
-        })
-    });
-    let (addr, stopper) = rx.recv().unwrap();
-    (addr, stopper, handle)
-}
 
 fn send(addr: SocketAddr, bytes: &[u8]) -> TcpStream {
     let mut s = TcpStream::connect(addr).unwrap();

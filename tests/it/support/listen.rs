@@ -1,5 +1,6 @@
-//! Running the `hookcheck listen` binary in a test: start it, read the URL it prints first,
-//! post to it, and collect its exit code and output.
+//! Running a listener in a test: the `hookcheck listen` binary (start it, read the URL it
+//! prints first, post to it, collect its exit code and output), or the library's listener in
+//! a thread of its own.
 
 use std::{
     io::{BufRead, BufReader, Read},
@@ -7,7 +8,39 @@ use std::{
     time::Duration,
 };
 
+use hookcheck::listen::{Config, Listener, Session, Stopper, check::CatalogChecker};
+
 const BIN: &str = env!("CARGO_BIN_EXE_hookcheck");
+
+/// Starts a library listener (records kept) on its config's address in a runtime thread of
+/// its own; its address, its stopper, and the thread that returns the session.
+pub(crate) fn start(
+    mut config: Config,
+) -> (
+    std::net::SocketAddr,
+    Stopper,
+    std::thread::JoinHandle<Session>,
+) {
+    config.keep_records = true;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = Listener::bind(config, CatalogChecker::builtin(None))
+                .await
+                .unwrap();
+            tx.send((listener.local_addr(), listener.stopper()))
+                .unwrap();
+            listener.run().await.unwrap()
+        })
+    });
+    let (addr, stopper) = rx.recv().unwrap();
+    (addr, stopper, handle)
+}
 
 /// A running `hookcheck listen` and the URL it printed first.
 pub(crate) struct Running {
