@@ -47,7 +47,8 @@ pub fn run_with_progress<P: WebhookParser + 'static>(
 
 /// Runs `parser`, abandoning a call in process after `guard` (the time bound for in-process
 /// parsers; longer for adapters that enforce the bound themselves and report a timeout). Each
-/// job gets its own worker thread over the shared parser.
+/// job gets its own target over the shared parser: called inline on the cell's thread while the
+/// job watches for an overrun, or through a worker thread once a call has overrun.
 fn run_guarded<P: WebhookParser + 'static>(
     parser: P,
     config: &Config,

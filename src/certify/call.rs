@@ -1,11 +1,14 @@
 //! Asking the parser under test, with every way that can go wrong turned into an [`Answer`].
 //!
-//! An in-process parser runs on a worker thread: a panic is caught there (`catch_unwind`), and
-//! a call that does not return within the time bound is abandoned. The stuck thread is left
-//! behind (Rust cannot stop a thread) and a fresh worker serves the next call, so a hang is a
-//! failure of one case, never a stuck run. Worker threads are named [`WORKER_NAME`]; the
-//! panic hook installed by [`quiet_worker_panics`] keeps their panics off stderr and records
-//! where they happened.
+//! An in-process parser is called on the thread that runs its cell, with no handoff: a panic is
+//! caught there (`catch_unwind`), and the runner watches each call's start time
+//! ([`CallWatch`]). Only a call that overruns the time bound costs more: the runner abandons
+//! that cell's thread (Rust cannot stop a thread) and runs the cell again from its seed in the
+//! guarded mode, where each call is handed to a worker thread and abandoned when it does not
+//! return within the bound, a fresh worker serving the next call. Either way a hang is a
+//! failure of one case, never a stuck run, and the verdicts are the same. Threads that call
+//! parsers are named [`WORKER_NAME`]; the panic hook installed by [`quiet_worker_panics`]
+//! keeps their panics off stderr and records where they happened.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -86,6 +89,19 @@ pub(crate) struct Call {
 pub(crate) trait Target: Send + Sync {
     /// Asks for a verdict on `body` as a payload of `vendor`.
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
+
+    /// The time bound of an in-process parser that can also be called on the caller's own
+    /// thread ([`call_inline`](Self::call_inline)) while the runner watches for overruns; `None`
+    /// for targets that bound their own calls (adapters).
+    fn inline_guard(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Asks for a verdict on the caller's thread, with no time limit (panics are caught): the
+    /// caller watches the call and abandons its thread when it overruns.
+    fn call_inline(&self, vendor: Vendor, body: &[u8]) -> Call {
+        self.call(vendor, body)
+    }
 
     /// What accepted answers carry (the `reports-event` and `reports-fields` cells of a parser
     /// that reports less do not apply).
@@ -193,7 +209,8 @@ pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
     }
 }
 
-/// A [`WebhookParser`] run in process behind a worker thread that gives up after `guard`.
+/// A [`WebhookParser`] run in process, called inline under the runner's watch or behind a
+/// worker thread that gives up after `guard`.
 #[must_use]
 pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
     let fidelity = parser.fidelity();
@@ -219,7 +236,9 @@ struct Worker {
     answers: Receiver<Answer>,
 }
 
-/// An in-process parser behind a worker thread with a timeout and panic capture.
+/// An in-process parser: called inline ([`Target::call_inline`], the runner watching for
+/// overruns) or behind a worker thread with a timeout ([`Target::call`]), panics captured
+/// either way.
 pub(crate) struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
@@ -281,6 +300,25 @@ fn serve(parse: &ParseFn, jobs: &Receiver<Job>, answers: &Sender<Answer>) {
 }
 
 impl Target for InProcess {
+    fn inline_guard(&self) -> Option<Duration> {
+        Some(self.guard)
+    }
+
+    fn call_inline(&self, vendor: Vendor, body: &[u8]) -> Call {
+        let start = Instant::now();
+        let answer = match panic::catch_unwind(AssertUnwindSafe(|| (self.parse)(vendor, body))) {
+            Ok(answer) => answer,
+            Err(payload) => Answer::Fault {
+                kind: FaultKind::Panicked,
+                detail: panic_text(payload.as_ref()),
+            },
+        };
+        Call {
+            answer,
+            elapsed: start.elapsed(),
+        }
+    }
+
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         let start = Instant::now();
         let fault = |kind, detail: String| Call {

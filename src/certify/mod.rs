@@ -46,6 +46,7 @@ mod shard;
 mod shrink;
 mod source;
 mod to_report;
+mod watch;
 
 #[cfg(feature = "cli")]
 pub(crate) use api::run_target;

@@ -18,6 +18,12 @@ pub(crate) trait EntryCases: Send + Sync {
     fn valid(&self) -> BoxedStrategy<Value>;
     /// Up to `max` payloads that each violate one keyword at one place, drawn from `seed`.
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative>;
+    /// Whether every payload of [`valid`](Self::valid) has already been accepted by the entry's
+    /// own validator (the generator checks each value it makes with it), so that checking it
+    /// again would repeat the same work.
+    fn checked_valid(&self) -> bool {
+        false
+    }
 }
 
 /// Why no cases can be made for an entry.
@@ -156,7 +162,9 @@ pub(crate) struct GeneratorSource {
 impl CaseSource for GeneratorSource {
     fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
         let generator = entry.generator(self.options.clone())?;
-        Ok(Box::new(GeneratedCases { generator }))
+        // `Entry::generator` checks values with the entry's compiled validator when it has one.
+        let checked = entry.validator().is_ok();
+        Ok(Box::new(GeneratedCases { generator, checked }))
     }
 }
 
@@ -164,6 +172,7 @@ impl CaseSource for GeneratorSource {
 #[derive(Debug)]
 struct GeneratedCases {
     generator: Generator,
+    checked: bool,
 }
 
 impl EntryCases for GeneratedCases {
@@ -173,5 +182,9 @@ impl EntryCases for GeneratedCases {
 
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative> {
         self.generator.negatives(seed.0, max)
+    }
+
+    fn checked_valid(&self) -> bool {
+        self.checked
     }
 }
