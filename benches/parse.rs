@@ -11,7 +11,7 @@ use std::{hint::black_box, path::Path, time::Duration};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use hookcheck::{catalog::Vendor, parser::WebhookParser, parsers::ReferenceParser};
 
-const VENDORS: [Vendor; 3] = [Vendor::Postal, Vendor::Msndr, Vendor::GetMailer];
+const VENDORS: [Vendor; 3] = [Vendor::POSTAL, Vendor::MSNDR, Vendor::GETMAILER];
 
 /// `(event, body)` of every fixture of `vendor`, sorted by event.
 fn corpus(vendor: Vendor) -> Vec<(String, Vec<u8>)> {

@@ -131,7 +131,7 @@ where
 /// use hookcheck::certify::{Config, Seed};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// let config = Config::default().vendor(Vendor::Msndr).cases(256).seed(Seed(1));
+/// let config = Config::default().vendor(Vendor::MSNDR).cases(256).seed(Seed(1));
 /// hookcheck::certify(&ReferenceParser, config);
 /// ```
 pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
@@ -151,5 +151,5 @@ pub(crate) fn run_target(
     source: &dyn CaseSource,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
-    runner::run(Catalog::builtin(), make, source, name, config, progress)
+    runner::run(Catalog::active(), make, source, name, config, progress)
 }

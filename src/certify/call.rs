@@ -128,7 +128,7 @@ pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Target>, String> + S
 pub(crate) struct Direct {
     parser: Arc<dyn WebhookParser>,
     fidelity: Fidelity,
-    supported: [bool; 3],
+    supported: Supported,
 }
 
 impl Direct {
@@ -138,7 +138,7 @@ impl Direct {
         quiet_worker_panics();
         Self {
             fidelity: parser.fidelity(),
-            supported: Vendor::ALL.map(|v| parser.supports(v)),
+            supported: supported_by(parser.as_ref()),
             parser,
         }
     }
@@ -167,12 +167,26 @@ impl Target for Direct {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        self.supported[vendor_index(vendor)]
+        supports(&self.supported, vendor)
     }
 }
 
-fn vendor_index(vendor: Vendor) -> usize {
-    Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0)
+/// Which vendors a parser supports, asked once: every vendor of the catalog with the answer.
+/// A vendor not listed (none, for a target made without a parser) counts as supported.
+type Supported = Vec<(Vendor, bool)>;
+
+fn supported_by(parser: &dyn WebhookParser) -> Supported {
+    Vendor::all()
+        .into_iter()
+        .map(|v| (v, parser.supports(v)))
+        .collect()
+}
+
+fn supports(supported: &Supported, vendor: Vendor) -> bool {
+    supported
+        .iter()
+        .find(|(v, _)| *v == vendor)
+        .is_none_or(|(_, yes)| *yes)
 }
 
 /// The answer of a [`WebhookParser`] call.
@@ -197,7 +211,7 @@ pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
 #[must_use]
 pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
     let fidelity = parser.fidelity();
-    let supported = Vendor::ALL.map(|v| parser.supports(v));
+    let supported = supported_by(parser.as_ref());
     let mut target = InProcess::new(
         Arc::new(move |vendor, body| answer_of(parser.parse(vendor, body))),
         guard,
@@ -224,7 +238,7 @@ pub(crate) struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
     fidelity: Fidelity,
-    supported: [bool; 3],
+    supported: Supported,
     worker: Mutex<Option<Worker>>,
 }
 
@@ -246,7 +260,7 @@ impl InProcess {
             parse,
             guard,
             fidelity,
-            supported: [true; 3],
+            supported: Vec::new(),
             worker: Mutex::new(None),
         }
     }
@@ -339,7 +353,7 @@ impl Target for InProcess {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        self.supported[vendor_index(vendor)]
+        supports(&self.supported, vendor)
     }
 }
 
@@ -394,11 +408,11 @@ mod tests {
             _ => Answer::Rejected("nope".into()),
         });
         assert_eq!(
-            t.call(Vendor::Postal, b"ok").answer,
+            t.call(Vendor::POSTAL, b"ok").answer,
             Answer::Accepted(ParsedEvent::new("x"))
         );
         assert_eq!(
-            t.call(Vendor::Postal, b"x").answer,
+            t.call(Vendor::POSTAL, b"x").answer,
             Answer::Rejected("nope".into())
         );
     }
@@ -409,7 +423,7 @@ mod tests {
             assert!(body != b"boom", "exploded on purpose");
             Answer::Rejected("fine".into())
         });
-        match t.call(Vendor::Msndr, b"boom").answer {
+        match t.call(Vendor::MSNDR, b"boom").answer {
             Answer::Fault {
                 kind: FaultKind::Panicked,
                 detail,
@@ -421,7 +435,7 @@ mod tests {
         }
         // The same worker keeps serving after a caught panic.
         assert_eq!(
-            t.call(Vendor::Msndr, b"x").answer,
+            t.call(Vendor::MSNDR, b"x").answer,
             Answer::Rejected("fine".into())
         );
     }
@@ -434,7 +448,7 @@ mod tests {
             }
             Answer::Rejected("quick".into())
         });
-        let call = t.call(Vendor::GetMailer, b"hang");
+        let call = t.call(Vendor::GETMAILER, b"hang");
         assert!(matches!(
             call.answer,
             Answer::Fault {
@@ -444,7 +458,7 @@ mod tests {
         ));
         assert!(call.elapsed >= Duration::from_millis(200));
         assert!(call.elapsed < Duration::from_secs(2));
-        let next = t.call(Vendor::GetMailer, b"x");
+        let next = t.call(Vendor::GETMAILER, b"x");
         assert_eq!(next.answer, Answer::Rejected("quick".into()));
     }
 }

@@ -275,7 +275,7 @@ pub(crate) fn run(
     Ok(Certification {
         parser: parser.to_owned(),
         hookcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
-        catalog_version: Catalog::builtin_version().to_owned(),
+        catalog_version: catalog.version(),
         adapter: None,
         fidelity,
         not_applicable,

@@ -42,17 +42,17 @@ impl SigningArgs {
         if let Some(path) = &self.postal_private_key {
             let signer = PostalSigner::from_pem(&read(path)?)
                 .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-            signers.push((vec![Vendor::Postal], Box::new(signer)));
+            signers.push((vec![Vendor::POSTAL], Box::new(signer)));
         }
         if let Some(secret) = self.secrets.getmailer()? {
             let signer = GetMailer::new(&secret)
                 .map_err(|e| CliError::Usage(format!("GetMailer secret: {e}")))?;
-            signers.push((vec![Vendor::GetMailer], Box::new(signer)));
+            signers.push((vec![Vendor::GETMAILER], Box::new(signer)));
         }
         if let Some(secret) = self.secrets.standard_webhooks()? {
             let signer = StandardWebhooks::new(&secret)
                 .map_err(|e| CliError::Usage(format!("Standard Webhooks secret: {e}")))?;
-            signers.push((Vendor::ALL.to_vec(), Box::new(signer)));
+            signers.push((Vendor::all().to_vec(), Box::new(signer)));
         }
         Ok(signers)
     }

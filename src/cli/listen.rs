@@ -181,7 +181,7 @@ pub(crate) fn gates(
 ) -> Result<crate::coverage::Gates, CliError> {
     let require = require
         .map(|r| {
-            crate::coverage::Required::parse(crate::catalog::Catalog::builtin(), r)
+            crate::coverage::Required::parse(crate::catalog::Catalog::active(), r)
                 .map_err(|e| CliError::Usage(format!("--require-events: {e}")))
         })
         .transpose()?;

@@ -128,7 +128,7 @@ impl Tally {
                     Some(Required::Events(keys)) => keys,
                     _ => &[],
                 };
-                let seen: Vec<Vendor> = Vendor::ALL
+                let seen: Vec<Vendor> = Vendor::all()
                     .into_iter()
                     .filter(|v| {
                         self.seen
@@ -138,7 +138,7 @@ impl Tally {
                     })
                     .collect();
                 if seen.is_empty() {
-                    Vendor::ALL.to_vec()
+                    Vendor::all().to_vec()
                 } else {
                     seen
                 }
