@@ -1,7 +1,11 @@
 //! The event catalog: one JSON Schema per documented webhook event, embedded in the binary.
 //!
 //! Schemas live as data in `schemas/<vendor>/<event>.json`, with shared parts in
-//! `schemas/<vendor>/_defs.json`; `build.rs` embeds every file. An [`Entry`] is one event (or,
+//! `schemas/<vendor>/_defs.json`, next to the vendor's [`Profile`] (`vendor.json`); `build.rs`
+//! embeds every file of the vendors `schemas/vendors.txt` lists. A [`Vendor`] is a handle on a
+//! profile in a process-wide registry. [`Catalog::load_dir`] (`--catalog DIR`) adds a user's
+//! vendors from a directory laid out the same way and makes the result the catalog in use,
+//! [`Catalog::active`]. An [`Entry`] is one event (or,
 //! for msndr, one body of its webhook configuration API); its validator is compiled on first use
 //! and kept. [`Catalog::detect`] matches a payload to its entry by the vendor's envelope.
 //!
