@@ -319,6 +319,17 @@ fn listen_checks_signed_single_and_batched_bodies_of_the_user_vendor() {
         stdout.contains("4 request(s): 2 conforming, 1 nonconforming, 1 unauthorized"),
         "{stdout}"
     );
+    // Coverage counts each event of a batch under its own event: the valid batch's opened
+    // event has a null user agent, its bounced event a hard reason and tags.
+    assert!(stdout.contains("acme/mail.opened x2"), "{stdout}");
+    assert!(
+        !stdout.contains("not covered: /mail/user_agent null"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("not covered: /mail/reason = \"hard\""),
+        "{stdout}"
+    );
 }
 
 #[test]
