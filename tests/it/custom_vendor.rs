@@ -452,3 +452,45 @@ fn bad_profiles_and_schemas_are_reported_with_file_and_pointer() {
             "stray/vendor.json:: a vendor directory needs a vendor.json",
         ));
 }
+
+#[test]
+fn the_profile_reject_policy_exception_lets_a_parser_ignore_what_it_names() {
+    // The adapter never looks at /mail/meta: the profile says it may accept a bad one.
+    let run = |catalog: &Path, regressions: &Path| {
+        let mut cmd = hookcheck();
+        cmd.arg("certify")
+            .arg("--catalog")
+            .arg(catalog)
+            .args(["--exec", "python3 tests/fixtures/custom/acme_adapter.py"])
+            .args([
+                "--event",
+                "acme/mail.bounced",
+                "--property",
+                "rejects-invalid",
+            ])
+            .args(["--cases", "64", "--seed", "5", "--quiet", "--regressions"])
+            .arg(regressions);
+        cmd
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    run(Path::new(&catalog()), &scratch.path().join("a"))
+        .assert()
+        .code(0);
+    let without = edited(
+        |p| {
+            p.as_object_mut().unwrap().remove("policy");
+        },
+        None,
+    );
+    let out = run(without.path(), &scratch.path().join("b"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("\"meta\":"),
+        "the counterexample is a bad meta: {out}"
+    );
+}
