@@ -6,9 +6,13 @@
 //! their profiles, but [`Vendor::all`] and name lookups no longer see them.
 
 use std::{
+    cell::Cell,
     fmt,
     str::FromStr,
-    sync::{OnceLock, PoisonError, RwLock},
+    sync::{
+        OnceLock, PoisonError, RwLock,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -125,22 +129,30 @@ impl<'de> Deserialize<'de> for Vendor {
 }
 
 /// One registered profile.
+#[derive(Clone, Copy)]
 struct Registered {
     profile: &'static Profile,
     builtin: bool,
     active: bool,
 }
 
-/// The process-wide registry.
+/// The process-wide registry, as one immutable snapshot. A change (loading a user catalog, at
+/// most a few times per process) publishes a new snapshot and leaves the old one in place, so
+/// that readers never wait: each thread keeps the snapshot it last read, and checks one
+/// generation counter to see whether it is still current.
+#[derive(Clone)]
 struct Registry {
     entries: Vec<Registered>,
     /// Built-in profiles that failed to load.
     problems: Vec<ProfileError>,
 }
 
-fn registry() -> &'static RwLock<Registry> {
-    static REGISTRY: OnceLock<RwLock<Registry>> = OnceLock::new();
-    REGISTRY.get_or_init(|| {
+/// Bumped after every new snapshot.
+static GENERATION: AtomicUsize = AtomicUsize::new(0);
+
+fn current() -> &'static RwLock<&'static Registry> {
+    static CURRENT: OnceLock<RwLock<&'static Registry>> = OnceLock::new();
+    CURRENT.get_or_init(|| {
         let mut entries = Vec::new();
         let mut problems = Vec::new();
         for f in embedded::PROFILES {
@@ -161,12 +173,35 @@ fn registry() -> &'static RwLock<Registry> {
                 active: true,
             });
         }
-        RwLock::new(Registry { entries, problems })
+        RwLock::new(Box::leak(Box::new(Registry { entries, problems })))
     })
 }
 
-fn read() -> std::sync::RwLockReadGuard<'static, Registry> {
-    registry().read().unwrap_or_else(PoisonError::into_inner)
+fn read() -> &'static Registry {
+    thread_local! {
+        static CACHED: Cell<Option<(usize, &'static Registry)>> = const { Cell::new(None) };
+    }
+    let generation = GENERATION.load(Ordering::Acquire);
+    CACHED.with(|cached| match cached.get() {
+        Some((g, registry)) if g == generation => registry,
+        _ => {
+            let registry = *current().read().unwrap_or_else(PoisonError::into_inner);
+            cached.set(Some((generation, registry)));
+            registry
+        }
+    })
+}
+
+/// Publishes a changed copy of the registry; `change` may refuse with an error.
+fn update<T>(
+    change: impl FnOnce(&mut Registry) -> Result<T, ProfileError>,
+) -> Result<T, ProfileError> {
+    let mut slot = current().write().unwrap_or_else(PoisonError::into_inner);
+    let mut next = (**slot).clone();
+    let out = change(&mut next)?;
+    *slot = Box::leak(Box::new(next));
+    GENERATION.fetch_add(1, Ordering::Release);
+    Ok(out)
 }
 
 /// The profile of a handle with none registered. Handles are made only by the registry and
@@ -188,7 +223,10 @@ pub(crate) fn builtin_problems() -> Vec<ProfileError> {
 ///
 /// [`ProfileError`] when a vendor of that name or alias is already in use.
 pub(crate) fn register(profile: Profile, file: &str) -> Result<Vendor, ProfileError> {
-    let mut r = registry().write().unwrap_or_else(PoisonError::into_inner);
+    update(|r| register_in(r, profile, file))
+}
+
+fn register_in(r: &mut Registry, profile: Profile, file: &str) -> Result<Vendor, ProfileError> {
     let clash = |name: &str| {
         r.entries.iter().filter(|e| e.active).any(|e| {
             e.profile.name.eq_ignore_ascii_case(name)
@@ -232,10 +270,12 @@ pub(crate) fn register(profile: Profile, file: &str) -> Result<Vendor, ProfileEr
 
 /// Sets the built-in vendors aside (`--no-builtin`).
 pub(crate) fn retire_builtin() {
-    let mut r = registry().write().unwrap_or_else(PoisonError::into_inner);
-    for e in r.entries.iter_mut().filter(|e| e.builtin) {
-        e.active = false;
-    }
+    let _ = update(|r| {
+        for e in r.entries.iter_mut().filter(|e| e.builtin) {
+            e.active = false;
+        }
+        Ok(())
+    });
 }
 
 /// A vendor name that hookcheck does not know.
@@ -310,6 +350,19 @@ mod tests {
             "Postl".parse::<Vendor>().unwrap_err().to_string(),
             r#"unknown vendor "Postl" (did you mean "postal"? known: postal, msndr, getmailer)"#
         );
+    }
+
+    #[test]
+    fn a_new_snapshot_is_what_every_thread_reads_next() {
+        let before: *const Registry = read();
+        update(|_| Ok(())).unwrap();
+        let after: *const Registry = read();
+        assert_ne!(before, after);
+        let other = std::thread::spawn(|| read() as *const Registry as usize)
+            .join()
+            .unwrap();
+        assert_eq!(other, after as usize);
+        assert_eq!(Vendor::builtin().len(), 3);
     }
 
     #[test]
