@@ -56,6 +56,7 @@ pub mod fuzz;
 pub mod generate;
 #[cfg(feature = "listen")]
 pub mod listen;
+pub mod openapi;
 pub mod parser;
 pub mod parsers;
 mod pointer;

@@ -12,6 +12,7 @@ mod api_check;
 mod certify;
 mod completions;
 mod coverage;
+mod export;
 mod generate;
 mod inputs;
 mod interrupt;
@@ -54,6 +55,8 @@ pub enum Command {
     List(list::Args),
     /// Print the JSON Schema of one event (VENDOR/EVENT, or EVENT when unambiguous).
     Schema(schema::Args),
+    /// Write the catalog in another format (`export openapi`: OpenAPI 3.1 webhooks).
+    Export(export::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
     /// Generate valid (or, with --invalid, labelled invalid) payloads for an event or a schema.
@@ -141,6 +144,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Export(a) => export::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Gen(a) => generate::run(a),
         Command::Coverage(a) => coverage::run(a),
