@@ -101,7 +101,10 @@ pub fn export(catalog: &Catalog, vendor: Option<Vendor>) -> Result<Value, Export
                 let mut object = Map::new();
                 object.insert("summary".into(), json!(ex.source));
                 if !ex.repair.is_empty() {
-                    object.insert("description".into(), json!(format!("Repaired: {}", ex.repair)));
+                    object.insert(
+                        "description".into(),
+                        json!(format!("Repaired: {}", ex.repair)),
+                    );
                 }
                 object.insert("value".into(), ex.value.clone());
                 examples.insert(ex.name.clone(), Value::Object(object));

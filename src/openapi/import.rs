@@ -61,7 +61,7 @@ pub struct ImportedEvent {
     /// The body schema, self-contained: every reference into `components/schemas` copied
     /// under its `$defs`, draft 2020-12 unless it says otherwise.
     pub schema: Value,
-    /// The media type's examples, `(name, value)`, in document order.
+    /// The media type's examples, `(name, value)`, by name.
     pub examples: Vec<(String, Value)>,
 }
 
@@ -76,11 +76,11 @@ pub struct ImportedVendor {
     pub pointer_origin: PointerOrigin,
     /// The signature scheme, when the document says it.
     pub signature: Option<ImportedSignature>,
-    /// The events, in document order.
+    /// The events, by webhook key.
     pub events: Vec<ImportedEvent>,
 }
 
-/// A document that cannot be imported: where, and why.
+/// A document that cannot be imported: where, and why (shown as `file:pointer: message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportError {
     /// The file, when known.
@@ -93,10 +93,12 @@ pub struct ImportError {
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(file) = &self.file {
-            write!(f, "{file}:")?;
+        match (&self.file, self.pointer.is_root()) {
+            (Some(file), true) => write!(f, "{file}: {}", self.message),
+            (Some(file), false) => write!(f, "{file}:{}: {}", self.pointer, self.message),
+            (None, true) => write!(f, "{}", self.message),
+            (None, false) => write!(f, "{}: {}", self.pointer, self.message),
         }
-        write!(f, "{}: {}", self.pointer, self.message)
     }
 }
 
@@ -134,7 +136,9 @@ pub fn read(path: &Path, options: &ImportOptions) -> Result<Vec<ImportedVendor>,
         pointer: JsonPointer::root(),
         message,
     };
-    let len = std::fs::metadata(path).map_err(|e| err(e.to_string()))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| err(e.to_string()))?
+        .len();
     if len > MAX_DOCUMENT_BYTES {
         return Err(err(format!(
             "{len} bytes, more than the {MAX_DOCUMENT_BYTES} an OpenAPI document may have"
@@ -147,7 +151,8 @@ pub fn read(path: &Path, options: &ImportOptions) -> Result<Vec<ImportedVendor>,
     import(&doc, &options)
 }
 
-/// The vendors and events of an OpenAPI 3.1 document's `webhooks` (see the module docs).
+/// The vendors and events of an OpenAPI 3.1 document's `webhooks` (see the module docs),
+/// vendors in the order of their first webhook key, events by key.
 ///
 /// Every webhook needs a `post` operation with a JSON request body schema. References into
 /// `components` (`schemas`, `requestBodies`, `pathItems`, `examples`) are followed; references
@@ -322,9 +327,9 @@ impl<'a> Cx<'a> {
                 return Ok((value, at));
             };
             let target = self.local(reference, &at)?;
-            value = target
-                .resolve(self.doc)
-                .ok_or_else(|| self.err(at.clone(), format!("$ref {reference:?}: nothing there")))?;
+            value = target.resolve(self.doc).ok_or_else(|| {
+                self.err(at.clone(), format!("$ref {reference:?}: nothing there"))
+            })?;
             at = target;
         }
         Err(self.err(at, format!("more than {MAX_REF_HOPS} references in a row")))
@@ -551,7 +556,9 @@ impl Bundler<'_, '_> {
             ));
         };
         if pointer.resolve(self.cx.doc).is_none() {
-            return Err(self.cx.err(at.clone(), format!("$ref {reference:?}: nothing there")));
+            return Err(self
+                .cx
+                .err(at.clone(), format!("$ref {reference:?}: nothing there")));
         }
         let rest: String = tokens.map(|t| format!("/{}", escape(&t))).collect();
         if self.own.as_deref() == Some(name.as_str()) {
@@ -682,10 +689,10 @@ mod tests {
 
     fn doc(webhooks: Value) -> Value {
         json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "webhooks": webhooks,
-            "components": {"schemas": {
-                "id": {"type": "string", "pattern": "^ev_"},
-                "tree": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/tree"}}}
-            }}})
+        "components": {"schemas": {
+            "id": {"type": "string", "pattern": "^ev_"},
+            "tree": {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/tree"}}}
+        }}})
     }
 
     fn hook(kind: &str, extra: Value) -> Value {
@@ -698,7 +705,9 @@ mod tests {
 
     #[test]
     fn the_event_pointer_is_inferred_from_a_distinct_const() {
-        let d = doc(json!({"a": hook("a.done", json!({"const": "same"})), "b": hook("b.done", json!({"const": "same"}))}));
+        let d = doc(
+            json!({"a": hook("a.done", json!({"const": "same"})), "b": hook("b.done", json!({"const": "same"}))}),
+        );
         let vendors = import(&d, &ImportOptions::default()).unwrap();
         assert_eq!(vendors.len(), 1);
         let v = &vendors[0];
@@ -747,9 +756,15 @@ mod tests {
             "api.yaml:/webhooks/a/post/requestBody/content/application~1json/schema: $ref \"other.json#/x\" points outside the document (bundle it first)"
         );
         let e = import(&json!({"openapi": "3.0.3"}), &options).unwrap_err();
-        assert_eq!(e.to_string(), "api.yaml:/openapi: OpenAPI \"3.0.3\" is not 3.1.x");
-        let e = import(&json!({"openapi": "3.1.0", "webhooks": {"a": {"get": {}}}}), &options)
-            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "api.yaml:/openapi: OpenAPI \"3.0.3\" is not 3.1.x"
+        );
+        let e = import(
+            &json!({"openapi": "3.1.0", "webhooks": {"a": {"get": {}}}}),
+            &options,
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "api.yaml:/webhooks/a: no `post` operation");
     }
 
@@ -762,6 +777,6 @@ mod tests {
         let v = import(&from_yaml, &ImportOptions::default()).unwrap();
         assert_eq!(v[0].events[0].name, "ping");
         let e = parse("openapi: [", Some("bad.yaml")).unwrap_err();
-        assert!(e.to_string().starts_with("bad.yaml:: not YAML"), "{e}");
+        assert!(e.to_string().starts_with("bad.yaml: not YAML"), "{e}");
     }
 }

@@ -43,8 +43,8 @@ use serde_json::Value;
 
 pub use export::{ExportError, component_name, export};
 pub use import::{
-    ImportError, ImportOptions, ImportedEvent, ImportedSignature, ImportedVendor, MAX_DOCUMENT_BYTES,
-    PointerOrigin, import, parse, read,
+    ImportError, ImportOptions, ImportedEvent, ImportedSignature, ImportedVendor,
+    MAX_DOCUMENT_BYTES, PointerOrigin, import, parse, read,
 };
 
 use crate::catalog::Vendor;
