@@ -38,6 +38,7 @@ mod parsers;
 mod readme;
 mod reject_policy;
 mod report;
+mod resend_data;
 mod sarif;
 mod signature;
 mod suite_coverage;
