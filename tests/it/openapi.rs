@@ -238,3 +238,24 @@ fn the_export_command_writes_one_vendor_to_a_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_embedded_examples_are_the_repaired_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    for vendor in Vendor::ALL {
+        let dir = root.join(vendor.as_str()).join("examples");
+        let manifest: Vec<Value> =
+            serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+        let embedded = openapi::examples::documented(vendor).unwrap();
+        assert_eq!(embedded.len(), manifest.len(), "{vendor}");
+        for (row, ex) in manifest.iter().zip(&embedded) {
+            assert_eq!(row["name"], ex.name.as_str());
+            assert_eq!(row["event"], ex.event.as_str());
+            let file: Value = serde_json::from_str(
+                &fs::read_to_string(dir.join(row["repaired"].as_str().unwrap())).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(file, ex.value, "{vendor}/{}", ex.name);
+        }
+    }
+}
