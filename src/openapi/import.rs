@@ -769,6 +769,44 @@ mod tests {
     }
 
     #[test]
+    fn references_to_components_are_followed_and_loops_are_errors() {
+        let d = json!({"openapi": "3.1.1", "info": {"title": "t", "version": "1"},
+        "webhooks": {"ping": {"$ref": "#/components/pathItems/ping"}},
+        "components": {
+            "pathItems": {"ping": {"post": {
+                "x-hookcheck": {"vendor": "acme", "event": "ping", "eventPointer": "/kind",
+                    "signature": "standard_webhooks"},
+                "requestBody": {"$ref": "#/components/requestBodies/ping"}}}},
+            "requestBodies": {"ping": {"content": {"application/cloudevents+json": {
+                "schema": {"$ref": "#/components/schemas/ping"},
+                "examples": {"one": {"$ref": "#/components/examples/one"}}}}}},
+            "examples": {"one": {"value": {"kind": "ping"}}},
+            "schemas": {"ping": {"type": "object", "required": ["kind"],
+                "properties": {"kind": {"const": "ping"}, "self": {"$ref": "#/components/schemas/ping"}}}}
+        }});
+        let v = import(&d, &ImportOptions::default()).unwrap();
+        assert_eq!(v[0].name, "acme");
+        assert_eq!(v[0].pointer_origin, PointerOrigin::Extension);
+        assert_eq!(v[0].signature.as_ref().unwrap().scheme, "standard_webhooks");
+        let event = &v[0].events[0];
+        assert_eq!(
+            event.examples,
+            vec![("one".to_owned(), json!({"kind": "ping"}))]
+        );
+        // The component itself became the root: its self-reference points at the root.
+        assert_eq!(event.schema["properties"]["self"]["$ref"], "#");
+        let validator = crate::validate::build(&event.schema, &Default::default(), None).unwrap();
+        assert!(validator.is_valid(&json!({"kind": "ping", "self": {"kind": "ping"}})));
+        assert!(!validator.is_valid(&json!({"kind": "ping", "self": {}})));
+
+        let mut looped = d.clone();
+        looped["components"]["requestBodies"]["ping"] =
+            json!({"$ref": "#/components/requestBodies/ping"});
+        let e = import(&looped, &ImportOptions::default()).unwrap_err();
+        assert!(e.message.contains("references in a row"), "{e}");
+    }
+
+    #[test]
     fn yaml_and_json_read_alike() {
         let yaml = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nwebhooks:\n  ping:\n    post:\n      requestBody:\n        content:\n          application/json:\n            schema: {type: object, properties: {type: {const: ping}}}\n";
         let from_yaml = parse(yaml, None).unwrap();
