@@ -57,7 +57,7 @@ pub use config::{
     DEFAULT_TIME_BOUND,
 };
 pub use error::CertifyError;
-pub use outcome::{Body, CellResult, Certification, Counterexample, Outcome, Tally};
+pub use outcome::{Body, CellResult, Certification, Counterexample, Mismatch, Outcome, Tally};
 pub use properties::{Property, UnknownProperty};
 #[cfg(feature = "cli")]
 pub(crate) use receiver::Receiver;

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::Seed;
 use super::call::{Answer, Call, Target};
 use super::config::Config;
-use super::drive::{Driven, Faults, Halt, ShrinkLimits, ShrinkStop, Stops, Verdict, Watch, drive};
+use super::drive::{
+    Driven, Failure, Faults, Halt, ShrinkLimits, ShrinkStop, Stops, Verdict, Watch, drive,
+};
 use super::source::{Case, EntryCases};
 use crate::catalog::{Entry, Vendor};
 
@@ -310,7 +312,7 @@ impl Cell<'_> {
 pub(crate) struct PropertyRun {
     pub(crate) passed: u32,
     pub(crate) not_applicable: u32,
-    pub(crate) failure: Option<(Case, String)>,
+    pub(crate) failure: Option<(Case, Failure)>,
     pub(crate) shrink_steps: u32,
     /// Why shrinking stopped, if a budget stopped it.
     pub(crate) shrink_stop: Option<ShrinkStop>,
