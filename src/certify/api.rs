@@ -94,6 +94,26 @@ where
     // Adapters start their process or connection on first use, so making one for its name
     // costs nothing.
     let name = make().name().into_owned();
+    run_adapter_with_progress(make, &name, config, |_| {})
+}
+
+/// [`run_adapter`] under the parser name given, calling `progress` at the start and after every
+/// cell. The name is not asked of an adapter, so `make` can hand out one that was started (and
+/// checked) before the run: see how `hookcheck certify --exec` starts its first adapter.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_adapter_with_progress<P, F>(
+    make: F,
+    name: &str,
+    config: &Config,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<Certification, CertifyError>
+where
+    P: WebhookParser + 'static,
+    F: Fn() -> P + Sync,
+{
     let make = || -> Result<Box<dyn Target>, String> {
         // An HTTP receiver can also be sent the forgeries of `verifies-signature`.
         let parser: Box<dyn std::any::Any> = Box::new(make());
@@ -109,10 +129,10 @@ where
     };
     run_target(
         &make,
-        &name,
+        name,
         config,
         &GeneratorSource::default(),
-        &mut |_| {},
+        &mut progress,
     )
 }
 

@@ -7,9 +7,9 @@ use std::{process::ExitCode, time::Duration};
 use super::reports::ReportArgs;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
-use crate::catalog::Vendor;
-use crate::tls::UNTRUSTED;
+use hookcheck::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
+use hookcheck::catalog::Vendor;
+use hookcheck::tls::UNTRUSTED;
 
 /// Arguments of `hookcheck api-check`.
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,7 @@ Examples:
   hookcheck mock msndr-api --bind 127.0.0.1:8080 --token test &
   hookcheck api-check msndr --url http://127.0.0.1:8080/v1 --token test
   MSNDR_API_TOKEN=... hookcheck api-check msndr --url https://staging.internal/v1 --ca-cert staging-ca.pem --format junit,json --out api-report/")]
-pub struct Args {
+pub(crate) struct Args {
     /// The vendor whose API to check (only msndr documents one).
     #[arg(value_name = "VENDOR")]
     vendor: Vendor,

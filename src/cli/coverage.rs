@@ -8,7 +8,7 @@ use std::{
 
 use super::output::{Format, print_json, stdout_err, unless_closed};
 use super::{CliError, EXIT_FAILURES, EXIT_OK};
-use crate::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
+use hookcheck::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
 
 /// Arguments of `hookcheck coverage`.
 #[derive(Debug, clap::Args)]
@@ -20,7 +20,7 @@ The suite is a checkout of https://github.com/json-schema-org/JSON-Schema-Test-S
 the copy in a clone of hookcheck: ./tests/json-schema-test-suite, else the one in the source tree
 this binary was built from, if it is still there.
 Exit codes: 0 no wrong value, 1 the generator produced a wrong value, 2 usage or I/O error.")]
-pub struct Args {
+pub(crate) struct Args {
     /// The suite's root (holding tests/draft2020-12 and remotes/).
     #[arg(long = "suite", value_name = "DIR", conflicts_with = "suite_dir")]
     suite: Option<PathBuf>,

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 
 use super::output::stdout_err;
 use super::{CliError, EXIT_OK};
-use crate::catalog::Catalog;
-use crate::certify::Seed;
-use crate::generate::{GenOptions, Generator, Negative, ordered::ordered};
+use hookcheck::catalog::Catalog;
+use hookcheck::certify::Seed;
+use hookcheck::generate::{GenOptions, Generator, Negative, ordered::ordered};
 
 /// Arguments of `hookcheck gen`.
 #[derive(Debug, clap::Args)]
@@ -34,7 +34,7 @@ Examples:
   hookcheck gen getmailer/email.bounced --invalid --count 50 --labels labels.ndjson \\
     | hookcheck validate --event getmailer/email.bounced --ndjson -
   hookcheck gen --schema my-event.schema.json --resource defs.json --out payloads/")]
-pub struct Args {
+pub(crate) struct Args {
     /// The catalog event, as VENDOR/EVENT (see `hookcheck list`).
     #[arg(
         value_name = "VENDOR/EVENT",
@@ -442,7 +442,7 @@ fn read_json(path: &Path) -> Result<Value, CliError> {
         path: path.to_owned(),
         source,
     })?;
-    crate::validate::input::parse(&bytes, crate::validate::input::DEFAULT_MAX_BYTES)
+    hookcheck::validate::input::parse(&bytes, hookcheck::validate::input::DEFAULT_MAX_BYTES)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 

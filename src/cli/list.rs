@@ -7,11 +7,11 @@ use serde::Serialize;
 
 use super::output::{Format, print_json, stdout_err};
 use super::{CliError, EXIT_OK};
-use crate::catalog::{Catalog, EntryKind, Vendor};
+use hookcheck::catalog::{Catalog, EntryKind, Vendor};
 
 /// Arguments of `hookcheck list`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Only this vendor (postal, msndr, getmailer).
     #[arg(long)]
     vendor: Option<Vendor>,

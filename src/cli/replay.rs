@@ -7,8 +7,8 @@ use super::keys::SigningArgs;
 use super::output::still_open;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::listen::replay::{self, Client, Request};
-use crate::signature::Signer;
+use hookcheck::listen::replay::{self, Client, Request};
+use hookcheck::signature::Signer;
 
 /// Arguments of `hookcheck replay`.
 #[derive(Debug, clap::Args)]
@@ -28,7 +28,7 @@ Examples:
   hookcheck replay http://127.0.0.1:3000/webhooks/postal hooks.ndjson
   hookcheck replay --ca-cert staging-ca.pem https://staging.internal/webhooks hooks.ndjson
   hookcheck replay --postal-private-key signing.key http://localhost:3000/hooks payload.json")]
-pub struct Args {
+pub(crate) struct Args {
     /// Where to send: an http:// or https:// URL.
     #[arg(value_name = "URL")]
     url: String,
@@ -117,7 +117,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                     "{} -> {} {}",
                     request.source,
                     response.status,
-                    crate::report::cut::value(response.body.trim()).escape_debug()
+                    hookcheck::report::cut::value(response.body.trim()).escape_debug()
                 )
             }
             Err(e) => {
