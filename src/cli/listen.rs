@@ -325,28 +325,10 @@ fn resolve(bind: &str) -> Result<Vec<SocketAddr>, CliError> {
 
 /// Ends the session on SIGINT and SIGTERM; a second signal ends the grace period.
 fn on_signals(stopper: Stopper) {
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut int), Ok(mut term)) = (
-                signal(SignalKind::interrupt()),
-                signal(SignalKind::terminate()),
-            ) else {
-                return;
-            };
-            loop {
-                tokio::select! {
-                    _ = int.recv() => stopper.stop(),
-                    _ = term.recv() => stopper.stop(),
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        while tokio::signal::ctrl_c().await.is_ok() {
-            stopper.stop();
-        }
-    });
+    tokio::spawn(super::interrupt::signals(move |_| {
+        stopper.stop();
+        true
+    }));
 }
 
 /// Runs `hookcheck listen`.
