@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::call::{Direct, MakeTarget, Target, in_process};
+use super::call::{Direct, MakeTarget, Subject, in_process};
 #[cfg(feature = "http")]
 use super::receiver::Receiver;
 use super::runner::{self, Progress};
@@ -56,7 +56,7 @@ fn run_guarded<P: WebhookParser + 'static>(
 ) -> Result<Certification, CertifyError> {
     let name = parser.name().into_owned();
     let parser: Arc<dyn WebhookParser> = Arc::new(parser);
-    let make = move || -> Result<Box<dyn Target>, String> {
+    let make = move || -> Result<Box<dyn Subject>, String> {
         Ok(Box::new(in_process(Arc::clone(&parser), guard)))
     };
     run_target(&make, &name, config, &GeneratorSource::default(), progress)
@@ -114,7 +114,7 @@ where
     P: WebhookParser + 'static,
     F: Fn() -> P + Sync,
 {
-    let make = || -> Result<Box<dyn Target>, String> {
+    let make = || -> Result<Box<dyn Subject>, String> {
         // An HTTP receiver can also be sent the forgeries of `verifies-signature`.
         let parser: Box<dyn std::any::Any> = Box::new(make());
         #[cfg(feature = "http")]
@@ -124,7 +124,7 @@ where
         };
         parser
             .downcast::<P>()
-            .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Target>)
+            .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Subject>)
             .map_err(|_| "the adapter changed type".to_owned())
     };
     run_target(

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::call::{MakeTarget, Target};
+use super::call::{MakeTarget, Subject};
 use super::drive::{Halt, Verdict};
 use super::outcome::{
     Body, CellResult, Certification, Counterexample, Mismatch, Outcome, cell_name,
@@ -347,7 +347,7 @@ struct Job<'a> {
     seed: Seed,
     config: &'a Config,
     started: Instant,
-    target: &'a dyn Target,
+    target: &'a dyn Subject,
     source: &'a dyn CaseSource,
     prepared: &'a Prepared,
     replays: &'a [(std::path::PathBuf, Regression)],

@@ -9,7 +9,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::call::{Direct, MakeTarget, Target, in_process};
+use super::call::{Direct, MakeTarget, Subject, in_process};
 use super::runner::{self, Progress};
 use super::source::{CaseSource, EntryCases, Unprepared};
 use super::*;
@@ -101,8 +101,8 @@ fn certify_with(parser: impl WebhookParser + 'static, config: &Config) -> Certif
 fn guarded(
     parser: Arc<dyn WebhookParser>,
     guard: Duration,
-) -> impl Fn() -> Result<Box<dyn Target>, String> + Sync {
-    move || Ok(Box::new(in_process(Arc::clone(&parser), guard)) as Box<dyn Target>)
+) -> impl Fn() -> Result<Box<dyn Subject>, String> + Sync {
+    move || Ok(Box::new(in_process(Arc::clone(&parser), guard)) as Box<dyn Subject>)
 }
 
 fn certify_target(make: &MakeTarget<'_>, config: &Config) -> Certification {
@@ -671,7 +671,7 @@ fn certify_exec(command: &str, config: &Config) -> Certification {
     let bound = config.time_bound;
     let make = move || {
         let parser = crate::adapters::exec::ExecParser::new(command).with_timeout(bound);
-        Ok(Box::new(Direct::new(Arc::new(parser))) as Box<dyn Target>)
+        Ok(Box::new(Direct::new(Arc::new(parser))) as Box<dyn Subject>)
     };
     certify_target(&make, config)
 }

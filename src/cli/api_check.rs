@@ -7,7 +7,7 @@ use std::{process::ExitCode, time::Duration};
 use super::reports::ReportArgs;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use hookcheck::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
+use hookcheck::api::{self, Check, CheckOutcome, Config, client::TOKEN_VAR};
 use hookcheck::catalog::Vendor;
 use hookcheck::tls::UNTRUSTED;
 
@@ -80,10 +80,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         tls: args.tls.tls()?,
     };
     let result = api::run_with_progress(&config, |r| {
-        if !matches!(r.verdict, Verdict::Passed) {
+        if !matches!(r.verdict, CheckOutcome::Passed) {
             eprintln!(
                 "{} {}",
-                if matches!(r.verdict, Verdict::Error { .. }) {
+                if matches!(r.verdict, CheckOutcome::Error { .. }) {
                     "ERROR"
                 } else {
                     "FAIL"
@@ -93,10 +93,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     })
     .map_err(|e| CliError::Usage(format!("--url {e}")))?;
-    let untrusted = result
-        .results
-        .iter()
-        .any(|r| matches!(&r.verdict, Verdict::Error { message } if message.contains(UNTRUSTED)));
+    let untrusted = result.results.iter().any(
+        |r| matches!(&r.verdict, CheckOutcome::Error { message } if message.contains(UNTRUSTED)),
+    );
     if untrusted {
         eprintln!("hookcheck: {UNTRUSTED}: {}", super::tls::ADVICE);
     }

@@ -6,7 +6,7 @@ use std::{
     process::ExitCode,
 };
 
-use super::output::{Format, print_json, stdout_err, unless_closed};
+use super::output::{Style, print_json, stdout_err, unless_closed};
 use super::{CliError, EXIT_FAILURES, EXIT_OK};
 use hookcheck::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
 
@@ -35,7 +35,7 @@ pub(crate) struct Args {
     seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: Style,
     /// List every schema that was not covered, with the reason.
     #[arg(short, long)]
     verbose: bool,
@@ -74,8 +74,8 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let report = run_suite(&suite, &opts)
         .map_err(|e| CliError::Usage(format!("{}: {e}", suite.display())))?;
     unless_closed(match args.format {
-        Format::Json => print_json(&report),
-        Format::Human => print_human(&report, args.verbose).map_err(stdout_err),
+        Style::Json => print_json(&report),
+        Style::Human => print_human(&report, args.verbose).map_err(stdout_err),
     })?;
     Ok(ExitCode::from(if report.total.wrong > 0 {
         EXIT_FAILURES

@@ -16,7 +16,7 @@ use hookcheck::listen::{
     Config, Listener, Session, StopReason, Stopper, Verifiers,
     check::CatalogChecker,
     deliveries::{Deliveries, FailMode},
-    record::{Outcome, Record},
+    record::{Disposition, Record},
 };
 use hookcheck::report::Format;
 use hookcheck::signature::{
@@ -387,7 +387,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         on_record: Some(Box::new(move |r: &Record| {
             let passed = matches!(
                 r.outcome,
-                Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+                Disposition::Conforming | Disposition::Ignored | Disposition::Deferred
             );
             if !(quiet && passed) {
                 lines.line(request_line(r));

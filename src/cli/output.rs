@@ -14,7 +14,7 @@ use super::CliError;
 
 /// Output format of a report-like subcommand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub(crate) enum Format {
+pub(crate) enum Style {
     /// Text for people.
     #[default]
     Human,

@@ -9,7 +9,7 @@ use std::{
 use serde::Serialize;
 
 use super::inputs::{self, Payload};
-use super::output::{Format, stdout_err};
+use super::output::{Style, stdout_err};
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
 use hookcheck::catalog::{Catalog, Vendor};
 use hookcheck::validate::check::{Selection, Verdict, check_bytes};
@@ -49,7 +49,7 @@ pub(crate) struct Args {
     ndjson: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: Style,
     /// Largest payload accepted, in bytes (also 512K, 16M, 1G).
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = super::size::parse_size)]
     max_size: u64,
@@ -148,7 +148,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     } = inputs::expand(&args.paths);
     let mut summary = Summary::default();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let json = args.format == Format::Json;
+    let json = args.format == Style::Json;
     if json {
         out.write_all(b"{\"results\": [").map_err(stdout_err)?;
     }
