@@ -72,6 +72,7 @@ pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
 ///     .with_signer(Vendor::GetMailer, GetMailer::new("whsec_test").unwrap());
 /// let verdict = receiver.parse(Vendor::GetMailer, br#"{"id":"evt_1"}"#);
 /// ```
+#[derive(Clone)]
 pub struct HttpParser {
     url: String,
     timeout: Duration,
