@@ -1,5 +1,5 @@
 //! `hookcheck export openapi [--vendor V] [-o FILE]`: the catalog as an OpenAPI 3.1 document
-//! (see [`crate::openapi`]).
+//! (see [`hookcheck::openapi`]).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 use super::output::print_json;
 use super::{CliError, EXIT_OK};
-use crate::catalog::{Catalog, Vendor};
-use crate::openapi;
+use hookcheck::catalog::{Catalog, Vendor};
+use hookcheck::openapi;
 
 /// Arguments of `hookcheck export`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// What to write.
     #[command(subcommand)]
     format: Format,
