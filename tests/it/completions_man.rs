@@ -59,6 +59,8 @@ fn the_subcommand_list_is_complete() {
         "api-check",
         "mock",
         "mock msndr-api",
+        "export",
+        "export openapi",
         "completions",
         "man",
     ] {
