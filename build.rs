@@ -73,6 +73,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     writeln!(f, "]")?;
     let schema = root.join("vendor.schema.json");
     println!("cargo:rerun-if-changed={}", schema.display());
+    embed_examples(&root, &vendors)?;
+    Ok(())
+}
+
+/// Lists every `schemas/<vendor>/examples/*.json` (the manifest and the repaired documented
+/// examples) for `src/openapi/examples.rs`.
+fn embed_examples(root: &Path, vendors: &[String]) -> Result<(), Box<dyn std::error::Error>> {
+    let mut rows = Vec::new();
+    for vendor in vendors {
+        let dir = root.join(vendor).join("examples");
+        println!("cargo:rerun-if-changed={}", dir.display());
+        if !dir.is_dir() {
+            continue;
+        }
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            println!("cargo:rerun-if-changed={}", path.display());
+            rows.push((vendor.clone(), file_name(&path)?, path));
+        }
+    }
+    let out = PathBuf::from(env::var("OUT_DIR")?).join("embedded_examples.rs");
+    let mut f = fs::File::create(out)?;
+    writeln!(f, "&[")?;
+    for (vendor, name, path) in rows {
+        writeln!(
+            f,
+            "    ExampleFile {{ vendor: {vendor:?}, file: {name:?}, source: include_str!({:?}) }},",
+            path.display().to_string()
+        )?;
+    }
+    writeln!(f, "]")?;
     Ok(())
 }
 

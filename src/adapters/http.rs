@@ -74,6 +74,7 @@ pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
 ///     .with_signer(Vendor::GETMAILER, GetMailer::new("whsec_test").unwrap());
 /// let verdict = receiver.parse(Vendor::GETMAILER, br#"{"id":"evt_1"}"#);
 /// ```
+#[derive(Clone)]
 pub struct HttpParser {
     url: String,
     timeout: Duration,

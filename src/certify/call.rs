@@ -83,7 +83,7 @@ pub(crate) struct Call {
 }
 
 /// The parser under test as the runner sees it.
-pub(crate) trait Target: Send + Sync {
+pub(crate) trait Subject: Send + Sync {
     /// Asks for a verdict on `body` as a payload of `vendor`.
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
 
@@ -121,7 +121,7 @@ pub(crate) trait Target: Send + Sync {
 
 /// Makes the targets of a run, one per job: each job talks to its own worker thread, process
 /// or connection.
-pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Target>, String> + Sync + 'a;
+pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Subject>, String> + Sync + 'a;
 
 /// An adapter that enforces its own time limit (exec, HTTP), called on the runner's thread:
 /// no handoff per call. A panic in it is still caught.
@@ -144,7 +144,7 @@ impl Direct {
     }
 }
 
-impl Target for Direct {
+impl Subject for Direct {
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         let start = Instant::now();
         let answer = match panic::catch_unwind(AssertUnwindSafe(|| {
@@ -294,7 +294,7 @@ fn serve(parse: &ParseFn, jobs: &Receiver<Job>, answers: &Sender<Answer>) {
     }
 }
 
-impl Target for InProcess {
+impl Subject for InProcess {
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         let start = Instant::now();
         let fault = |kind, detail: String| Call {

@@ -19,6 +19,7 @@ use serde_json::Value;
 
 use crate::catalog::Vendor;
 use crate::catalog::profile::{FieldSpec, Normalise};
+use crate::certify::Mismatch;
 use crate::parser::{ParsedEvent, Timestamp};
 
 /// One of the key fields compared by `reports-fields`.
@@ -114,52 +115,47 @@ pub(crate) fn expected(field: Field, vendor: Vendor, event: &str, payload: &Valu
     }
 }
 
-/// Compares one field; `Err` describes the mismatch.
+/// Compares one field; `Err` says what was expected and what the parser reported (the caller
+/// adds the field's pointer).
 ///
 /// # Errors
 ///
-/// A readable description when the reported value differs from the expected one.
+/// The mismatch when the reported value differs from the expected one.
 pub(crate) fn compare(
     field: Field,
     expected: &Expected,
     reported: &ParsedEvent<'_>,
-) -> Result<(), String> {
+) -> Result<(), Mismatch> {
     let got_text = match field {
         Field::EventId => reported.event_id.as_deref(),
         Field::MessageId => reported.message_id.as_deref(),
         Field::Recipient => reported.recipient.as_deref(),
         Field::Timestamp => reported.timestamp.as_ref().map(Timestamp::raw),
     };
+    let nothing = || "nothing".to_owned();
     match expected {
         Expected::NotApplicable => Ok(()),
         Expected::Nothing => match got_text {
             None => Ok(()),
-            Some(got) => Err(format!(
-                "{field}: the payload has null, the parser reported {got:?}"
+            Some(got) => Err(Mismatch::new(
+                "nothing (the payload has null)",
+                format!("{got:?}"),
             )),
         },
         Expected::Text(want) => match got_text {
             Some(got) if got == want => Ok(()),
-            Some(got) => Err(format!(
-                "{field}: expected {want:?}, the parser reported {got:?}"
-            )),
-            None => Err(format!(
-                "{field}: expected {want:?}, the parser reported nothing"
+            got => Err(Mismatch::new(
+                format!("{want:?}"),
+                got.map_or_else(nothing, |g| format!("{g:?}")),
             )),
         },
         Expected::Time(want) => match &reported.timestamp {
             Some(got) if want.matches(got) => Ok(()),
-            Some(got) => Err(format!(
-                "{field}: expected {:?} ({}), the parser reported {:?} ({})",
-                want.raw(),
-                seconds(want),
-                got.raw(),
-                seconds(got)
+            Some(got) => Err(Mismatch::new(
+                format!("{:?} ({})", want.raw(), seconds(want)),
+                format!("{:?} ({})", got.raw(), seconds(got)),
             )),
-            None => Err(format!(
-                "{field}: expected {:?}, the parser reported nothing",
-                want.raw()
-            )),
+            None => Err(Mismatch::new(format!("{:?}", want.raw()), nothing())),
         },
     }
 }
@@ -213,7 +209,7 @@ mod tests {
             .with_timestamp(Timestamp::from_rfc3339("2024-01-15T12:00:00Z"));
         assert!(compare(Field::MessageId, &Expected::Text("7".into()), &reported).is_ok());
         let err = compare(Field::MessageId, &Expected::Text("8".into()), &reported).unwrap_err();
-        assert_eq!(err, "message_id: expected \"8\", the parser reported \"7\"");
+        assert_eq!(err, Mismatch::new("\"8\"", "\"7\""));
         let same = Expected::Time(Timestamp::from_rfc3339("2024-01-15T13:00:00+01:00"));
         assert!(compare(Field::Timestamp, &same, &reported).is_ok());
         assert!(compare(Field::Recipient, &Expected::Nothing, &reported).is_ok());

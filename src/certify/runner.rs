@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::call::{MakeTarget, Target};
+use super::call::{MakeTarget, Subject};
 use super::drive::{Halt, Verdict};
-use super::outcome::{Body, CellResult, Certification, Counterexample, Outcome, cell_name};
+use super::outcome::{
+    Body, CellResult, Certification, Counterexample, Mismatch, Outcome, cell_name,
+};
 use super::properties::{self, Cell, PropertyRun};
 use super::regressions::{self, Regression, Saved};
 use super::source::{Case, CaseSource, EntryCases, Unprepared};
@@ -345,7 +347,7 @@ struct Job<'a> {
     seed: Seed,
     config: &'a Config,
     started: Instant,
-    target: &'a dyn Target,
+    target: &'a dyn Subject,
     source: &'a dyn CaseSource,
     prepared: &'a Prepared,
     replays: &'a [(std::path::PathBuf, Regression)],
@@ -413,23 +415,34 @@ impl Job<'_> {
     }
 }
 
+/// For a `rejects-invalid` case: the violations of its payload that must be rejected.
+fn violations(cell: &Cell<'_>, case: &Case) -> Vec<crate::validate::Violation> {
+    match (&case.payload, cell.property) {
+        (Some(payload), Property::RejectsInvalid) => {
+            properties::must_reject_violations(cell, payload).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Replays the cell's saved regressions, then (unless one still fails) runs its property.
 fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result: &mut CellResult) {
     for (path, regression) in saved {
         let mut case = Case::bytes(regression.payload.0.clone());
         case.mutation = "replayed";
         match properties::check(cell, &case) {
-            Verdict::Fail(message) => {
+            Verdict::Fail(failure) => {
                 result.replayed += 1;
                 result.outcome = Outcome::Failed;
                 result.counterexample = Some(Counterexample {
+                    violations: violations(cell, &case),
                     body: Body(case.body),
-                    message,
+                    message: failure.message,
                     mutation: "replayed".into(),
                     shrink_steps: 0,
                     shrink_stopped: None,
                     regression: Some(path.clone()),
-                    violations: Vec::new(),
+                    mismatches: failure.mismatches,
                 });
                 return;
             }
@@ -458,22 +471,17 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
     if let Some(e) = run.broken {
         result.outcome = Outcome::Error;
         result.reason = Some(e);
-    } else if let Some((case, message)) = run.failure {
+    } else if let Some((case, failure)) = run.failure {
         result.outcome = Outcome::Failed;
-        let violations = match (&case.payload, cell.property) {
-            (Some(payload), Property::RejectsInvalid) => {
-                properties::must_reject_violations(cell, payload).unwrap_or_default()
-            }
-            _ => Vec::new(),
-        };
         result.counterexample = Some(Counterexample {
+            violations: violations(cell, &case),
             body: Body(case.body),
-            message,
+            message: failure.message,
             mutation: case.mutation.to_owned(),
             shrink_steps: run.shrink_steps,
             shrink_stopped: run.shrink_stop.map(|s| s.to_string()),
             regression: None,
-            violations,
+            mismatches: failure.mismatches,
         });
     } else if let Some(Halt::Faults(f)) = run.halted {
         // The parser gave no verdict often enough that the cell's verdict is decided.
@@ -501,6 +509,14 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
             shrink_stopped: None,
             regression: None,
             violations: Vec::new(),
+            mismatches: vec![Mismatch::new(
+                "an answer (accepted or rejected)",
+                if first.is_empty() {
+                    "no verdict".to_owned()
+                } else {
+                    first.clone()
+                },
+            )],
         });
         if result.counterexample.is_none() {
             result.reason = Some(message);

@@ -9,11 +9,11 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use super::CliError;
-use crate::catalog::Catalog;
+use hookcheck::catalog::Catalog;
 
 /// The catalog options, as clap documents and checks them.
 #[derive(Debug, Clone, clap::Args)]
-pub struct CatalogArgs {
+pub(crate) struct CatalogArgs {
     /// Also load the vendors of this directory, laid out like schemas/ (<vendor>/vendor.json
     /// and <vendor>/<event>.json); see docs/custom-vendors.md.
     #[arg(long, global = true, value_name = "DIR")]

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use super::CliError;
 use super::secrets::Secrets;
-use crate::catalog::Vendor;
-use crate::signature::{
+use hookcheck::catalog::Vendor;
+use hookcheck::signature::{
     Scheme, Signer, getmailer::GetMailer, postal::PostalSigner, standard::StandardWebhooks,
 };
 

@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::dict;
 use super::generated::{Slot, prepare};
 use super::oracle::assert_agrees;
-use super::{Outcome, Skip};
+use super::{Handling, Skip};
 use crate::JsonPointer;
 use crate::catalog::{Catalog, Vendor};
 use crate::parser::WebhookParser;
@@ -35,7 +35,7 @@ const MAX_BYTE_EDITS: usize = 4;
 /// # Panics
 ///
 /// As [`differential_with`].
-pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
+pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Handling {
     differential_with(&P::default(), data)
 }
 
@@ -53,23 +53,23 @@ pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
 /// # Example
 ///
 /// ```
-/// use hookcheck::fuzz::{differential, Outcome};
+/// use hookcheck::fuzz::{differential, Handling};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// assert!(matches!(differential::<ReferenceParser>(&[5; 96]), Outcome::Parsed(_)));
+/// assert!(matches!(differential::<ReferenceParser>(&[5; 96]), Handling::Parsed(_)));
 /// ```
-pub fn differential_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Outcome {
+pub fn differential_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Handling {
     let (slot, value, mut u) = match prepare(parser, data) {
         Ok(prepared) => prepared,
-        Err(skip) => return Outcome::Skipped(skip),
+        Err(skip) => return Handling::Skipped(skip),
     };
     let vendor = slot.entry.vendor();
     let (mutation, body) = match mutate(slot, value, &mut u) {
         Some(mutated) => mutated,
-        None => return Outcome::Skipped(Skip::NoPayload),
+        None => return Handling::Skipped(Skip::NoPayload),
     };
     let context = format_args!("differential: {} payload, {mutation}", slot.entry.key());
-    Outcome::Parsed(assert_agrees(parser, vendor, &body, &context))
+    Handling::Parsed(assert_agrees(parser, vendor, &body, &context))
 }
 
 /// What was done to the payload, for the assertion message.
@@ -372,8 +372,8 @@ mod tests {
                 }] += 1;
             }
             match differential::<ReferenceParser>(&data) {
-                Outcome::Parsed(_) => parsed += 1,
-                Outcome::Skipped(Skip::NoPayload) => {}
+                Handling::Parsed(_) => parsed += 1,
+                Handling::Skipped(Skip::NoPayload) => {}
                 other => panic!("{other:?} for {data:?}"),
             }
         }

@@ -1,7 +1,7 @@
 //! The `raw_<vendor>` fuzz targets: any bytes, as a body of one vendor, into a parser.
 
 use super::oracle::assert_agrees;
-use super::{MAX_INPUT_BYTES, Outcome, Skip};
+use super::{Handling, MAX_INPUT_BYTES, Skip};
 use crate::catalog::Vendor;
 use crate::parser::WebhookParser;
 
@@ -13,7 +13,7 @@ use crate::parser::WebhookParser;
 /// # Panics
 ///
 /// As [`raw_with`].
-pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Outcome {
+pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Handling {
     raw_with(&P::default(), vendor, data)
 }
 
@@ -33,21 +33,21 @@ pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Outcome {
 ///
 /// ```
 /// use hookcheck::catalog::Vendor;
-/// use hookcheck::fuzz::{raw, Outcome};
+/// use hookcheck::fuzz::{raw, Handling};
 /// use hookcheck::parsers::ReferenceParser;
 ///
 /// let body = br#"{"message":{"id":7},"event":{"name":"opened","timestamp":1539062173}}"#;
-/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, body), Outcome::Parsed(a) if a.accepted));
-/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, b"{]"), Outcome::Parsed(a) if !a.accepted));
+/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, body), Handling::Parsed(a) if a.accepted));
+/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, b"{]"), Handling::Parsed(a) if !a.accepted));
 /// ```
-pub fn raw_with<P: WebhookParser + ?Sized>(parser: &P, vendor: Vendor, data: &[u8]) -> Outcome {
+pub fn raw_with<P: WebhookParser + ?Sized>(parser: &P, vendor: Vendor, data: &[u8]) -> Handling {
     if data.len() > MAX_INPUT_BYTES {
-        return Outcome::Skipped(Skip::TooLarge);
+        return Handling::Skipped(Skip::TooLarge);
     }
     if !parser.supports(vendor) {
-        return Outcome::Skipped(Skip::Unsupported);
+        return Handling::Skipped(Skip::Unsupported);
     }
-    Outcome::Parsed(assert_agrees(
+    Handling::Parsed(assert_agrees(
         parser,
         vendor,
         data,
@@ -78,15 +78,15 @@ mod tests {
         let big = vec![b' '; MAX_INPUT_BYTES + 1];
         assert_eq!(
             raw::<ReferenceParser>(Vendor::POSTAL, &big),
-            Outcome::Skipped(Skip::TooLarge)
+            Handling::Skipped(Skip::TooLarge)
         );
         assert_eq!(
             raw_with(&PostalOnly, Vendor::MSNDR, b"{}"),
-            Outcome::Skipped(Skip::Unsupported)
+            Handling::Skipped(Skip::Unsupported)
         );
         assert!(matches!(
             raw_with(&PostalOnly, Vendor::POSTAL, b"{}"),
-            Outcome::Parsed(a) if !a.accepted
+            Handling::Parsed(a) if !a.accepted
         ));
     }
 }

@@ -124,50 +124,112 @@ const HOP_BY_HOP: [&str; 8] = [
     "expect",
 ];
 
-/// Reads an NDJSON recording. Records whose body was not read completely (too large,
-/// incomplete) cannot be replayed and are skipped; their `file:line`s are returned second.
+/// One line of a recording, as [`Recording`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A request that can be sent again.
+    Request(Request),
+    /// A record whose body was not read completely (too large, incomplete): it cannot be
+    /// replayed. Its `file:line`.
+    Skipped(String),
+}
+
+/// An NDJSON recording read one line at a time, so that replaying a recording of any size
+/// holds one request in memory. Blank lines are passed over.
+#[derive(Debug)]
+pub struct Recording {
+    name: String,
+    lines: io::Lines<io::BufReader<fs::File>>,
+    line: usize,
+}
+
+impl Recording {
+    /// Opens the recording at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError::Io`] when it cannot be opened.
+    pub fn open(path: &Path) -> Result<Self, ReplayError> {
+        let file = fs::File::open(path).map_err(|source| ReplayError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Self {
+            name: path.display().to_string(),
+            lines: io::BufRead::lines(io::BufReader::new(file)),
+            line: 0,
+        })
+    }
+}
+
+impl Iterator for Recording {
+    type Item = Result<Recorded, ReplayError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = match self.lines.next()? {
+                Ok(line) => line,
+                Err(source) => {
+                    return Some(Err(ReplayError::Io {
+                        path: self.name.clone(),
+                        source,
+                    }));
+                }
+            };
+            self.line += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Some(parse_record(format!("{}:{}", self.name, self.line), &line));
+        }
+    }
+}
+
+/// One recorded line as a request to send again.
+fn parse_record(at: String, line: &str) -> Result<Recorded, ReplayError> {
+    let rec: RecordedRequest = serde_json::from_str(line).map_err(|e| ReplayError::BadRecord {
+        at: at.clone(),
+        message: e.to_string(),
+    })?;
+    let Some(b64) = rec.body_base64 else {
+        return Ok(Recorded::Skipped(at));
+    };
+    let body =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).map_err(|e| {
+            ReplayError::BadRecord {
+                at: at.clone(),
+                message: format!("body_base64: {e}"),
+            }
+        })?;
+    Ok(Recorded::Request(Request {
+        source: at,
+        method: rec.method,
+        path: Some(rec.path),
+        headers: rec
+            .headers
+            .iter()
+            .filter(|h| !HOP_BY_HOP.contains(&h.name.to_ascii_lowercase().as_str()))
+            .map(|h| (h.name.clone(), h.bytes()))
+            .collect(),
+        body,
+    }))
+}
+
+/// Reads a whole NDJSON recording into memory. Records whose body was not read completely
+/// cannot be replayed and are skipped; their `file:line`s are returned second. For large
+/// recordings, [`Recording`] reads one request at a time.
 ///
 /// # Errors
 ///
 /// [`ReplayError::Io`] or [`ReplayError::BadRecord`].
 pub fn read_recording(path: &Path) -> Result<(Vec<Request>, Vec<String>), ReplayError> {
-    let text = fs::read_to_string(path).map_err(|source| ReplayError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
     let mut requests = Vec::new();
     let mut skipped = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    for recorded in Recording::open(path)? {
+        match recorded? {
+            Recorded::Request(r) => requests.push(r),
+            Recorded::Skipped(at) => skipped.push(at),
         }
-        let at = format!("{}:{}", path.display(), i + 1);
-        let rec: RecordedRequest =
-            serde_json::from_str(line).map_err(|e| ReplayError::BadRecord {
-                at: at.clone(),
-                message: e.to_string(),
-            })?;
-        let Some(b64) = rec.body_base64 else {
-            skipped.push(at);
-            continue;
-        };
-        let body = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
-            .map_err(|e| ReplayError::BadRecord {
-                at: at.clone(),
-                message: format!("body_base64: {e}"),
-            })?;
-        requests.push(Request {
-            source: at,
-            method: rec.method,
-            path: Some(rec.path),
-            headers: rec
-                .headers
-                .iter()
-                .filter(|h| !HOP_BY_HOP.contains(&h.name.to_ascii_lowercase().as_str()))
-                .map(|h| (h.name.clone(), h.bytes()))
-                .collect(),
-            body,
-        });
     }
     Ok((requests, skipped))
 }
@@ -331,6 +393,45 @@ fn agent(timeout: Duration, tls: &Tls) -> ureq::Agent {
 mod tests {
     use super::*;
     use crate::signature::getmailer::GetMailer;
+
+    #[test]
+    fn a_recording_is_read_line_by_line_with_each_line_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ndjson");
+        let whole = r#"{"method":"POST","path":"/a?x=1","headers":[{"name":"Host","value":"h"},{"name":"X-Id","value":"1"}],"body_base64":"e30="}"#;
+        let cut = r#"{"method":"POST","path":"/b","headers":[],"body_base64":null}"#;
+        fs::write(
+            &path,
+            format!(
+                "{whole}
+
+{cut}
+not json
+"
+            ),
+        )
+        .unwrap();
+        let mut recording = Recording::open(&path).unwrap();
+        let Some(Ok(Recorded::Request(first))) = recording.next() else {
+            panic!("the first record is a request");
+        };
+        assert_eq!(first.source, format!("{}:1", path.display()));
+        assert_eq!(first.path.as_deref(), Some("/a?x=1"));
+        assert_eq!(first.body, b"{}");
+        // Hop-by-hop headers are left for the client to set.
+        assert_eq!(first.headers, [("X-Id".to_owned(), b"1".to_vec())]);
+        assert_eq!(
+            recording.next().unwrap().unwrap(),
+            Recorded::Skipped(format!("{}:3", path.display()))
+        );
+        match recording.next() {
+            Some(Err(ReplayError::BadRecord { at, .. })) => {
+                assert_eq!(at, format!("{}:4", path.display()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(recording.next().is_none());
+    }
 
     #[test]
     fn signing_replaces_only_the_schemes_headers_and_only_for_its_vendor() {
