@@ -13,7 +13,7 @@
 //! | --- | --- | --- |
 //! | `http` | `adapters::http`, certifying `--url` receivers, and `tls` (HTTPS through rustls) | ureq, rustls |
 //! | `listen` | `listen` (the HTTP receiver, replay) and `api` (api-check, the msndr mock) | `http`, axum, tokio |
-//! | `cli` | the `hookcheck` binary and `cli` | `listen`, clap |
+//! | `cli` | the `hookcheck` binary (built on this public API alone) | `listen`, clap |
 //!
 //! # Tour
 //!
@@ -46,16 +46,12 @@ pub mod adapters;
 pub mod api;
 pub mod catalog;
 pub mod certify;
-/// The command line's implementation, for the `hookcheck` binary only: not part of the
-/// library's API, and free to change in any release.
-#[cfg(feature = "cli")]
-#[doc(hidden)]
-pub mod cli;
 pub mod coverage;
 pub mod fuzz;
 pub mod generate;
 #[cfg(feature = "listen")]
 pub mod listen;
+pub mod openapi;
 pub mod parser;
 pub mod parsers;
 mod pointer;

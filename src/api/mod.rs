@@ -141,7 +141,7 @@ impl std::error::Error for ApiError {}
 
 /// How one check ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum CheckOutcome {
     /// The check held.
     Passed,
     /// The server did something the check forbids.
@@ -168,7 +168,7 @@ pub struct CheckResult {
     /// The check.
     pub check: Check,
     /// How it ended.
-    pub verdict: Verdict,
+    pub verdict: CheckOutcome,
     /// Facts a passed check found out (`after DELETE`: `GET answers 404`).
     pub notes: Vec<(String, String)>,
     /// Requests sent.
@@ -198,7 +198,9 @@ impl ApiRun {
     /// Whether every check held.
     #[must_use]
     pub fn is_success(&self) -> bool {
-        self.results.iter().all(|r| r.verdict == Verdict::Passed)
+        self.results
+            .iter()
+            .all(|r| r.verdict == CheckOutcome::Passed)
     }
 
     /// The result of `check`, if it ran.
@@ -212,7 +214,7 @@ impl ApiRun {
     pub fn failed(&self) -> Vec<Check> {
         self.results
             .iter()
-            .filter(|r| matches!(r.verdict, Verdict::Failed { .. }))
+            .filter(|r| matches!(r.verdict, CheckOutcome::Failed { .. }))
             .map(|r| r.check)
             .collect()
     }
@@ -251,12 +253,12 @@ impl ApiRun {
 
 fn case(result: &CheckResult) -> Case {
     let outcome = match &result.verdict {
-        Verdict::Passed => report::Outcome::Passed,
-        Verdict::Error { message } => report::Outcome::Error {
+        CheckOutcome::Passed => report::Outcome::Passed,
+        CheckOutcome::Error { message } => report::Outcome::Error {
             message: message.clone(),
             detail: None,
         },
-        Verdict::Failed {
+        CheckOutcome::Failed {
             message,
             request,
             response,
@@ -343,12 +345,12 @@ pub fn run_with_progress(
         let outcome = procedures::run(check, &mut probe, &inputs);
         let (verdict, notes) = match outcome {
             Ok(notes) => (
-                Verdict::Passed,
+                CheckOutcome::Passed,
                 notes.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             ),
-            Err(Stop::Error(message)) => (Verdict::Error { message }, Vec::new()),
+            Err(Stop::Error(message)) => (CheckOutcome::Error { message }, Vec::new()),
             Err(Stop::Fail(message)) => (
-                Verdict::Failed {
+                CheckOutcome::Failed {
                     message,
                     request: probe.sent.last().cloned(),
                     response: probe.last.clone().map(|r| r.map_err(|f| f.to_string())),

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::call::{Direct, MakeTarget, Target, in_process};
+use super::call::{Direct, MakeTarget, Subject, in_process};
 #[cfg(feature = "http")]
 use super::receiver::Receiver;
 use super::runner::{self, Progress};
@@ -57,7 +57,7 @@ fn run_guarded<P: WebhookParser + 'static>(
 ) -> Result<Certification, CertifyError> {
     let name = parser.name().into_owned();
     let parser: Arc<dyn WebhookParser> = Arc::new(parser);
-    let make = move || -> Result<Box<dyn Target>, String> {
+    let make = move || -> Result<Box<dyn Subject>, String> {
         Ok(Box::new(in_process(Arc::clone(&parser), guard)))
     };
     run_target(&make, &name, config, &GeneratorSource::default(), progress)
@@ -95,7 +95,27 @@ where
     // Adapters start their process or connection on first use, so making one for its name
     // costs nothing.
     let name = make().name().into_owned();
-    let make = || -> Result<Box<dyn Target>, String> {
+    run_adapter_with_progress(make, &name, config, |_| {})
+}
+
+/// [`run_adapter`] under the parser name given, calling `progress` at the start and after every
+/// cell. The name is not asked of an adapter, so `make` can hand out one that was started (and
+/// checked) before the run: see how `hookcheck certify --exec` starts its first adapter.
+///
+/// # Errors
+///
+/// As [`run`].
+pub fn run_adapter_with_progress<P, F>(
+    make: F,
+    name: &str,
+    config: &Config,
+    mut progress: impl FnMut(Progress<'_>),
+) -> Result<Certification, CertifyError>
+where
+    P: WebhookParser + 'static,
+    F: Fn() -> P + Sync,
+{
+    let make = || -> Result<Box<dyn Subject>, String> {
         // An HTTP receiver can also be sent the forgeries of `verifies-signature`.
         let parser: Box<dyn std::any::Any> = Box::new(make());
         #[cfg(feature = "http")]
@@ -105,15 +125,15 @@ where
         };
         parser
             .downcast::<P>()
-            .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Target>)
+            .map(|p| Box::new(Direct::new(Arc::new(*p))) as Box<dyn Subject>)
             .map_err(|_| "the adapter changed type".to_owned())
     };
     run_target(
         &make,
-        &name,
+        name,
         config,
         &GeneratorSource::default(),
-        &mut |_| {},
+        &mut progress,
     )
 }
 
@@ -132,7 +152,7 @@ where
 /// use hookcheck::certify::{Config, Seed};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// let config = Config::default().vendor(Vendor::Msndr).cases(256).seed(Seed(1));
+/// let config = Config::default().vendor(Vendor::MSNDR).cases(256).seed(Seed(1));
 /// hookcheck::certify(&ReferenceParser, config);
 /// ```
 pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
@@ -152,5 +172,5 @@ pub(crate) fn run_target(
     source: &dyn CaseSource,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
-    runner::run(Catalog::builtin(), make, source, name, config, progress)
+    runner::run(Catalog::active(), make, source, name, config, progress)
 }

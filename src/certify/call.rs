@@ -86,7 +86,7 @@ pub(crate) struct Call {
 }
 
 /// The parser under test as the runner sees it.
-pub(crate) trait Target: Send + Sync {
+pub(crate) trait Subject: Send + Sync {
     /// Asks for a verdict on `body` as a payload of `vendor`.
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
 
@@ -137,14 +137,14 @@ pub(crate) trait Target: Send + Sync {
 
 /// Makes the targets of a run, one per job: each job talks to its own worker thread, process
 /// or connection.
-pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Target>, String> + Sync + 'a;
+pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Subject>, String> + Sync + 'a;
 
 /// An adapter that enforces its own time limit (exec, HTTP), called on the runner's thread:
 /// no handoff per call. A panic in it is still caught.
 pub(crate) struct Direct {
     parser: Arc<dyn WebhookParser>,
     fidelity: Fidelity,
-    supported: [bool; 3],
+    supported: Supported,
 }
 
 impl Direct {
@@ -154,13 +154,13 @@ impl Direct {
         quiet_worker_panics();
         Self {
             fidelity: parser.fidelity(),
-            supported: Vendor::ALL.map(|v| parser.supports(v)),
+            supported: supported_by(parser.as_ref()),
             parser,
         }
     }
 }
 
-impl Target for Direct {
+impl Subject for Direct {
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         let start = Instant::now();
         let answer = match panic::catch_unwind(AssertUnwindSafe(|| {
@@ -183,12 +183,26 @@ impl Target for Direct {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        self.supported[vendor_index(vendor)]
+        supports(&self.supported, vendor)
     }
 }
 
-fn vendor_index(vendor: Vendor) -> usize {
-    Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0)
+/// Which vendors a parser supports, asked once: every vendor of the catalog with the answer.
+/// A vendor not listed (none, for a target made without a parser) counts as supported.
+type Supported = Vec<(Vendor, bool)>;
+
+fn supported_by(parser: &dyn WebhookParser) -> Supported {
+    Vendor::all()
+        .into_iter()
+        .map(|v| (v, parser.supports(v)))
+        .collect()
+}
+
+fn supports(supported: &Supported, vendor: Vendor) -> bool {
+    supported
+        .iter()
+        .find(|(v, _)| *v == vendor)
+        .is_none_or(|(_, yes)| *yes)
 }
 
 /// The answer of a [`WebhookParser`] call.
@@ -214,7 +228,7 @@ pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
 #[must_use]
 pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
     let fidelity = parser.fidelity();
-    let supported = Vendor::ALL.map(|v| parser.supports(v));
+    let supported = supported_by(parser.as_ref());
     let mut target = InProcess::new(
         Arc::new(move |vendor, body| answer_of(parser.parse(vendor, body))),
         guard,
@@ -236,14 +250,14 @@ struct Worker {
     answers: Receiver<Answer>,
 }
 
-/// An in-process parser: called inline ([`Target::call_inline`], the runner watching for
-/// overruns) or behind a worker thread with a timeout ([`Target::call`]), panics captured
+/// An in-process parser: called inline ([`Subject::call_inline`], the runner watching for
+/// overruns) or behind a worker thread with a timeout ([`Subject::call`]), panics captured
 /// either way.
 pub(crate) struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
     fidelity: Fidelity,
-    supported: [bool; 3],
+    supported: Supported,
     worker: Mutex<Option<Worker>>,
 }
 
@@ -265,7 +279,7 @@ impl InProcess {
             parse,
             guard,
             fidelity,
-            supported: [true; 3],
+            supported: Vec::new(),
             worker: Mutex::new(None),
         }
     }
@@ -299,7 +313,7 @@ fn serve(parse: &ParseFn, jobs: &Receiver<Job>, answers: &Sender<Answer>) {
     }
 }
 
-impl Target for InProcess {
+impl Subject for InProcess {
     fn inline_guard(&self) -> Option<Duration> {
         Some(self.guard)
     }
@@ -377,7 +391,7 @@ impl Target for InProcess {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        self.supported[vendor_index(vendor)]
+        supports(&self.supported, vendor)
     }
 }
 
@@ -432,11 +446,11 @@ mod tests {
             _ => Answer::Rejected("nope".into()),
         });
         assert_eq!(
-            t.call(Vendor::Postal, b"ok").answer,
+            t.call(Vendor::POSTAL, b"ok").answer,
             Answer::Accepted(ParsedEvent::new("x"))
         );
         assert_eq!(
-            t.call(Vendor::Postal, b"x").answer,
+            t.call(Vendor::POSTAL, b"x").answer,
             Answer::Rejected("nope".into())
         );
     }
@@ -447,7 +461,7 @@ mod tests {
             assert!(body != b"boom", "exploded on purpose");
             Answer::Rejected("fine".into())
         });
-        match t.call(Vendor::Msndr, b"boom").answer {
+        match t.call(Vendor::MSNDR, b"boom").answer {
             Answer::Fault {
                 kind: FaultKind::Panicked,
                 detail,
@@ -459,7 +473,7 @@ mod tests {
         }
         // The same worker keeps serving after a caught panic.
         assert_eq!(
-            t.call(Vendor::Msndr, b"x").answer,
+            t.call(Vendor::MSNDR, b"x").answer,
             Answer::Rejected("fine".into())
         );
     }
@@ -472,7 +486,7 @@ mod tests {
             }
             Answer::Rejected("quick".into())
         });
-        let call = t.call(Vendor::GetMailer, b"hang");
+        let call = t.call(Vendor::GETMAILER, b"hang");
         assert!(matches!(
             call.answer,
             Answer::Fault {
@@ -482,7 +496,7 @@ mod tests {
         ));
         assert!(call.elapsed >= Duration::from_millis(200));
         assert!(call.elapsed < Duration::from_secs(2));
-        let next = t.call(Vendor::GetMailer, b"x");
+        let next = t.call(Vendor::GETMAILER, b"x");
         assert_eq!(next.answer, Answer::Rejected("quick".into()));
     }
 }

@@ -22,15 +22,44 @@ use std::time::{Duration, Instant};
 use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::{Config as RunnerConfig, TestCaseError, TestRunner};
 
-use super::Seed;
+use super::{Mismatch, Seed};
+
+/// Why one case fails its property: a line for people and, typed, what was required and what
+/// the parser did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Failure {
+    /// One line saying what failed.
+    pub(crate) message: String,
+    /// What the property required and what the parser did, value by value.
+    pub(crate) mismatches: Vec<Mismatch>,
+}
+
+impl Failure {
+    /// A failure with `message` and the one `mismatch` behind it.
+    pub(crate) fn new(message: impl Into<String>, mismatch: Mismatch) -> Self {
+        Self {
+            message: message.into(),
+            mismatches: vec![mismatch],
+        }
+    }
+
+    /// A failure with `message` alone (the harness's own tests).
+    #[cfg(test)]
+    pub(crate) fn message(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            mismatches: Vec::new(),
+        }
+    }
+}
 
 /// What a check says about one case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Verdict {
     /// The property holds for this case.
     Pass,
-    /// The property fails for this case, with a message.
-    Fail(String),
+    /// The property fails for this case, for the reasons given.
+    Fail(Failure),
     /// The case says nothing about the property (e.g. the parser rejected a valid payload while
     /// `reports-event` was being checked): not counted, not failed.
     NotApplicable,
@@ -181,7 +210,7 @@ pub(crate) struct Driven<V> {
     /// Cases that were not applicable.
     pub(crate) not_applicable: u32,
     /// The minimal failing case and its message, if any case failed.
-    pub(crate) failure: Option<(V, String)>,
+    pub(crate) failure: Option<(V, Failure)>,
     /// Shrink candidates tried.
     pub(crate) shrink_steps: u32,
     /// The harness error, if the check reported one.
@@ -197,7 +226,7 @@ pub(crate) struct Driven<V> {
 struct State<V> {
     passed: u32,
     not_applicable: u32,
-    failure: Option<(V, String)>,
+    failure: Option<(V, Failure)>,
     shrink_started: Option<Instant>,
     /// The fault counters when shrinking started.
     shrink_base: Faults,
@@ -326,13 +355,14 @@ where
                     Err(TestCaseError::reject("not applicable"))
                 }
             }
-            Verdict::Fail(message) => {
+            Verdict::Fail(failure) => {
                 if s.shrink_started.is_none() {
                     s.shrink_started = Some(Instant::now());
                     s.shrink_base = after;
                 }
-                s.failure = Some((value, message.clone()));
-                return Err(TestCaseError::fail(message));
+                let reason = TestCaseError::fail(failure.message.clone());
+                s.failure = Some((value, failure));
+                return Err(reason);
             }
             Verdict::Broken(message) => {
                 // Nothing to shrink: the harness is wrong, not the parser.
@@ -461,14 +491,14 @@ mod tests {
     fn failures_shrink_to_the_minimal_case() {
         let driven = plain(Seed(1), 256, LIMITS, &(0u32..10_000), |&n| {
             if n >= 100 {
-                Verdict::Fail(format!("{n} is too big"))
+                Verdict::Fail(Failure::message(format!("{n} is too big")))
             } else {
                 Verdict::Pass
             }
         });
         let (value, message) = driven.failure.expect("some case fails");
         assert_eq!(value, 100);
-        assert_eq!(message, "100 is too big");
+        assert_eq!(message.message, "100 is too big");
         assert!(driven.shrink_steps > 0);
     }
 
@@ -508,7 +538,7 @@ mod tests {
             time: Duration::from_secs(10),
         };
         let driven = plain(Seed(3), 100, limits, &(1000u32..1_000_000), |&n| {
-            Verdict::Fail(format!("{n}"))
+            Verdict::Fail(Failure::message(format!("{n}")))
         });
         assert_eq!(driven.shrink_steps, 3);
         assert!(driven.failure.is_some());
@@ -607,7 +637,7 @@ mod tests {
                 f.faults += 1;
                 f.costly += 1;
                 faults.set(f);
-                Verdict::Fail(format!("crashed on {n}"))
+                Verdict::Fail(Failure::message(format!("crashed on {n}")))
             },
             &watch,
         );

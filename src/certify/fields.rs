@@ -1,5 +1,7 @@
 //! What a payload carries in each key field, read from the JSON by vendor-specific pointers, so
-//! that `reports-fields` can compare it with what the parser reported.
+//! that `reports-fields` can compare it with what the parser reported. The pointers and their
+//! normalisation (`text`, `time`, `address`) are the vendor profile's `fields`; for the
+//! built-in vendors:
 //!
 //! | field | Postal | msndr.net | GetMailer |
 //! | --- | --- | --- | --- |
@@ -15,8 +17,9 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::JsonPointer;
 use crate::catalog::Vendor;
+use crate::catalog::profile::{FieldSpec, Normalise};
+use crate::certify::Mismatch;
 use crate::parser::{ParsedEvent, Timestamp};
 
 /// One of the key fields compared by `reports-fields`.
@@ -52,29 +55,16 @@ impl Field {
         }
     }
 
-    /// Where the field lives in a payload of `vendor`'s `event`; `None` if the vendor never
-    /// sends it.
+    /// Where the field lives in a payload of `vendor`'s `event`, and how it is normalised
+    /// (the vendor profile's `fields`); `None` if the vendor never sends it.
     #[must_use]
-    pub(crate) fn pointer(self, vendor: Vendor, event: &str) -> Option<JsonPointer> {
-        let p = |tokens: &[&str]| Some(tokens.iter().fold(JsonPointer::root(), |p, t| p.push(t)));
-        let postal_message = if event == "MessageBounced" {
-            "original_message"
-        } else {
-            "message"
-        };
-        match (vendor, self) {
-            (Vendor::Postal, Field::EventId) => p(&["uuid"]),
-            (Vendor::Postal, Field::MessageId) => p(&["payload", postal_message, "id"]),
-            (Vendor::Postal, Field::Timestamp) | (Vendor::GetMailer, Field::Timestamp) => {
-                p(&["timestamp"])
-            }
-            (Vendor::Postal, Field::Recipient) => p(&["payload", postal_message, "to"]),
-            (Vendor::Msndr, Field::MessageId) => p(&["message", "id"]),
-            (Vendor::Msndr, Field::Timestamp) => p(&["event", "timestamp"]),
-            (Vendor::Msndr, Field::EventId | Field::Recipient) => None,
-            (Vendor::GetMailer, Field::EventId) => p(&["id"]),
-            (Vendor::GetMailer, Field::MessageId) => p(&["data", "emailId"]),
-            (Vendor::GetMailer, Field::Recipient) => p(&["data", "to"]),
+    pub(crate) fn spec(self, vendor: Vendor) -> Option<&'static FieldSpec> {
+        let fields = &vendor.profile().fields;
+        match self {
+            Field::EventId => fields.event_id.as_ref(),
+            Field::MessageId => fields.message_id.as_ref(),
+            Field::Timestamp => fields.timestamp.as_ref(),
+            Field::Recipient => fields.recipient.as_ref(),
         }
     }
 }
@@ -101,23 +91,23 @@ pub(crate) enum Expected {
 /// The expected value of `field` in `payload`, a payload of `vendor`'s `event`.
 #[must_use]
 pub(crate) fn expected(field: Field, vendor: Vendor, event: &str, payload: &Value) -> Expected {
-    let Some(pointer) = field.pointer(vendor, event) else {
+    let Some(spec) = field.spec(vendor) else {
         return Expected::NotApplicable;
     };
-    match (field, pointer.resolve(payload)) {
+    match (spec.normalise, spec.pointer_for(event).resolve(payload)) {
         (_, None) => Expected::NotApplicable,
         (_, Some(Value::Null)) => Expected::Nothing,
-        (Field::Timestamp, Some(Value::Number(n))) => match Timestamp::from_number(n.to_string()) {
+        (Normalise::Time, Some(Value::Number(n))) => match Timestamp::from_number(n.to_string()) {
             Some(t) => Expected::Time(t),
             None => Expected::NotApplicable,
         },
-        (Field::Timestamp, Some(Value::String(s))) => {
+        (Normalise::Time, Some(Value::String(s))) => {
             Expected::Time(Timestamp::from_rfc3339(s.clone()))
         }
         (_, Some(Value::String(s))) => Expected::Text(s.clone()),
         (_, Some(Value::Number(n))) => Expected::Text(n.to_string()),
         // A recipient list: the parser reports the first address.
-        (Field::Recipient, Some(Value::Array(items))) => match items.first() {
+        (Normalise::Address, Some(Value::Array(items))) => match items.first() {
             Some(Value::String(s)) => Expected::Text(s.clone()),
             _ => Expected::NotApplicable,
         },
@@ -125,52 +115,47 @@ pub(crate) fn expected(field: Field, vendor: Vendor, event: &str, payload: &Valu
     }
 }
 
-/// Compares one field; `Err` describes the mismatch.
+/// Compares one field; `Err` says what was expected and what the parser reported (the caller
+/// adds the field's pointer).
 ///
 /// # Errors
 ///
-/// A readable description when the reported value differs from the expected one.
+/// The mismatch when the reported value differs from the expected one.
 pub(crate) fn compare(
     field: Field,
     expected: &Expected,
     reported: &ParsedEvent<'_>,
-) -> Result<(), String> {
+) -> Result<(), Mismatch> {
     let got_text = match field {
         Field::EventId => reported.event_id.as_deref(),
         Field::MessageId => reported.message_id.as_deref(),
         Field::Recipient => reported.recipient.as_deref(),
         Field::Timestamp => reported.timestamp.as_ref().map(Timestamp::raw),
     };
+    let nothing = || "nothing".to_owned();
     match expected {
         Expected::NotApplicable => Ok(()),
         Expected::Nothing => match got_text {
             None => Ok(()),
-            Some(got) => Err(format!(
-                "{field}: the payload has null, the parser reported {got:?}"
+            Some(got) => Err(Mismatch::new(
+                "nothing (the payload has null)",
+                format!("{got:?}"),
             )),
         },
         Expected::Text(want) => match got_text {
             Some(got) if got == want => Ok(()),
-            Some(got) => Err(format!(
-                "{field}: expected {want:?}, the parser reported {got:?}"
-            )),
-            None => Err(format!(
-                "{field}: expected {want:?}, the parser reported nothing"
+            got => Err(Mismatch::new(
+                format!("{want:?}"),
+                got.map_or_else(nothing, |g| format!("{g:?}")),
             )),
         },
         Expected::Time(want) => match &reported.timestamp {
             Some(got) if want.matches(got) => Ok(()),
-            Some(got) => Err(format!(
-                "{field}: expected {:?} ({}), the parser reported {:?} ({})",
-                want.raw(),
-                seconds(want),
-                got.raw(),
-                seconds(got)
+            Some(got) => Err(Mismatch::new(
+                format!("{:?} ({})", want.raw(), seconds(want)),
+                format!("{:?} ({})", got.raw(), seconds(got)),
             )),
-            None => Err(format!(
-                "{field}: expected {:?}, the parser reported nothing",
-                want.raw()
-            )),
+            None => Err(Mismatch::new(format!("{:?}", want.raw()), nothing())),
         },
     }
 }
@@ -190,7 +175,7 @@ mod tests {
         let body = json!({"event": "MessageBounced", "timestamp": 1745838120.5, "uuid": "u-1",
             "payload": {"original_message": {"id": 12, "to": "a@example.com"},
                         "bounce": {"id": 13, "to": "b@example.com"}}});
-        let e = |f| expected(f, Vendor::Postal, "MessageBounced", &body);
+        let e = |f| expected(f, Vendor::POSTAL, "MessageBounced", &body);
         assert_eq!(e(Field::MessageId), Expected::Text("12".into()));
         assert_eq!(e(Field::Recipient), Expected::Text("a@example.com".into()));
         assert_eq!(e(Field::EventId), Expected::Text("u-1".into()));
@@ -204,15 +189,15 @@ mod tests {
     fn null_means_nothing_and_absent_means_not_applicable() {
         let body = json!({"payload": {"message": {"id": 1, "to": null}}});
         assert_eq!(
-            expected(Field::Recipient, Vendor::Postal, "MessageSent", &body),
+            expected(Field::Recipient, Vendor::POSTAL, "MessageSent", &body),
             Expected::Nothing
         );
         assert_eq!(
-            expected(Field::EventId, Vendor::Postal, "MessageSent", &body),
+            expected(Field::EventId, Vendor::POSTAL, "MessageSent", &body),
             Expected::NotApplicable
         );
         assert_eq!(
-            expected(Field::EventId, Vendor::Msndr, "clicked", &body),
+            expected(Field::EventId, Vendor::MSNDR, "clicked", &body),
             Expected::NotApplicable
         );
     }
@@ -224,7 +209,7 @@ mod tests {
             .with_timestamp(Timestamp::from_rfc3339("2024-01-15T12:00:00Z"));
         assert!(compare(Field::MessageId, &Expected::Text("7".into()), &reported).is_ok());
         let err = compare(Field::MessageId, &Expected::Text("8".into()), &reported).unwrap_err();
-        assert_eq!(err, "message_id: expected \"8\", the parser reported \"7\"");
+        assert_eq!(err, Mismatch::new("\"8\"", "\"7\""));
         let same = Expected::Time(Timestamp::from_rfc3339("2024-01-15T13:00:00+01:00"));
         assert!(compare(Field::Timestamp, &same, &reported).is_ok());
         assert!(compare(Field::Recipient, &Expected::Nothing, &reported).is_ok());

@@ -48,26 +48,18 @@ mod source;
 mod to_report;
 mod watch;
 
-#[cfg(feature = "cli")]
-pub(crate) use api::run_target;
-pub use api::{certify, run, run_adapter, run_with_progress};
-#[cfg(feature = "cli")]
-pub(crate) use call::{Direct, MakeTarget, Target};
+pub use api::{certify, run, run_adapter, run_adapter_with_progress, run_with_progress};
 pub use config::{
     Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR, DEFAULT_SHRINK_STEPS, DEFAULT_SHRINK_TIME,
     DEFAULT_TIME_BOUND,
 };
 pub use error::CertifyError;
-pub use outcome::{Body, CellResult, Certification, Counterexample, Outcome, Tally};
+pub use outcome::{Body, CellResult, Certification, Counterexample, Mismatch, Outcome, Tally};
 pub use properties::{Property, UnknownProperty};
-#[cfg(feature = "cli")]
-pub(crate) use receiver::Receiver;
 pub use regressions::Regression;
 pub use runner::Progress;
 pub use seed::Seed;
 pub use shard::{Shard, ShardError};
-#[cfg(feature = "cli")]
-pub(crate) use source::GeneratorSource;
 pub use to_report::merge;
 
 #[cfg(test)]

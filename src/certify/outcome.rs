@@ -116,6 +116,41 @@ pub struct Counterexample {
     /// rejected, which the parser accepted all the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<crate::validate::Violation>,
+    /// What the property required of the parser and what it did instead, one entry per value
+    /// compared (one for the whole body when no single value is concerned).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mismatches: Vec<Mismatch>,
+}
+
+/// One thing a failing case required of the parser, and what the parser did instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mismatch {
+    /// The JSON pointer, in the payload, of the value concerned; absent when the whole body is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// What the property required: `accepted`, `rejected`, `event "MessageSent"`,
+    /// `message_id "abc"`, `an answer within 2s`.
+    pub expected: String,
+    /// What the parser did: `rejected it: …`, `accepted it`, `reported "MessageHeld"`.
+    pub actual: String,
+}
+
+impl Mismatch {
+    /// A mismatch about the whole body.
+    pub fn new(expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Self {
+            pointer: None,
+            expected: expected.into(),
+            actual: actual.into(),
+        }
+    }
+
+    /// This mismatch about the value at `pointer`.
+    #[must_use]
+    pub fn at(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
 }
 
 /// One vendor x event x property cell.
@@ -177,9 +212,9 @@ pub struct Certification {
     pub parser: String,
     /// The hookcheck version that ran it.
     pub hookcheck_version: String,
-    /// The version of the catalog it ran against ([`Catalog::builtin_version`]).
+    /// The version of the catalog it ran against ([`Catalog::version`]).
     ///
-    /// [`Catalog::builtin_version`]: crate::catalog::Catalog::builtin_version
+    /// [`Catalog::version`]: crate::catalog::Catalog::version
     #[serde(default)]
     pub catalog_version: String,
     /// What the parser said about itself (the exec handshake), if anything.

@@ -5,13 +5,13 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::call::{Answer, Call, Direct, Target, answer_of};
+use super::call::{Answer, Call, Direct, Subject, answer_of};
 use crate::adapters::http::HttpParser;
 use crate::catalog::Vendor;
 use crate::parser::Fidelity;
 use crate::signature::forge::Forgery;
 
-/// An [`HttpParser`] as a [`Target`].
+/// An [`HttpParser`] as a [`Subject`].
 pub(crate) struct Receiver {
     parser: Arc<HttpParser>,
     direct: Direct,
@@ -28,7 +28,7 @@ impl Receiver {
     }
 }
 
-impl Target for Receiver {
+impl Subject for Receiver {
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         self.direct.call(vendor, body)
     }

@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::call::{MakeTarget, Target, WORKER_NAME};
+use super::call::{MakeTarget, Subject, WORKER_NAME};
 use super::drive::{Halt, Verdict};
-use super::outcome::{Body, CellResult, Certification, Counterexample, Outcome, cell_name};
+use super::outcome::{
+    Body, CellResult, Certification, Counterexample, Mismatch, Outcome, cell_name,
+};
 use super::properties::{self, Cell, PropertyRun};
 use super::regressions::{self, Regression, Saved};
 use super::source::{Case, CaseSource, EntryCases, Unprepared};
@@ -174,7 +176,7 @@ pub(crate) fn run(
         regressions: plan.iter().map(|(_, e, p)| replays(e, *p).len()).sum(),
     });
     let jobs = config.jobs.clamp(1, plan.len().max(1));
-    let mut targets: Vec<Arc<dyn Target>> = vec![Arc::from(first)];
+    let mut targets: Vec<Arc<dyn Subject>> = vec![Arc::from(first)];
     for _ in 1..jobs {
         targets.push(Arc::from(
             make().map_err(|message| CertifyError::Parser { message })?,
@@ -287,7 +289,7 @@ pub(crate) fn run(
     Ok(Certification {
         parser: parser.to_owned(),
         hookcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
-        catalog_version: Catalog::builtin_version().to_owned(),
+        catalog_version: catalog.version(),
         adapter: None,
         fidelity,
         not_applicable,
@@ -357,7 +359,7 @@ struct Job<'a> {
     seed: Seed,
     config: &'a Arc<Config>,
     started: Instant,
-    target: &'a Arc<dyn Target>,
+    target: &'a Arc<dyn Subject>,
     source: &'a dyn CaseSource,
     prepared: &'a Prepared,
     replays: &'a [(std::path::PathBuf, Regression)],
@@ -489,23 +491,34 @@ impl Job<'_> {
     }
 }
 
+/// For a `rejects-invalid` case: the violations of its payload that must be rejected.
+fn violations(cell: &Cell<'_>, case: &Case) -> Vec<crate::validate::Violation> {
+    match (&case.payload, cell.property) {
+        (Some(payload), Property::RejectsInvalid) => {
+            properties::must_reject_violations(cell, payload).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Replays the cell's saved regressions, then (unless one still fails) runs its property.
 fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result: &mut CellResult) {
     for (path, regression) in saved {
         let mut case = Case::bytes(regression.payload.0.clone());
         case.mutation = "replayed";
         match properties::check(cell, &case) {
-            Verdict::Fail(message) => {
+            Verdict::Fail(failure) => {
                 result.replayed += 1;
                 result.outcome = Outcome::Failed;
                 result.counterexample = Some(Counterexample {
+                    violations: violations(cell, &case),
                     body: Body(case.body),
-                    message,
+                    message: failure.message,
                     mutation: "replayed".into(),
                     shrink_steps: 0,
                     shrink_stopped: None,
                     regression: Some(path.clone()),
-                    violations: Vec::new(),
+                    mismatches: failure.mismatches,
                 });
                 return;
             }
@@ -534,22 +547,17 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
     if let Some(e) = run.broken {
         result.outcome = Outcome::Error;
         result.reason = Some(e);
-    } else if let Some((case, message)) = run.failure {
+    } else if let Some((case, failure)) = run.failure {
         result.outcome = Outcome::Failed;
-        let violations = match (&case.payload, cell.property) {
-            (Some(payload), Property::RejectsInvalid) => {
-                properties::must_reject_violations(cell, payload).unwrap_or_default()
-            }
-            _ => Vec::new(),
-        };
         result.counterexample = Some(Counterexample {
+            violations: violations(cell, &case),
             body: Body(case.body),
-            message,
+            message: failure.message,
             mutation: case.mutation.to_owned(),
             shrink_steps: run.shrink_steps,
             shrink_stopped: run.shrink_stop.map(|s| s.to_string()),
             regression: None,
-            violations,
+            mismatches: failure.mismatches,
         });
     } else if let Some(Halt::Faults(f)) = run.halted {
         // The parser gave no verdict often enough that the cell's verdict is decided.
@@ -577,6 +585,14 @@ fn run_cell(cell: &Cell<'_>, saved: &[(std::path::PathBuf, Regression)], result:
             shrink_stopped: None,
             regression: None,
             violations: Vec::new(),
+            mismatches: vec![Mismatch::new(
+                "an answer (accepted or rejected)",
+                if first.is_empty() {
+                    "no verdict".to_owned()
+                } else {
+                    first.clone()
+                },
+            )],
         });
         if result.counterexample.is_none() {
             result.reason = Some(message);

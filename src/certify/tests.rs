@@ -9,7 +9,7 @@ use std::time::Duration;
 use proptest::prelude::*;
 use serde_json::Value;
 
-use super::call::{Direct, MakeTarget, Target, in_process};
+use super::call::{Direct, MakeTarget, Subject, in_process};
 use super::runner::{self, Progress};
 use super::source::{CaseSource, EntryCases, Unprepared};
 use super::*;
@@ -101,8 +101,8 @@ fn certify_with(parser: impl WebhookParser + 'static, config: &Config) -> Certif
 fn guarded(
     parser: Arc<dyn WebhookParser>,
     guard: Duration,
-) -> impl Fn() -> Result<Box<dyn Target>, String> + Sync {
-    move || Ok(Box::new(in_process(Arc::clone(&parser), guard)) as Box<dyn Target>)
+) -> impl Fn() -> Result<Box<dyn Subject>, String> + Sync {
+    move || Ok(Box::new(in_process(Arc::clone(&parser), guard)) as Box<dyn Subject>)
 }
 
 fn certify_target(make: &MakeTarget<'_>, config: &Config) -> Certification {
@@ -230,6 +230,9 @@ fn accepting_everything_fails_rejects_invalid() {
             assert_eq!(f.rule, "certify/rejects-invalid");
             assert_eq!(f.pointer.as_deref(), Some(v.instance_path.as_str()));
             assert_eq!(f.schema_path.as_deref(), Some(v.schema_path.as_str()));
+            assert_eq!(f.keyword.as_deref(), Some(v.keyword.as_str()));
+            assert_eq!(f.expected.as_deref(), Some("rejected"));
+            assert_eq!(f.actual.as_deref(), Some("accepted it"));
         }
     }
     // The counterexample was minimised: smaller than the documented payload it came from.
@@ -292,6 +295,23 @@ fn misreporting_the_event_fails_reports_event() {
     let cx = failed(&c, "postal/MessageSent", Property::ReportsEvent);
     assert!(cx.message.contains("\"MessageSent\""), "{}", cx.message);
     assert!(cx.message.contains("\"MessageHeld\""), "{}", cx.message);
+    // Typed all the way to the report: where the event name is, what was due, what came.
+    assert_eq!(
+        cx.mismatches,
+        [Mismatch::new("\"MessageSent\"", "\"MessageHeld\"").at("/event")]
+    );
+    let report = c.to_report();
+    let finding = report
+        .suites
+        .iter()
+        .flat_map(|s| &s.cases)
+        .find(|c| c.name == "MessageSent × reports-event")
+        .and_then(|c| c.findings.first())
+        .expect("a finding for the failing cell");
+    assert_eq!(finding.rule, "certify/reports-event");
+    assert_eq!(finding.pointer.as_deref(), Some("/event"));
+    assert_eq!(finding.expected.as_deref(), Some("\"MessageSent\""));
+    assert_eq!(finding.actual.as_deref(), Some("\"MessageHeld\""));
     assert_eq!(
         cell(&c, "postal/MessageSent", Property::AcceptsValid).outcome,
         Outcome::Passed
@@ -321,6 +341,20 @@ fn a_wrong_message_id_fails_reports_fields() {
             cx.message.starts_with("message_id: expected"),
             "{}",
             cx.message
+        );
+        // One typed mismatch, at the vendor's message-id pointer, with both values.
+        let [m] = cx.mismatches.as_slice() else {
+            panic!("{key}: {:?}", cx.mismatches);
+        };
+        let pointer = m.pointer.as_deref().expect("the message id's pointer");
+        assert!(
+            pointer.ends_with("/id") || pointer.ends_with("/emailId"),
+            "{key}: {pointer}"
+        );
+        assert_eq!(
+            m.actual,
+            format!("{}0\"", &m.expected[..m.expected.len() - 1]),
+            "{key}"
         );
         assert_eq!(
             cell(&c, key, Property::ReportsEvent).outcome,
@@ -388,7 +422,7 @@ fn verdict_only_parsers_skip_the_fidelity_properties() {
             crate::parser::Fidelity::Verdict
         }
         fn supports(&self, vendor: Vendor) -> bool {
-            vendor != Vendor::GetMailer
+            vendor != Vendor::GETMAILER
         }
     }
     let c = certify_with(VerdictOnly, &config());
@@ -520,7 +554,7 @@ fn unknown_events_are_errors_with_suggestions() {
         &Fixtures,
         "test",
         &Config::default()
-            .vendor(Vendor::Postal)
+            .vendor(Vendor::POSTAL)
             .event("messagesent"),
         &mut |_| {},
     )
@@ -637,7 +671,7 @@ fn certify_exec(command: &str, config: &Config) -> Certification {
     let bound = config.time_bound;
     let make = move || {
         let parser = crate::adapters::exec::ExecParser::new(command).with_timeout(bound);
-        Ok(Box::new(Direct::new(Arc::new(parser))) as Box<dyn Target>)
+        Ok(Box::new(Direct::new(Arc::new(parser))) as Box<dyn Subject>)
     };
     certify_target(&make, config)
 }
@@ -772,7 +806,7 @@ fn coverage_counts_every_valid_payload_sent_whatever_the_jobs() {
     let base = Config::default()
         .seed(Seed(99))
         .cases(24)
-        .vendor(Vendor::Msndr)
+        .vendor(Vendor::MSNDR)
         .property(Property::AcceptsValid)
         .coverage(true);
     // Generated cases (not the fixtures), as a real run has them.

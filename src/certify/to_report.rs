@@ -40,7 +40,7 @@ impl Certification {
         );
         prop(SHARD, self.shard.to_string());
         prop("replay", format!("--seed {}", self.seed));
-        for vendor in Vendor::ALL {
+        for vendor in Vendor::all() {
             let cells: Vec<&CellResult> =
                 self.cells.iter().filter(|c| c.vendor == vendor).collect();
             if cells.is_empty() {
@@ -124,18 +124,35 @@ fn case(cell: &CellResult) -> Case {
         let rule = format!("certify/{}", cell.property.id());
         // One finding per violation the parser let through, with its pointers; else one for
         // the cell.
-        let findings: Vec<report::Finding> = if cx.violations.is_empty() {
+        // What the parser did instead: the same for every violation of one body.
+        let did = cx.mismatches.first().map(|m| m.actual.clone());
+        let findings: Vec<report::Finding> = if !cx.violations.is_empty() {
+            cx.violations
+                .iter()
+                .map(|v| {
+                    let finding = report::Finding {
+                        rule: rule.clone(),
+                        message: format!("{}: accepted, but must be rejected: {v}", cell.event),
+                        ..report::Finding::violation(v)
+                    };
+                    match &did {
+                        Some(did) => finding.expecting("rejected", did.clone()),
+                        None => finding,
+                    }
+                })
+                .collect()
+        } else if cx.mismatches.is_empty() {
             vec![report::Finding::new(
                 rule,
                 format!("{}: {}", cell.event, cx.message),
             )]
         } else {
-            cx.violations
+            cx.mismatches
                 .iter()
-                .map(|v| report::Finding {
-                    rule: rule.clone(),
-                    message: format!("{}: accepted, but must be rejected: {v}", cell.event),
-                    ..report::Finding::violation(v)
+                .map(|m| report::Finding {
+                    pointer: m.pointer.clone(),
+                    ..report::Finding::new(rule.clone(), format!("{}: {}", cell.event, cx.message))
+                        .expecting(m.expected.clone(), m.actual.clone())
                 })
                 .collect()
         };

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::call::{Answer, Call, FaultKind, Target};
+use super::call::{Answer, Call, FaultKind, Subject};
 use crate::catalog::Vendor;
 use crate::parser::Fidelity;
 use crate::signature::forge::Forgery;
@@ -43,16 +43,16 @@ impl CallWatch {
     }
 }
 
-/// The target of a cell run inline: each call goes to [`Target::call_inline`] on the calling
+/// The target of a cell run inline: each call goes to [`Subject::call_inline`] on the calling
 /// thread, its start recorded in the [`CallWatch`].
 pub(crate) struct Watched {
     /// The job's target.
-    pub(crate) target: Arc<dyn Target>,
+    pub(crate) target: Arc<dyn Subject>,
     /// What the runner watches.
     pub(crate) watch: Arc<CallWatch>,
 }
 
-impl Target for Watched {
+impl Subject for Watched {
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         if self.watch.cancelled.load(Ordering::Relaxed) {
             return Call {
@@ -121,7 +121,7 @@ mod tests {
             watch: Arc::clone(&watch),
         };
         assert_eq!(watch.deadline(GUARD), None);
-        let call = watched.call(Vendor::Postal, b"{}");
+        let call = watched.call(Vendor::POSTAL, b"{}");
         assert_eq!(
             call.answer,
             Answer::Rejected(format!("{:?} true", thread::current().id()))
@@ -146,11 +146,11 @@ mod tests {
             watch: Arc::new(CallWatch::default()),
         };
         assert_eq!(
-            watched.call(Vendor::Msndr, b"{}").answer,
+            watched.call(Vendor::MSNDR, b"{}").answer,
             Answer::Rejected("called".into())
         );
         watched.watch.cancel();
-        let call = watched.call(Vendor::Msndr, b"{}");
+        let call = watched.call(Vendor::MSNDR, b"{}");
         assert!(
             matches!(
                 call.answer,
@@ -176,7 +176,7 @@ mod tests {
         // Parser threads carry the worker name, so the hook records the location quietly.
         let answer = thread::Builder::new()
             .name(crate::certify::call::WORKER_NAME.to_owned())
-            .spawn(move || target.call_inline(Vendor::GetMailer, b"{}").answer)
+            .spawn(move || target.call_inline(Vendor::GETMAILER, b"{}").answer)
             .unwrap()
             .join()
             .unwrap();

@@ -7,9 +7,9 @@ use std::{process::ExitCode, time::Duration};
 use super::reports::ReportArgs;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::api::{self, Check, Config, Verdict, client::TOKEN_VAR};
-use crate::catalog::Vendor;
-use crate::tls::UNTRUSTED;
+use hookcheck::api::{self, Check, CheckOutcome, Config, client::TOKEN_VAR};
+use hookcheck::catalog::Vendor;
+use hookcheck::tls::UNTRUSTED;
 
 /// Arguments of `hookcheck api-check`.
 #[derive(Debug, clap::Args)]
@@ -31,7 +31,7 @@ Examples:
   hookcheck mock msndr-api --bind 127.0.0.1:8080 --token test &
   hookcheck api-check msndr --url http://127.0.0.1:8080/v1 --token test
   MSNDR_API_TOKEN=... hookcheck api-check msndr --url https://staging.internal/v1 --ca-cert staging-ca.pem --format junit,json --out api-report/")]
-pub struct Args {
+pub(crate) struct Args {
     /// The vendor whose API to check (only msndr documents one).
     #[arg(value_name = "VENDOR")]
     vendor: Vendor,
@@ -58,7 +58,7 @@ pub struct Args {
 
 /// Runs `hookcheck api-check`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    if args.vendor != Vendor::Msndr {
+    if args.vendor != Vendor::MSNDR {
         return Err(CliError::Usage(format!(
             "{}: no webhook configuration API is documented (only msndr has one)",
             args.vendor
@@ -80,10 +80,10 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         tls: args.tls.tls()?,
     };
     let result = api::run_with_progress(&config, |r| {
-        if !matches!(r.verdict, Verdict::Passed) {
+        if !matches!(r.verdict, CheckOutcome::Passed) {
             eprintln!(
                 "{} {}",
-                if matches!(r.verdict, Verdict::Error { .. }) {
+                if matches!(r.verdict, CheckOutcome::Error { .. }) {
                     "ERROR"
                 } else {
                     "FAIL"
@@ -93,10 +93,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         }
     })
     .map_err(|e| CliError::Usage(format!("--url {e}")))?;
-    let untrusted = result
-        .results
-        .iter()
-        .any(|r| matches!(&r.verdict, Verdict::Error { message } if message.contains(UNTRUSTED)));
+    let untrusted = result.results.iter().any(
+        |r| matches!(&r.verdict, CheckOutcome::Error { message } if message.contains(UNTRUSTED)),
+    );
     if untrusted {
         eprintln!("hookcheck: {UNTRUSTED}: {}", super::tls::ADVICE);
     }

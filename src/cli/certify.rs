@@ -16,16 +16,15 @@ use super::keys::SigningArgs;
 use super::reports::ReportArgs;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
-use crate::catalog::Vendor;
-use crate::certify::{
+use hookcheck::adapters::{AdapterInfo, exec::ExecParser, http::HttpParser};
+use hookcheck::catalog::Vendor;
+use hookcheck::certify::{
     self, Certification, CertifyError, Config, DEFAULT_CASES, DEFAULT_REGRESSIONS_DIR,
-    DEFAULT_SHRINK_STEPS, Direct, GeneratorSource, MakeTarget, Outcome, Progress, Property,
-    Receiver, Seed, Shard, Target,
+    DEFAULT_SHRINK_STEPS, Outcome, Progress, Property, Seed, Shard,
 };
-use crate::parser::{Fidelity, WebhookParser};
-use crate::parsers::ReferenceParser;
-use crate::report::Report;
+use hookcheck::parser::{Fidelity, WebhookParser};
+use hookcheck::parsers::ReferenceParser;
+use hookcheck::report::Report;
 
 /// Arguments of `hookcheck certify`.
 #[derive(Debug, clap::Args)]
@@ -52,7 +51,7 @@ Examples:
   hookcheck certify --url https://staging.internal/hooks --ca-cert staging-ca.pem --vendor postal
   hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --format json --out shard2/
   hookcheck certify --merge shard1/report.json shard2/report.json --format markdown")]
-pub struct Args {
+pub(crate) struct Args {
     /// Only this vendor's events (repeatable): postal, msndr, getmailer.
     #[arg(long)]
     vendor: Vec<Vendor>,
@@ -138,7 +137,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                 .is_some_and(|r| r.contains("interrupted"))
         });
         let mut report = result.to_report();
-        report.properties.push(crate::report::Property::new(
+        report.properties.push(hookcheck::report::Property::new(
             "command",
             replay_command(&args, result.seed),
         ));
@@ -234,25 +233,25 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
         config = config.time_bound(b);
     }
     let bound = config_bound(args);
-    let mut progress = progress_printer(args);
+    let progress = progress_printer(args);
     if let Some(cmd) = &args.exec {
         let (first, info) = start_adapter(args, cmd, bound)?;
         let first = Mutex::new(Some(first));
-        let make = || -> Result<Box<dyn Target>, String> {
-            let parser = first
+        let make = || {
+            first
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .take()
-                .unwrap_or_else(|| exec_parser(args, cmd, bound));
-            Ok(Box::new(Direct::new(Arc::new(parser))))
+                .unwrap_or_else(|| exec_parser(args, cmd, bound))
         };
-        let mut result = run_targets(&make, &format!("exec: {cmd}"), &config, &mut progress)?;
+        let mut result =
+            certify::run_adapter_with_progress(make, &format!("exec: {cmd}"), &config, progress)?;
         result.adapter = info;
         Ok(result)
     } else if let Some(url) = &args.url {
         let tls = args.tls.tls()?;
         probe_url(url)?;
-        let signers: Vec<(Vec<Vendor>, Arc<dyn crate::signature::Signer>)> = args
+        let signers: Vec<(Vec<Vendor>, Arc<dyn hookcheck::signature::Signer>)> = args
             .signing
             .signers()?
             .into_iter()
@@ -270,24 +269,13 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
                 parser = parser.with_shared_signer(*vendor, Arc::clone(signer));
             }
         }
-        let parser = Arc::new(parser);
-        let make = || -> Result<Box<dyn Target>, String> {
-            Ok(Box::new(Receiver::new(Arc::clone(&parser))))
-        };
-        run_targets(&make, &format!("http: {url}"), &config, &mut progress)
+        // One agent for every job: its pool keeps a connection per request in flight.
+        let make = || parser.clone();
+        certify::run_adapter_with_progress(make, &format!("http: {url}"), &config, progress)
+            .map_err(CliError::from)
     } else {
         certify::run_with_progress(ReferenceParser, &config, progress).map_err(CliError::from)
     }
-}
-
-fn run_targets(
-    make: &MakeTarget<'_>,
-    name: &str,
-    config: &Config,
-    progress: &mut dyn FnMut(Progress<'_>),
-) -> Result<Certification, CliError> {
-    certify::run_target(make, name, config, &GeneratorSource::default(), progress)
-        .map_err(CliError::from)
 }
 
 fn exec_parser(args: &Args, cmd: &str, bound: Duration) -> ExecParser {
@@ -338,7 +326,7 @@ fn is_https(url: &str) -> bool {
 /// untrusted certificate stops the run at once instead of failing every cell.
 fn probe_tls(parser: &HttpParser) -> Result<(), CliError> {
     match parser.probe() {
-        Err(crate::parser::Fault::Transport { detail }) if detail.starts_with("TLS:") => {
+        Err(hookcheck::parser::Fault::Transport { detail }) if detail.starts_with("TLS:") => {
             Err(not_certified(parser.url(), &super::tls::advise(&detail)))
         }
         // Any answer, or a failure a request of the run will meet and report as a fault.
@@ -449,6 +437,8 @@ fn progress_printer(args: &Args) -> impl FnMut(Progress<'_>) + '_ {
                 }
             }
         }
+        // Kinds of progress added later are not shown.
+        _ => {}
     }
 }
 

@@ -14,7 +14,7 @@ Examples:
   hookcheck completions bash > ~/.local/share/bash-completion/completions/hookcheck
   hookcheck completions zsh > \"${fpath[1]}/_hookcheck\"
   hookcheck completions fish > ~/.config/fish/completions/hookcheck.fish")]
-pub struct Args {
+pub(crate) struct Args {
     /// The shell: bash, zsh, fish, elvish or powershell.
     #[arg(value_name = "SHELL")]
     shell: Shell,

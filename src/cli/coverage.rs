@@ -6,9 +6,9 @@ use std::{
     process::ExitCode,
 };
 
-use super::output::{Format, print_json, stdout_err, unless_closed};
+use super::output::{Style, print_json, stdout_err, unless_closed};
 use super::{CliError, EXIT_FAILURES, EXIT_OK};
-use crate::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
+use hookcheck::generate::coverage::{CoverageOptions, CoverageReport, run_suite};
 
 /// Arguments of `hookcheck coverage`.
 #[derive(Debug, clap::Args)]
@@ -20,7 +20,7 @@ The suite is a checkout of https://github.com/json-schema-org/JSON-Schema-Test-S
 the copy in a clone of hookcheck: ./tests/json-schema-test-suite, else the one in the source tree
 this binary was built from, if it is still there.
 Exit codes: 0 no wrong value, 1 the generator produced a wrong value, 2 usage or I/O error.")]
-pub struct Args {
+pub(crate) struct Args {
     /// The suite's root (holding tests/draft2020-12 and remotes/).
     #[arg(long = "suite", value_name = "DIR", conflicts_with = "suite_dir")]
     suite: Option<PathBuf>,
@@ -35,7 +35,7 @@ pub struct Args {
     seed: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: Style,
     /// List every schema that was not covered, with the reason.
     #[arg(short, long)]
     verbose: bool,
@@ -74,8 +74,8 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let report = run_suite(&suite, &opts)
         .map_err(|e| CliError::Usage(format!("{}: {e}", suite.display())))?;
     unless_closed(match args.format {
-        Format::Json => print_json(&report),
-        Format::Human => print_human(&report, args.verbose).map_err(stdout_err),
+        Style::Json => print_json(&report),
+        Style::Human => print_human(&report, args.verbose).map_err(stdout_err),
     })?;
     Ok(ExitCode::from(if report.total.wrong > 0 {
         EXIT_FAILURES

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 
 use super::output::stdout_err;
 use super::{CliError, EXIT_OK};
-use crate::catalog::Catalog;
-use crate::certify::Seed;
-use crate::generate::{GenOptions, Generator, Negative, ordered::ordered};
+use hookcheck::catalog::Catalog;
+use hookcheck::certify::Seed;
+use hookcheck::generate::{GenOptions, Generator, Negative, ordered::ordered};
 
 /// Arguments of `hookcheck gen`.
 #[derive(Debug, clap::Args)]
@@ -34,7 +34,7 @@ Examples:
   hookcheck gen getmailer/email.bounced --invalid --count 50 --labels labels.ndjson \\
     | hookcheck validate --event getmailer/email.bounced --ndjson -
   hookcheck gen --schema my-event.schema.json --resource defs.json --out payloads/")]
-pub struct Args {
+pub(crate) struct Args {
     /// The catalog event, as VENDOR/EVENT (see `hookcheck list`).
     #[arg(
         value_name = "VENDOR/EVENT",
@@ -258,12 +258,12 @@ fn to_pretty(value: &Value) -> String {
 
 /// Where payloads go, written one at a time in index order.
 struct Sink {
-    target: Target,
+    target: Destination,
     labels: Option<(PathBuf, io::BufWriter<fs::File>)>,
     written: u64,
 }
 
-enum Target {
+enum Destination {
     Stdout {
         out: io::BufWriter<io::StdoutLock<'static>>,
         format: GenFormat,
@@ -285,13 +285,13 @@ impl Sink {
         let target = match &args.out {
             Some(dir) => {
                 fs::create_dir_all(dir).map_err(io_err(dir))?;
-                Target::Dir {
+                Destination::Dir {
                     dir: dir.clone(),
                     name: name.to_owned(),
                     width: args.count.saturating_sub(1).to_string().len(),
                 }
             }
-            None => Target::Stdout {
+            None => Destination::Stdout {
                 out: io::BufWriter::with_capacity(1 << 16, io::stdout().lock()),
                 format: args.format,
             },
@@ -313,22 +313,22 @@ impl Sink {
     fn style(&self) -> Style {
         let side_labels = self.labels.is_some();
         match &self.target {
-            Target::Stdout {
+            Destination::Stdout {
                 format: GenFormat::Ndjson,
                 ..
             } => Style::Line { side_labels },
-            Target::Stdout {
+            Destination::Stdout {
                 format: GenFormat::Json,
                 ..
             } => Style::Element { side_labels },
-            Target::Dir { .. } => Style::File,
+            Destination::Dir { .. } => Style::File,
         }
     }
 
     fn put(&mut self, piece: Piece) -> Result<(), CliError> {
         let index = self.written;
         let file = match &mut self.target {
-            Target::Stdout { out, format } => {
+            Destination::Stdout { out, format } => {
                 let format = *format;
                 let sep: &[u8] = match (format, index) {
                     (GenFormat::Ndjson, _) => b"",
@@ -342,7 +342,7 @@ impl Sink {
                 }
                 None
             }
-            Target::Dir { dir, name, width } => {
+            Destination::Dir { dir, name, width } => {
                 let file = format!("{name}-{index:0width$}.json", width = *width);
                 let path = dir.join(&file);
                 fs::write(&path, &piece.text).map_err(io_err(&path))?;
@@ -362,14 +362,14 @@ impl Sink {
 
     fn finish(self) -> Result<(), CliError> {
         match self.target {
-            Target::Stdout { mut out, format } => {
+            Destination::Stdout { mut out, format } => {
                 if format == GenFormat::Json {
                     let end: &[u8] = if self.written == 0 { b"[]\n" } else { b"\n]\n" };
                     out.write_all(end).map_err(stdout_err)?;
                 }
                 out.flush().map_err(stdout_err)?;
             }
-            Target::Dir { dir, .. } => {
+            Destination::Dir { dir, .. } => {
                 eprintln!("wrote {} payload(s) to {}", self.written, dir.display());
             }
         }
@@ -430,7 +430,7 @@ fn build(args: &Args) -> Result<(Generator, String), CliError> {
         return Ok((generator, name));
     }
     let key = args.key.as_deref().unwrap_or_default();
-    let entry = Catalog::builtin().lookup(key)?;
+    let entry = Catalog::active().lookup(key)?;
     let generator = entry
         .generator(opts)
         .map_err(|e| CliError::Usage(format!("{key}: {e}")))?;
@@ -442,7 +442,7 @@ fn read_json(path: &Path) -> Result<Value, CliError> {
         path: path.to_owned(),
         source,
     })?;
-    crate::validate::input::parse(&bytes, crate::validate::input::DEFAULT_MAX_BYTES)
+    hookcheck::validate::input::parse(&bytes, hookcheck::validate::input::DEFAULT_MAX_BYTES)
         .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
 }
 

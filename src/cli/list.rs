@@ -5,19 +5,19 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::output::{Format, print_json, stdout_err};
+use super::output::{Style, print_json, stdout_err};
 use super::{CliError, EXIT_OK};
-use crate::catalog::{Catalog, EntryKind, Vendor};
+use hookcheck::catalog::{Catalog, EntryKind, Vendor};
 
 /// Arguments of `hookcheck list`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Only this vendor (postal, msndr, getmailer).
     #[arg(long)]
     vendor: Option<Vendor>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: Style,
 }
 
 #[derive(Serialize)]
@@ -33,7 +33,7 @@ struct Row<'a> {
 
 /// Runs `hookcheck list`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let rows: Vec<Row<'_>> = Catalog::builtin()
+    let rows: Vec<Row<'_>> = Catalog::active()
         .entries()
         .iter()
         .filter(|e| args.vendor.is_none_or(|v| v == e.vendor()))
@@ -48,12 +48,12 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         })
         .collect();
     match args.format {
-        Format::Json => print_json(&serde_json::json!({
+        Style::Json => print_json(&serde_json::json!({
             "events": rows.iter().filter(|r| r.kind == EntryKind::Webhook).count(),
             "api_bodies": rows.iter().filter(|r| r.kind == EntryKind::ApiBody).count(),
             "entries": rows,
         }))?,
-        Format::Human => {
+        Style::Human => {
             let mut out = std::io::stdout().lock();
             let width = rows.iter().map(|r| r.key.len()).max().unwrap_or(0);
             for r in &rows {

@@ -11,15 +11,15 @@ use std::{
 use super::secrets::Secrets;
 use super::stdout::Printer;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::catalog::Vendor;
-use crate::listen::{
+use hookcheck::catalog::Vendor;
+use hookcheck::listen::{
     Config, Listener, Session, StopReason, Stopper, Verifiers,
     check::CatalogChecker,
     deliveries::{Deliveries, FailMode},
-    record::{Outcome, Record},
+    record::{Disposition, Record},
 };
-use crate::report::Format;
-use crate::signature::{
+use hookcheck::report::Format;
+use hookcheck::signature::{
     SignatureError, getmailer::GetMailer, postal::PostalVerifier, standard::StandardWebhooks,
 };
 
@@ -53,7 +53,7 @@ Examples:
   hookcheck listen --bind 127.0.0.1:8025 --expect 20 --timeout 5m --report junit --out reports/
   hookcheck listen --vendor postal --postal-public-key postal.pem --record hooks.ndjson
   hookcheck listen --vendor postal --require-events all --min-coverage 60 --fail-first 1")]
-pub struct Args {
+pub(crate) struct Args {
     /// Address to listen on (HOST:PORT; a name such as localhost:0 is resolved); port 0
     /// picks a free port.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
@@ -178,14 +178,14 @@ pub(crate) fn gates(
     vendor: Option<Vendor>,
     require: Option<&str>,
     min_coverage: Option<f64>,
-) -> Result<crate::coverage::Gates, CliError> {
+) -> Result<hookcheck::coverage::Gates, CliError> {
     let require = require
         .map(|r| {
-            crate::coverage::Required::parse(crate::catalog::Catalog::builtin(), r)
+            hookcheck::coverage::Required::parse(hookcheck::catalog::Catalog::active(), r)
                 .map_err(|e| CliError::Usage(format!("--require-events: {e}")))
         })
         .transpose()?;
-    if let (Some(v), Some(crate::coverage::Required::Events(keys))) = (vendor, &require)
+    if let (Some(v), Some(hookcheck::coverage::Required::Events(keys))) = (vendor, &require)
         && let Some(other) = keys
             .iter()
             .find(|k| k.split('/').next() != Some(v.as_str()))
@@ -194,7 +194,7 @@ pub(crate) fn gates(
             "--require-events: {other} is not an event of --vendor {v}, so it cannot arrive"
         )));
     }
-    Ok(crate::coverage::Gates {
+    Ok(hookcheck::coverage::Gates {
         vendor,
         require,
         min_coverage,
@@ -204,7 +204,7 @@ pub(crate) fn gates(
 fn parse_format(s: &str) -> Result<Format, String> {
     s.trim()
         .parse()
-        .map_err(|e: crate::report::UnknownFormat| e.to_string())
+        .map_err(|e: hookcheck::report::UnknownFormat| e.to_string())
 }
 
 fn key_error(what: &str, e: &SignatureError) -> CliError {
@@ -264,7 +264,7 @@ fn request_line(r: &Record) -> String {
         .find(|s| !s.ok)
         .and_then(|s| s.message.clone())
         .or_else(|| match &r.validation {
-            Some(crate::validate::check::Verdict::Invalid { violations, .. }) => {
+            Some(hookcheck::validate::check::Verdict::Invalid { violations, .. }) => {
                 violations.first().map(ToString::to_string)
             }
             Some(v) if !v.is_valid() => Some(v.to_string()),
@@ -325,28 +325,10 @@ fn resolve(bind: &str) -> Result<Vec<SocketAddr>, CliError> {
 
 /// Ends the session on SIGINT and SIGTERM; a second signal ends the grace period.
 fn on_signals(stopper: Stopper) {
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let (Ok(mut int), Ok(mut term)) = (
-                signal(SignalKind::interrupt()),
-                signal(SignalKind::terminate()),
-            ) else {
-                return;
-            };
-            loop {
-                tokio::select! {
-                    _ = int.recv() => stopper.stop(),
-                    _ = term.recv() => stopper.stop(),
-                }
-            }
-        }
-        #[cfg(not(unix))]
-        while tokio::signal::ctrl_c().await.is_ok() {
-            stopper.stop();
-        }
-    });
+    tokio::spawn(super::interrupt::signals(move |_| {
+        stopper.stop();
+        true
+    }));
 }
 
 /// Runs `hookcheck listen`.
@@ -405,7 +387,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         on_record: Some(Box::new(move |r: &Record| {
             let passed = matches!(
                 r.outcome,
-                Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+                Disposition::Conforming | Disposition::Ignored | Disposition::Deferred
             );
             if !(quiet && passed) {
                 lines.line(request_line(r));
@@ -430,7 +412,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         );
         on_signals(listener.stopper());
         listener.run().await.map_err(|e| match e {
-            crate::listen::ListenError::Record {
+            hookcheck::listen::ListenError::Record {
                 path: Some(path),
                 source,
             } => CliError::Io { path, source },

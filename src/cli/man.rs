@@ -15,7 +15,7 @@ subcommand (hookcheck-listen.1, ...) into DIR.
 Examples:
   hookcheck man | man -l -
   hookcheck man --out /usr/local/share/man/man1")]
-pub struct Args {
+pub(crate) struct Args {
     /// Write hookcheck.1 and one page per subcommand into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,

@@ -8,12 +8,12 @@ use std::{
 };
 
 use super::{CliError, EXIT_OK};
-use crate::api::client::TOKEN_VAR;
-use crate::api::mock::{Flaw, Mock, MockConfig, Unset};
+use hookcheck::api::client::TOKEN_VAR;
+use hookcheck::api::mock::{Flaw, Mock, MockConfig, Unset};
 
 /// Arguments of `hookcheck mock`.
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The API to stand in for.
     #[command(subcommand)]
     api: Api,

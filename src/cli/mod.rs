@@ -9,9 +9,11 @@
 )]
 
 mod api_check;
+mod catalog;
 mod certify;
 mod completions;
 mod coverage;
+mod export;
 mod generate;
 mod inputs;
 mod interrupt;
@@ -34,26 +36,31 @@ use std::{fmt, io, path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
 
-use crate::catalog::CatalogError;
+use hookcheck::catalog::CatalogError;
 
 /// Schema conformance and fuzz test harness for email webhook payloads (Postal, msndr.net,
 /// GetMailer).
 #[derive(Debug, Parser)]
 #[command(name = "hookcheck", version, about, long_about = None)]
 #[command(after_help = "Exit codes: 0 all good, 1 conformance failures, 2 usage or I/O error.")]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+    /// `--catalog DIR` and `--no-builtin`, accepted by every subcommand.
+    #[command(flatten)]
+    pub catalog: catalog::CatalogArgs,
 }
 
 /// Every subcommand.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List the vendors and events in the catalog.
     List(list::Args),
     /// Print the JSON Schema of one event (VENDOR/EVENT, or EVENT when unambiguous).
     Schema(schema::Args),
+    /// Write the catalog in another format (`export openapi`: OpenAPI 3.1 webhooks).
+    Export(export::Args),
     /// Validate payload files, directories or stdin against the catalog.
     Validate(validate::Args),
     /// Generate valid (or, with --invalid, labelled invalid) payloads for an event or a schema.
@@ -78,7 +85,7 @@ pub enum Command {
 
 /// What can stop a subcommand (exit code 2).
 #[derive(Debug)]
-pub enum CliError {
+pub(crate) enum CliError {
     /// Flags that do not fit together or name something unknown.
     Usage(String),
     /// A file or directory that cannot be read or written.
@@ -91,7 +98,7 @@ pub enum CliError {
     /// A catalog lookup failed (unknown vendor/event) or a schema did not compile.
     Catalog(CatalogError),
     /// A certification run could not be carried out, or its reports not merged.
-    Certify(crate::certify::CertifyError),
+    Certify(hookcheck::certify::CertifyError),
 }
 
 impl fmt::Display for CliError {
@@ -107,8 +114,8 @@ impl fmt::Display for CliError {
 
 impl std::error::Error for CliError {}
 
-impl From<crate::certify::CertifyError> for CliError {
-    fn from(e: crate::certify::CertifyError) -> Self {
+impl From<hookcheck::certify::CertifyError> for CliError {
+    fn from(e: hookcheck::certify::CertifyError) -> Self {
         CliError::Certify(e)
     }
 }
@@ -120,16 +127,21 @@ impl From<CatalogError> for CliError {
 }
 
 /// Exit code: all good.
-pub const EXIT_OK: u8 = 0;
+pub(crate) const EXIT_OK: u8 = 0;
 /// Exit code: conformance failures.
-pub const EXIT_FAILURES: u8 = 1;
+pub(crate) const EXIT_FAILURES: u8 = 1;
 /// Exit code: usage or I/O error.
-pub const EXIT_ERROR: u8 = 2;
+pub(crate) const EXIT_ERROR: u8 = 2;
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
 #[must_use]
-pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+pub(crate) fn main() -> ExitCode {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(e) = catalog::preload(&raw) {
+        eprintln!("hookcheck: error: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let cli = match Cli::try_parse_from(&raw) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
@@ -141,6 +153,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::List(a) => list::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Export(a) => export::run(a),
         Command::Validate(a) => validate::run(a),
         Command::Gen(a) => generate::run(a),
         Command::Coverage(a) => coverage::run(a),

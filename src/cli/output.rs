@@ -14,7 +14,7 @@ use super::CliError;
 
 /// Output format of a report-like subcommand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub(crate) enum Format {
+pub(crate) enum Style {
     /// Text for people.
     #[default]
     Human,
@@ -63,11 +63,11 @@ pub(crate) fn print_json<T: Serialize>(value: &T) -> Result<(), CliError> {
 }
 
 /// Writes `report` in each of `formats` to its file in `dir` (see
-/// [`crate::report::Format::file_name`]), creating `dir`; returns the paths written, in order.
+/// [`hookcheck::report::Format::file_name`]), creating `dir`; returns the paths written, in order.
 /// The one way every subcommand writes its report files.
 pub(crate) fn write_report_files(
-    report: &crate::report::Report,
-    formats: &[crate::report::Format],
+    report: &hookcheck::report::Report,
+    formats: &[hookcheck::report::Format],
     dir: &std::path::Path,
 ) -> Result<Vec<std::path::PathBuf>, CliError> {
     std::fs::create_dir_all(dir).map_err(|source| CliError::Io {

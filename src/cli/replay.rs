@@ -7,8 +7,8 @@ use super::keys::SigningArgs;
 use super::output::still_open;
 use super::tls::TlsArgs;
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::listen::replay::{self, Client, Request};
-use crate::signature::Signer;
+use hookcheck::listen::replay::{self, Client, Recorded};
+use hookcheck::signature::Signer;
 
 /// Arguments of `hookcheck replay`.
 #[derive(Debug, clap::Args)]
@@ -28,7 +28,7 @@ Examples:
   hookcheck replay http://127.0.0.1:3000/webhooks/postal hooks.ndjson
   hookcheck replay --ca-cert staging-ca.pem https://staging.internal/webhooks hooks.ndjson
   hookcheck replay --postal-private-key signing.key http://localhost:3000/hooks payload.json")]
-pub struct Args {
+pub(crate) struct Args {
     /// Where to send: an http:// or https:// URL.
     #[arg(value_name = "URL")]
     url: String,
@@ -56,6 +56,23 @@ fn is_recording(path: &std::path::Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("ndjson") || e.eq_ignore_ascii_case("jsonl"))
 }
 
+/// The requests of one input, read as they are needed: a recording line by line, a payload
+/// file whole (one request).
+fn inputs(
+    path: &std::path::Path,
+) -> Result<Box<dyn Iterator<Item = Result<Recorded, replay::ReplayError>>>, CliError> {
+    if is_recording(path) {
+        let recording =
+            replay::Recording::open(path).map_err(|e| CliError::Usage(e.to_string()))?;
+        Ok(Box::new(recording))
+    } else {
+        let path = path.to_owned();
+        Ok(Box::new(std::iter::once_with(move || {
+            replay::read_payload(&path).map(Recorded::Request)
+        })))
+    }
+}
+
 /// Runs `hookcheck replay`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     if !replay::is_http_url(&args.url) {
@@ -73,21 +90,20 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
         .into_iter()
         .map(|(_, signer)| signer)
         .collect();
-    let mut requests: Vec<Request> = Vec::new();
+    // A first pass reads every input through, holding one request at a time: a bad record
+    // anywhere is an error before anything is sent, and an empty input is known up front.
+    let mut count = 0usize;
     for path in &args.files {
-        let read = if is_recording(path) {
-            replay::read_recording(path).map(|(reqs, skipped)| {
-                for at in skipped {
+        for recorded in inputs(path)? {
+            match recorded.map_err(|e| CliError::Usage(e.to_string()))? {
+                Recorded::Request(_) => count += 1,
+                Recorded::Skipped(at) => {
                     eprintln!("hookcheck: {at}: body was not recorded whole; skipped");
                 }
-                reqs
-            })
-        } else {
-            replay::read_payload(path).map(|r| vec![r])
-        };
-        requests.extend(read.map_err(|e| CliError::Usage(e.to_string()))?);
+            }
+        }
     }
-    if requests.is_empty() && !args.allow_empty {
+    if count == 0 && !args.allow_empty {
         eprintln!(
             "hookcheck: no request to replay in {} (give --allow-empty to accept that)",
             args.files
@@ -104,7 +120,21 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     // A closed stdout stops the replay (nobody reads the answers); the exit code is what the
     // requests sent so far found.
     let mut open = true;
-    for mut request in requests {
+    let mut requests: Box<dyn Iterator<Item = _>> = Box::new(std::iter::empty());
+    let mut files = args.files.iter();
+    loop {
+        // The next request: the first pass read every input, so one that changed since is an
+        // error now.
+        let Some(recorded) = requests.next() else {
+            let Some(path) = files.next() else { break };
+            requests = inputs(path)?;
+            continue;
+        };
+        let Recorded::Request(mut request) =
+            recorded.map_err(|e| CliError::Usage(e.to_string()))?
+        else {
+            continue;
+        };
         replay::sign(&mut request, &signers).map_err(|e| CliError::Usage(e.to_string()))?;
         let line = match client.send(&args.url, &request, args.keep_path) {
             Ok(response) if response.is_success() => {
@@ -117,7 +147,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
                     "{} -> {} {}",
                     request.source,
                     response.status,
-                    crate::report::cut::value(response.body.trim()).escape_debug()
+                    hookcheck::report::cut::value(response.body.trim()).escape_debug()
                 )
             }
             Err(e) => {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::CliError;
 use super::output::{stdout_err, unless_closed, write_report_files};
-use crate::report::{Format, Report};
+use hookcheck::report::{Format, Report};
 
 /// `--format`, `--out` and `--quiet`.
 #[derive(Debug, Clone, clap::Args)]
@@ -72,7 +72,7 @@ impl ReportArgs {
                 let mut stdout = io::stdout().lock();
                 let written = formats.iter().try_for_each(|f| match f {
                     Format::Text if self.quiet => {
-                        crate::report::text::write_quiet(report, &mut stdout)
+                        hookcheck::report::text::write_quiet(report, &mut stdout)
                     }
                     f => f.write(report, &mut stdout),
                 });

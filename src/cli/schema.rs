@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::output::{print_json, stdout_err};
 use super::{CliError, EXIT_OK};
-use crate::catalog::{Catalog, bundle};
+use hookcheck::catalog::{Catalog, bundle};
 
 /// Arguments of `hookcheck schema`.
 #[derive(Debug, clap::Args)]
@@ -14,7 +14,7 @@ use crate::catalog::{Catalog, bundle};
 Examples:
   hookcheck schema postal/MessageSent
   hookcheck schema --bundle postal/MessageSent > MessageSent.bundle.json")]
-pub struct Args {
+pub(crate) struct Args {
     /// The event: VENDOR/EVENT (postal/MessageSent), or the bare event name (MessageSent) when
     /// one vendor alone documents it; see `hookcheck list`.
     key: String,
@@ -26,7 +26,7 @@ pub struct Args {
 
 /// Runs `hookcheck schema`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let entry = Catalog::builtin().lookup(&args.key)?;
+    let entry = Catalog::active().lookup(&args.key)?;
     if args.bundle {
         let schema =
             bundle::bundle(entry).map_err(|e| CliError::Usage(format!("{}: {e}", args.key)))?;

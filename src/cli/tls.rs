@@ -1,10 +1,10 @@
 //! The TLS options `certify --url`, `replay` and `api-check` share: which server certificates
-//! an `https://` URL may present ([`crate::tls`]).
+//! an `https://` URL may present ([`hookcheck::tls`]).
 
 use std::path::PathBuf;
 
 use super::CliError;
-use crate::tls::{Tls, UNTRUSTED};
+use hookcheck::tls::{Tls, UNTRUSTED};
 
 /// What to do about a certificate that is not trusted.
 pub(crate) const ADVICE: &str =

@@ -9,12 +9,12 @@ use std::{
 use serde::Serialize;
 
 use super::inputs::{self, Payload};
-use super::output::{Format, stdout_err};
+use super::output::{Style, stdout_err};
 use super::{CliError, EXIT_ERROR, EXIT_FAILURES, EXIT_OK};
-use crate::catalog::{Catalog, Vendor};
-use crate::validate::check::{Selection, Verdict, check_bytes};
-use crate::validate::input::InputError;
-use crate::validate::report::{Collector, inputs_property};
+use hookcheck::catalog::{Catalog, Vendor};
+use hookcheck::validate::check::{Selection, Verdict, check_bytes};
+use hookcheck::validate::input::InputError;
+use hookcheck::validate::report::{Collector, inputs_property};
 
 /// Arguments of `hookcheck validate`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +33,7 @@ Examples:
   hookcheck validate --event getmailer/email.sent body.json
   hookcheck validate --report sarif,junit --out reports/ captured/
   hookcheck validate --coverage captured/")]
-pub struct Args {
+pub(crate) struct Args {
     /// Files, directories (searched recursively for *.json, *.ndjson, *.jsonl) or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -49,7 +49,7 @@ pub struct Args {
     ndjson: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: Style,
     /// Largest payload accepted, in bytes (also 512K, 16M, 1G).
     #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = super::size::parse_size)]
     max_size: u64,
@@ -71,7 +71,7 @@ pub struct Args {
         value_delimiter = ',',
         value_parser = parse_report_format
     )]
-    report: Vec<crate::report::Format>,
+    report: Vec<hookcheck::report::Format>,
     /// Directory for the report files.
     #[arg(long, value_name = "DIR", default_value = ".")]
     out: PathBuf,
@@ -84,10 +84,10 @@ pub struct Args {
     coverage: bool,
 }
 
-fn parse_report_format(s: &str) -> Result<crate::report::Format, String> {
+fn parse_report_format(s: &str) -> Result<hookcheck::report::Format, String> {
     s.trim()
         .parse()
-        .map_err(|e: crate::report::UnknownFormat| e.to_string())
+        .map_err(|e: hookcheck::report::UnknownFormat| e.to_string())
 }
 
 #[derive(Debug, Serialize)]
@@ -132,7 +132,7 @@ impl Summary {
 
 /// Runs `hookcheck validate`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let catalog = Catalog::builtin();
+    let catalog = Catalog::active();
     let entry = Selection {
         vendor: args.vendor,
         event: args.event.as_deref(),
@@ -148,13 +148,13 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     } = inputs::expand(&args.paths);
     let mut summary = Summary::default();
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let json = args.format == Format::Json;
+    let json = args.format == Style::Json;
     if json {
         out.write_all(b"{\"results\": [").map_err(stdout_err)?;
     }
     let mut first = true;
     let mut collector = (!args.report.is_empty()).then(Collector::default);
-    let mut coverage = args.coverage.then(crate::coverage::Tally::default);
+    let mut coverage = args.coverage.then(hookcheck::coverage::Tally::default);
     for source in &sources {
         let mut failed: Option<CliError> = None;
         let read = inputs::read(source, args.ndjson, args.max_size, |payload| {
@@ -175,7 +175,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             }
             if let (Some(tally), Some(key), Ok(bytes)) =
                 (coverage.as_mut(), verdict.key(), &payload.bytes)
-                && let Ok(value) = crate::validate::input::parse(bytes, args.max_size)
+                && let Ok(value) = hookcheck::validate::input::parse(bytes, args.max_size)
             {
                 tally.add(catalog, key, &value);
             }
@@ -220,9 +220,9 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
     let coverage = coverage.map(|mut t| {
         t.summary(
             catalog,
-            &crate::coverage::Gates {
+            &hookcheck::coverage::Gates {
                 vendor: args.vendor,
-                ..crate::coverage::Gates::default()
+                ..hookcheck::coverage::Gates::default()
             },
         )
     });
@@ -292,7 +292,7 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
 fn verdict(
     catalog: &Catalog,
     payload: &Payload,
-    entry: Option<&crate::catalog::Entry>,
+    entry: Option<&hookcheck::catalog::Entry>,
     vendor: Option<Vendor>,
     max: u64,
 ) -> Result<Verdict, CliError> {
@@ -315,7 +315,7 @@ fn location(record: &Record) -> String {
     }
 }
 
-fn pointer_text(p: &crate::JsonPointer) -> &str {
+fn pointer_text(p: &hookcheck::JsonPointer) -> &str {
     if p.is_root() { "<root>" } else { p.as_str() }
 }
 

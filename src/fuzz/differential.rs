@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::dict;
 use super::generated::{Slot, prepare};
 use super::oracle::assert_agrees;
-use super::{Outcome, Skip};
+use super::{Handling, Skip};
 use crate::JsonPointer;
 use crate::catalog::{Catalog, Vendor};
 use crate::parser::WebhookParser;
@@ -35,7 +35,7 @@ const MAX_BYTE_EDITS: usize = 4;
 /// # Panics
 ///
 /// As [`differential_with`].
-pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
+pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Handling {
     differential_with(&P::default(), data)
 }
 
@@ -53,23 +53,23 @@ pub fn differential<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
 /// # Example
 ///
 /// ```
-/// use hookcheck::fuzz::{differential, Outcome};
+/// use hookcheck::fuzz::{differential, Handling};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// assert!(matches!(differential::<ReferenceParser>(&[5; 96]), Outcome::Parsed(_)));
+/// assert!(matches!(differential::<ReferenceParser>(&[5; 96]), Handling::Parsed(_)));
 /// ```
-pub fn differential_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Outcome {
+pub fn differential_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Handling {
     let (slot, value, mut u) = match prepare(parser, data) {
         Ok(prepared) => prepared,
-        Err(skip) => return Outcome::Skipped(skip),
+        Err(skip) => return Handling::Skipped(skip),
     };
     let vendor = slot.entry.vendor();
     let (mutation, body) = match mutate(slot, value, &mut u) {
         Some(mutated) => mutated,
-        None => return Outcome::Skipped(Skip::NoPayload),
+        None => return Handling::Skipped(Skip::NoPayload),
     };
     let context = format_args!("differential: {} payload, {mutation}", slot.entry.key());
-    Outcome::Parsed(assert_agrees(parser, vendor, &body, &context))
+    Handling::Parsed(assert_agrees(parser, vendor, &body, &context))
 }
 
 /// What was done to the payload, for the assertion message.
@@ -253,13 +253,18 @@ struct Vocabulary {
 }
 
 fn vocabulary(vendor: Vendor) -> &'static Vocabulary {
-    static VOCABULARIES: OnceLock<Vec<Vocabulary>> = OnceLock::new();
+    static VOCABULARIES: OnceLock<Vec<(Vendor, Vocabulary)>> = OnceLock::new();
+    static EMPTY: Vocabulary = Vocabulary {
+        keys: Vec::new(),
+        values: Vec::new(),
+        tokens: Vec::new(),
+    };
     let all = VOCABULARIES.get_or_init(|| {
-        Vendor::ALL
-            .iter()
-            .map(|&v| {
-                let d = dict::dictionary(Catalog::builtin(), v);
-                Vocabulary {
+        Vendor::all()
+            .into_iter()
+            .map(|v| {
+                let d = dict::dictionary(Catalog::active(), v);
+                let vocabulary = Vocabulary {
                     keys: d
                         .keys
                         .iter()
@@ -271,12 +276,14 @@ fn vocabulary(vendor: Vendor) -> &'static Vocabulary {
                         .filter_map(|k| serde_json::from_str(k).ok())
                         .collect(),
                     tokens: d.entries().map(str::to_owned).collect(),
-                }
+                };
+                (v, vocabulary)
             })
             .collect()
     });
-    let index = Vendor::ALL.iter().position(|&v| v == vendor).unwrap_or(0);
-    &all[index]
+    all.iter()
+        .find(|(v, _)| *v == vendor)
+        .map_or(&EMPTY, |(_, vocabulary)| vocabulary)
 }
 
 fn collect_pointers(value: &Value, at: JsonPointer, out: &mut Vec<JsonPointer>) {
@@ -365,8 +372,8 @@ mod tests {
                 }] += 1;
             }
             match differential::<ReferenceParser>(&data) {
-                Outcome::Parsed(_) => parsed += 1,
-                Outcome::Skipped(Skip::NoPayload) => {}
+                Handling::Parsed(_) => parsed += 1,
+                Handling::Skipped(Skip::NoPayload) => {}
                 other => panic!("{other:?} for {data:?}"),
             }
         }

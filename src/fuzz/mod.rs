@@ -7,7 +7,7 @@
 //! // fuzz/fuzz_targets/raw_my_parser.rs
 //! #![no_main]
 //! libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-//!     hookcheck::fuzz::raw::<my_crate::MyParser>(hookcheck::catalog::Vendor::Postal, data);
+//!     hookcheck::fuzz::raw::<my_crate::MyParser>(hookcheck::catalog::Vendor::POSTAL, data);
 //! });
 //! ```
 //!
@@ -20,7 +20,7 @@
 //!
 //! # The contract
 //!
-//! A target function returns normally, with an [`Outcome`] saying what it examined, whenever
+//! A target function returns normally, with an [`Handling`] saying what it examined, whenever
 //! every property holds. It panics only through an assertion whose message describes the
 //! disagreement (which property, the payload as one line of JSON, what each side said), since
 //! a panic is how libFuzzer learns of a failure. A panic raised inside the code under test
@@ -57,13 +57,13 @@ pub use target::{Target, UnknownTarget};
 pub use validation::validate;
 
 /// The largest input a target examines: 64 KiB, four times the largest documented webhook
-/// body. Longer inputs return [`Outcome::Skipped`] with [`Skip::TooLarge`] before any work.
+/// body. Longer inputs return [`Handling::Skipped`] with [`Skip::TooLarge`] before any work.
 pub const MAX_INPUT_BYTES: usize = 64 * 1024;
 
 /// What a target function did with one input (it panics instead when a property fails).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Outcome {
+pub enum Handling {
     /// The input was not examined, for the reason given.
     Skipped(Skip),
     /// The document went through detection and every catalog validator.

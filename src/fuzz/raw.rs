@@ -1,19 +1,19 @@
 //! The `raw_<vendor>` fuzz targets: any bytes, as a body of one vendor, into a parser.
 
 use super::oracle::assert_agrees;
-use super::{MAX_INPUT_BYTES, Outcome, Skip};
+use super::{Handling, MAX_INPUT_BYTES, Skip};
 use crate::catalog::Vendor;
 use crate::parser::WebhookParser;
 
 /// Sends `data` as a `vendor` webhook body to a default-constructed `P`; see [`raw_with`].
 ///
 /// This is what `fuzz/fuzz_targets/raw_postal.rs` calls with the reference parser; a webhook
-/// consumer fuzzes its own parser with `hookcheck::fuzz::raw::<MyParser>(Vendor::Postal, data)`.
+/// consumer fuzzes its own parser with `hookcheck::fuzz::raw::<MyParser>(Vendor::POSTAL, data)`.
 ///
 /// # Panics
 ///
 /// As [`raw_with`].
-pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Outcome {
+pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Handling {
     raw_with(&P::default(), vendor, data)
 }
 
@@ -33,21 +33,21 @@ pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Outcome {
 ///
 /// ```
 /// use hookcheck::catalog::Vendor;
-/// use hookcheck::fuzz::{raw, Outcome};
+/// use hookcheck::fuzz::{raw, Handling};
 /// use hookcheck::parsers::ReferenceParser;
 ///
 /// let body = br#"{"message":{"id":7},"event":{"name":"opened","timestamp":1539062173}}"#;
-/// assert!(matches!(raw::<ReferenceParser>(Vendor::Msndr, body), Outcome::Parsed(a) if a.accepted));
-/// assert!(matches!(raw::<ReferenceParser>(Vendor::Msndr, b"{]"), Outcome::Parsed(a) if !a.accepted));
+/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, body), Handling::Parsed(a) if a.accepted));
+/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, b"{]"), Handling::Parsed(a) if !a.accepted));
 /// ```
-pub fn raw_with<P: WebhookParser + ?Sized>(parser: &P, vendor: Vendor, data: &[u8]) -> Outcome {
+pub fn raw_with<P: WebhookParser + ?Sized>(parser: &P, vendor: Vendor, data: &[u8]) -> Handling {
     if data.len() > MAX_INPUT_BYTES {
-        return Outcome::Skipped(Skip::TooLarge);
+        return Handling::Skipped(Skip::TooLarge);
     }
     if !parser.supports(vendor) {
-        return Outcome::Skipped(Skip::Unsupported);
+        return Handling::Skipped(Skip::Unsupported);
     }
-    Outcome::Parsed(assert_agrees(
+    Handling::Parsed(assert_agrees(
         parser,
         vendor,
         data,
@@ -69,7 +69,7 @@ mod tests {
             })
         }
         fn supports(&self, vendor: Vendor) -> bool {
-            vendor == Vendor::Postal
+            vendor == Vendor::POSTAL
         }
     }
 
@@ -77,16 +77,16 @@ mod tests {
     fn size_cap_and_vendor_support_are_checked_first() {
         let big = vec![b' '; MAX_INPUT_BYTES + 1];
         assert_eq!(
-            raw::<ReferenceParser>(Vendor::Postal, &big),
-            Outcome::Skipped(Skip::TooLarge)
+            raw::<ReferenceParser>(Vendor::POSTAL, &big),
+            Handling::Skipped(Skip::TooLarge)
         );
         assert_eq!(
-            raw_with(&PostalOnly, Vendor::Msndr, b"{}"),
-            Outcome::Skipped(Skip::Unsupported)
+            raw_with(&PostalOnly, Vendor::MSNDR, b"{}"),
+            Handling::Skipped(Skip::Unsupported)
         );
         assert!(matches!(
-            raw_with(&PostalOnly, Vendor::Postal, b"{}"),
-            Outcome::Parsed(a) if !a.accepted
+            raw_with(&PostalOnly, Vendor::POSTAL, b"{}"),
+            Handling::Parsed(a) if !a.accepted
         ));
     }
 }

@@ -1,4 +1,4 @@
-//! Seed corpora: the inputs each fuzz target starts from.
+//! CorpusInput corpora: the inputs each fuzz target starts from.
 //!
 //! Targets that take JSON text start from the vendors' documented examples (as repaired in
 //! `schemas/<vendor>/examples/`, and the original text from the docs), a spread of the
@@ -31,7 +31,7 @@ pub const GENERATOR_SEED_BYTES: usize = 96;
 
 /// One seed input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Seed {
+pub struct CorpusInput {
     /// File name under `fuzz/seeds/<target>/`: what the seed is, e.g.
     /// `doc000-message-bounced.json` or `invalid-MessageSent-03-wrong-status.json`.
     pub name: String,
@@ -50,9 +50,9 @@ pub fn seeds(
     target: Target,
     catalog: &Catalog,
     schemas_dir: &Path,
-) -> Result<Vec<Seed>, SourceError> {
+) -> Result<Vec<CorpusInput>, SourceError> {
     let mut out = BTreeMap::new();
-    let mut add = |seed: Seed| {
+    let mut add = |seed: CorpusInput| {
         out.entry(seed.name).or_insert(seed.bytes);
     };
     match (target.vendor(), target.takes_json()) {
@@ -68,12 +68,12 @@ pub fn seeds(
             }
         }
         (None, true) => {
-            for vendor in Vendor::ALL {
+            for vendor in Vendor::all() {
                 let vendor_seeds = examples(schemas_dir, vendor, false)?
                     .into_iter()
                     .chain(invalid(schemas_dir, vendor, 1)?);
                 for seed in vendor_seeds {
-                    add(Seed {
+                    add(CorpusInput {
                         name: format!("{vendor}-{}", seed.name),
                         bytes: seed.bytes,
                     });
@@ -91,22 +91,26 @@ pub fn seeds(
     }
     Ok(out
         .into_iter()
-        .map(|(name, bytes)| Seed { name, bytes })
+        .map(|(name, bytes)| CorpusInput { name, bytes })
         .collect())
 }
 
 /// The documented examples of `vendor`: each repaired body, and with `originals` the text as
 /// the docs print it.
-fn examples(schemas_dir: &Path, vendor: Vendor, originals: bool) -> Result<Vec<Seed>, SourceError> {
+fn examples(
+    schemas_dir: &Path,
+    vendor: Vendor,
+    originals: bool,
+) -> Result<Vec<CorpusInput>, SourceError> {
     let mut out = Vec::new();
     for ex in documented_examples(schemas_dir, vendor)? {
         if originals {
-            out.push(Seed {
+            out.push(CorpusInput {
                 name: format!("{}.original.txt", ex.name),
                 bytes: ex.original,
             });
         }
-        out.push(Seed {
+        out.push(CorpusInput {
             name: format!("{}.json", ex.name),
             bytes: ex.repaired,
         });
@@ -115,13 +119,17 @@ fn examples(schemas_dir: &Path, vendor: Vendor, originals: bool) -> Result<Vec<S
 }
 
 /// Up to `per_event` invalid cases of every event of `vendor`, spread evenly over each list.
-fn invalid(schemas_dir: &Path, vendor: Vendor, per_event: usize) -> Result<Vec<Seed>, SourceError> {
+fn invalid(
+    schemas_dir: &Path,
+    vendor: Vendor,
+    per_event: usize,
+) -> Result<Vec<CorpusInput>, SourceError> {
     let cases = invalid_cases(schemas_dir, vendor)?;
     let mut out = Vec::new();
     for event_cases in cases.chunk_by(|a, b| a.event == b.event) {
         for index in spread(event_cases.len(), per_event) {
             let case = &event_cases[index];
-            out.push(Seed {
+            out.push(CorpusInput {
                 name: format!(
                     "invalid-{}-{index:02}-{}.json",
                     case.event,
@@ -143,7 +151,7 @@ fn spread(len: usize, want: usize) -> Vec<usize> {
 }
 
 /// Selector byte plus fixed pseudo-random bytes, for every webhook event and variant.
-fn generator_seeds(catalog: &Catalog) -> Vec<Seed> {
+fn generator_seeds(catalog: &Catalog) -> Vec<CorpusInput> {
     let webhooks = catalog
         .entries()
         .iter()
@@ -160,7 +168,7 @@ fn generator_seeds(catalog: &Catalog) -> Vec<Seed> {
                 bytes.extend_from_slice(&rng.next().to_le_bytes());
             }
             bytes.truncate(1 + GENERATOR_SEED_BYTES);
-            out.push(Seed {
+            out.push(CorpusInput {
                 name: format!("{}-{}-{variant}.bin", entry.vendor(), entry.event()),
                 bytes,
             });
@@ -171,7 +179,7 @@ fn generator_seeds(catalog: &Catalog) -> Vec<Seed> {
 
 /// The payloads the generator seeds build (compact JSON), for the webhook events of `vendor`
 /// (of every vendor with `None`): `gen-<vendor>-<event>-<variant>.json`.
-fn generated(catalog: &Catalog, vendor: Option<Vendor>) -> Vec<Seed> {
+fn generated(catalog: &Catalog, vendor: Option<Vendor>) -> Vec<CorpusInput> {
     let mut out = Vec::new();
     for seed in generator_seeds(catalog) {
         let Ok((slot, rest)) = select(&seed.bytes) else {
@@ -184,7 +192,7 @@ fn generated(catalog: &Catalog, vendor: Option<Vendor>) -> Vec<Seed> {
             continue;
         };
         let stem = seed.name.trim_end_matches(".bin");
-        out.push(Seed {
+        out.push(CorpusInput {
             name: format!("gen-{stem}.json"),
             bytes: value.to_string().into_bytes(),
         });
@@ -285,11 +293,11 @@ mod tests {
             .iter()
             .filter(|s| s.name.starts_with("gen-"))
             .collect();
-        let events = catalog.vendor_entries(Vendor::GetMailer).count();
+        let events = catalog.vendor_entries(Vendor::GETMAILER).count();
         assert_eq!(generated.len(), events * usize::from(VARIANTS_PER_EVENT));
         for seed in generated {
             let value: Value = serde_json::from_slice(&seed.bytes).unwrap();
-            let entry = catalog.detect(&value, Some(Vendor::GetMailer)).unwrap();
+            let entry = catalog.detect(&value, Some(Vendor::GETMAILER)).unwrap();
             assert!(
                 seed.name.contains(&format!("-{}-", entry.event())),
                 "{}",

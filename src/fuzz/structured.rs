@@ -3,7 +3,7 @@
 
 use super::generated::prepare;
 use super::oracle::{Expectation, assert_agrees};
-use super::{Outcome, Skip};
+use super::{Handling, Skip};
 use crate::parser::WebhookParser;
 
 /// [`structured_with`] on a default-constructed `P`.
@@ -11,7 +11,7 @@ use crate::parser::WebhookParser;
 /// # Panics
 ///
 /// As [`structured_with`].
-pub fn structured<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
+pub fn structured<P: WebhookParser + Default>(data: &[u8]) -> Handling {
     structured_with(&P::default(), data)
 }
 
@@ -36,16 +36,16 @@ pub fn structured<P: WebhookParser + Default>(data: &[u8]) -> Outcome {
 /// # Example
 ///
 /// ```
-/// use hookcheck::fuzz::{structured, Outcome};
+/// use hookcheck::fuzz::{structured, Handling};
 /// use hookcheck::parsers::ReferenceParser;
 ///
 /// let outcome = structured::<ReferenceParser>(&[3; 64]);
-/// assert!(matches!(outcome, Outcome::Parsed(a) if a.accepted));
+/// assert!(matches!(outcome, Handling::Parsed(a) if a.accepted));
 /// ```
-pub fn structured_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Outcome {
+pub fn structured_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Handling {
     let (slot, value, mut u) = match prepare(parser, data) {
         Ok(prepared) => prepared,
-        Err(skip) => return Outcome::Skipped(skip),
+        Err(skip) => return Handling::Skipped(skip),
     };
     let vendor = slot.entry.vendor();
     let pretty = u.arbitrary::<bool>().unwrap_or(false);
@@ -54,7 +54,7 @@ pub fn structured_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Ou
         false => serde_json::to_vec(&value),
     };
     let Ok(body) = body else {
-        return Outcome::Skipped(Skip::NoPayload);
+        return Handling::Skipped(Skip::NoPayload);
     };
     let context = format_args!("structured: a generated {} payload", slot.entry.key());
     let agreement = assert_agrees(parser, vendor, &body, &context);
@@ -65,7 +65,7 @@ pub fn structured_with<P: WebhookParser + ?Sized>(parser: &P, data: &[u8]) -> Ou
         agreement.expected,
         String::from_utf8_lossy(&body),
     );
-    Outcome::Parsed(agreement)
+    Handling::Parsed(agreement)
 }
 
 #[cfg(test)]
@@ -83,7 +83,7 @@ mod tests {
             let mut data = vec![u8::try_from(i).unwrap()];
             data.extend((0..200u8).map(|b| b.wrapping_mul(37)));
             match structured::<ReferenceParser>(&data) {
-                Outcome::Parsed(a) => {
+                Handling::Parsed(a) => {
                     assert!(a.accepted, "{}", slot.entry.key());
                     assert_eq!(
                         a.expected,
@@ -116,11 +116,11 @@ mod tests {
     fn empty_and_oversized_inputs_are_skipped() {
         assert_eq!(
             structured::<ReferenceParser>(&[]),
-            Outcome::Skipped(Skip::NoPayload)
+            Handling::Skipped(Skip::NoPayload)
         );
         assert_eq!(
             structured::<ReferenceParser>(&vec![0; MAX_INPUT_BYTES + 1]),
-            Outcome::Skipped(Skip::TooLarge)
+            Handling::Skipped(Skip::TooLarge)
         );
     }
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{MAX_INPUT_BYTES, Outcome, Skip};
+use super::{Handling, MAX_INPUT_BYTES, Skip};
 use crate::catalog::{Catalog, Entry, Vendor};
 use crate::validate::check::{Verdict, check_value};
 use crate::validate::input;
@@ -14,7 +14,7 @@ use crate::validate::input;
 /// not a JSON document stop after decoding, which must fail with an error rather than a panic
 /// ([`Skip::NotJson`]). A JSON document is then detected (for no vendor and for each vendor)
 /// and checked against every schema of the catalog, through both the fast and the detailed
-/// path ([`Outcome::Validated`]).
+/// path ([`Handling::Validated`]).
 ///
 /// # Panics
 ///
@@ -31,32 +31,32 @@ use crate::validate::input;
 /// # Example
 ///
 /// ```
-/// use hookcheck::fuzz::{validate, Outcome, Skip};
+/// use hookcheck::fuzz::{validate, Handling, Skip};
 ///
 /// let outcome = validate(br#"{"event": "MessageSent", "payload": {}}"#);
-/// assert_eq!(outcome, Outcome::Validated);
-/// assert_eq!(validate(b"\xff not json"), Outcome::Skipped(Skip::NotJson));
+/// assert_eq!(outcome, Handling::Validated);
+/// assert_eq!(validate(b"\xff not json"), Handling::Skipped(Skip::NotJson));
 /// ```
-pub fn validate(data: &[u8]) -> Outcome {
+pub fn validate(data: &[u8]) -> Handling {
     if data.len() > MAX_INPUT_BYTES {
-        return Outcome::Skipped(Skip::TooLarge);
+        return Handling::Skipped(Skip::TooLarge);
     }
     let Ok(value) = input::parse(data, MAX_INPUT_BYTES as u64) else {
-        return Outcome::Skipped(Skip::NotJson);
+        return Handling::Skipped(Skip::NotJson);
     };
-    let catalog = Catalog::builtin();
+    let catalog = Catalog::active();
     for entry in catalog.entries() {
         check_entry(entry, &value);
     }
     for only in [
         None,
-        Some(Vendor::Postal),
-        Some(Vendor::Msndr),
-        Some(Vendor::GetMailer),
+        Some(Vendor::POSTAL),
+        Some(Vendor::MSNDR),
+        Some(Vendor::GETMAILER),
     ] {
         check_detected(catalog, &value, only);
     }
-    Outcome::Validated
+    Handling::Validated
 }
 
 /// `is_valid` and `violations` of one entry agree, and every violation points into `value`.
@@ -137,12 +137,12 @@ mod tests {
             br#"{"type": "email.unknown", "data": {}}"#,
         ];
         for input in documents {
-            assert_eq!(validate(input), Outcome::Validated, "{input:?}");
+            assert_eq!(validate(input), Handling::Validated, "{input:?}");
         }
         for input in [&b""[..], b"{\"a\": \"\xc3\x28\"}", b"[[1]"] {
             assert_eq!(
                 validate(input),
-                Outcome::Skipped(Skip::NotJson),
+                Handling::Skipped(Skip::NotJson),
                 "{input:?}"
             );
         }
@@ -153,9 +153,9 @@ mod tests {
         let zeros = |n: usize| format!("[{}0]", "0,".repeat(n));
         let fits = zeros((MAX_INPUT_BYTES - 3) / 2);
         assert!(fits.len() <= MAX_INPUT_BYTES);
-        assert_eq!(validate(fits.as_bytes()), Outcome::Validated);
+        assert_eq!(validate(fits.as_bytes()), Handling::Validated);
         let big = zeros(MAX_INPUT_BYTES / 2);
         assert!(big.len() > MAX_INPUT_BYTES);
-        assert_eq!(validate(big.as_bytes()), Outcome::Skipped(Skip::TooLarge));
+        assert_eq!(validate(big.as_bytes()), Handling::Skipped(Skip::TooLarge));
     }
 }

@@ -139,7 +139,7 @@ impl Counts {
 /// What happened to one schema.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
+pub enum SchemaResult {
     /// Values were generated and confirmed.
     Covered,
     /// The generator declined the schema.
@@ -170,7 +170,7 @@ pub struct CaseReport {
     /// The suite's description of the schema.
     pub description: String,
     /// What happened.
-    pub outcome: Outcome,
+    pub outcome: SchemaResult,
 }
 
 /// One test file's results.
@@ -205,7 +205,7 @@ pub enum CoverageError {
         source: std::io::Error,
     },
     /// A file is not the JSON the suite format prescribes.
-    Format {
+    StringFormat {
         /// Which.
         path: PathBuf,
         /// What is wrong.
@@ -217,7 +217,7 @@ impl fmt::Display for CoverageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
-            Self::Format { path, message } => write!(f, "{}: {message}", path.display()),
+            Self::StringFormat { path, message } => write!(f, "{}: {message}", path.display()),
         }
     }
 }
@@ -226,7 +226,7 @@ impl std::error::Error for CoverageError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Io { source, .. } => Some(source),
-            Self::Format { .. } => None,
+            Self::StringFormat { .. } => None,
         }
     }
 }
@@ -236,7 +236,7 @@ fn read_json(path: &Path) -> Result<Value, CoverageError> {
         path: path.to_owned(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|e| CoverageError::Format {
+    serde_json::from_str(&text).map_err(|e| CoverageError::StringFormat {
         path: path.to_owned(),
         message: e.to_string(),
     })
@@ -307,7 +307,7 @@ pub fn run_suite(suite: &Path, opts: &CoverageOptions) -> Result<CoverageReport,
     let mut jobs: Vec<(String, Vec<Value>)> = Vec::with_capacity(files.len());
     for path in files {
         let Value::Array(groups) = read_json(&path)? else {
-            return Err(CoverageError::Format {
+            return Err(CoverageError::StringFormat {
                 path,
                 message: "a test file must be an array of test groups".into(),
             });
@@ -394,11 +394,13 @@ impl CoverageReport {
             if verbose {
                 for case in &f.cases {
                     let why = match &case.outcome {
-                        Outcome::Covered => continue,
-                        Outcome::Unsupported { detail } => format!("unsupported: {detail}"),
-                        Outcome::Unsatisfiable { reason } => format!("unsatisfiable: {reason}"),
-                        Outcome::Failed { error } => format!("failed: {error}"),
-                        Outcome::Wrong { detail } => format!("WRONG: {detail}"),
+                        SchemaResult::Covered => continue,
+                        SchemaResult::Unsupported { detail } => format!("unsupported: {detail}"),
+                        SchemaResult::Unsatisfiable { reason } => {
+                            format!("unsatisfiable: {reason}")
+                        }
+                        SchemaResult::Failed { error } => format!("failed: {error}"),
+                        SchemaResult::Wrong { detail } => format!("WRONG: {detail}"),
                     };
                     let _ = writeln!(out, "    {}: {why}", case.description);
                 }
@@ -429,7 +431,11 @@ impl CoverageReport {
             t.oracle_laxer
         );
         for f in &self.files {
-            for c in f.cases.iter().filter(|c| c.outcome != Outcome::Covered) {
+            for c in f
+                .cases
+                .iter()
+                .filter(|c| c.outcome != SchemaResult::Covered)
+            {
                 let _ = writeln!(out, "  {} | {} | {:?}", f.file, c.description, c.outcome);
             }
         }
@@ -472,7 +478,7 @@ fn run_case(
             counts.unsupported += 1;
             return (
                 counts,
-                case(Outcome::Unsupported {
+                case(SchemaResult::Unsupported {
                     detail: format!("the validator cannot compile it: {e}"),
                 }),
             );
@@ -498,7 +504,7 @@ fn run_case(
             }
             return (
                 counts,
-                case(Outcome::Unsupported {
+                case(SchemaResult::Unsupported {
                     detail: e.to_string(),
                 }),
             );
@@ -509,7 +515,7 @@ fn run_case(
                 counts.wrong += 1;
                 return (
                     counts,
-                    case(Outcome::Wrong {
+                    case(SchemaResult::Wrong {
                         detail: format!(
                             "claimed unsatisfiable at {location} ({reason}) but the suite has a valid instance"
                         ),
@@ -517,7 +523,7 @@ fn run_case(
                 );
             }
             counts.unsatisfiable += 1;
-            return (counts, case(Outcome::Unsatisfiable { reason }));
+            return (counts, case(SchemaResult::Unsatisfiable { reason }));
         }
         Err(e) => {
             if suite_valid {
@@ -528,7 +534,7 @@ fn run_case(
             }
             return (
                 counts,
-                case(Outcome::Failed {
+                case(SchemaResult::Failed {
                     error: e.to_string(),
                 }),
             );
@@ -579,20 +585,20 @@ fn run_case(
         counts.satisfiable += 1;
     }
     let outcome = if !wrong.is_empty() {
-        Outcome::Wrong {
+        SchemaResult::Wrong {
             detail: wrong.join("; "),
         }
     } else if counts.values > 0 {
         counts.covered += 1;
-        Outcome::Covered
+        SchemaResult::Covered
     } else if suite_valid {
         counts.failed += 1;
-        Outcome::Failed {
+        SchemaResult::Failed {
             error: last_error.unwrap_or_default(),
         }
     } else {
         counts.undecided += 1;
-        Outcome::Failed {
+        SchemaResult::Failed {
             error: last_error.unwrap_or_default(),
         }
     };

@@ -59,8 +59,7 @@ mod interp;
 mod keywords;
 mod negative;
 mod options;
-#[cfg(feature = "cli")]
-pub(crate) mod ordered;
+pub mod ordered;
 mod plan;
 mod realism;
 mod regex;

@@ -30,7 +30,7 @@ use std::{
 /// # Panics
 ///
 /// A panic in a task is resumed on the calling thread.
-pub(crate) fn ordered<T, E, F, S>(
+pub fn ordered<T, E, F, S>(
     jobs: NonZeroUsize,
     window: usize,
     tasks: u64,

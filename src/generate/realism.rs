@@ -7,7 +7,7 @@
 //! the generic generator runs.
 
 use crate::generate::{
-    formats::{self, Format},
+    formats::{self, StringFormat},
     source::Source,
 };
 
@@ -102,14 +102,14 @@ const SUBJECTS: [&str; 4] = [
 pub(crate) fn string<S: Source + ?Sized>(hint: Hint, src: &mut S) -> Option<String> {
     Some(match hint {
         Hint::None | Hint::Port | Hint::Seconds => return None,
-        Hint::Email => Format::Email.generate(src),
-        Hint::Url => Format::Uri.generate(src),
+        Hint::Email => StringFormat::Email.generate(src),
+        Hint::Url => StringFormat::Uri.generate(src),
         Hint::Uuid => formats::uuid(src),
         Hint::UserAgent => AGENTS[src.choose(AGENTS.len())].to_owned(),
-        Hint::Ip => Format::Ipv4.generate(src),
-        Hint::Timestamp => Format::DateTime.generate(src),
+        Hint::Ip => StringFormat::Ipv4.generate(src),
+        Hint::Timestamp => StringFormat::DateTime.generate(src),
         Hint::SmtpReply => REPLIES[src.choose(REPLIES.len())].to_owned(),
-        Hint::Hostname => Format::Hostname.generate(src),
+        Hint::Hostname => StringFormat::Hostname.generate(src),
         Hint::Name => NAMES[src.choose(NAMES.len())].to_owned(),
         Hint::Subject => SUBJECTS[src.choose(SUBJECTS.len())].to_owned(),
         Hint::Token => formats::hex(src, 32),

@@ -28,7 +28,7 @@ use tokio::{
 use super::{
     StopReason,
     handler::{self, Shared},
-    record::{Outcome, Record},
+    record::{Disposition, Record},
 };
 
 /// How much of a refused request's head is kept to show in its record.
@@ -262,7 +262,7 @@ fn head_record(
     shared: &Shared,
     peer: SocketAddr,
     state: &ConnState,
-    outcome: Outcome,
+    outcome: Disposition,
     status: u16,
     what: String,
 ) -> Record {
@@ -326,7 +326,7 @@ impl Drop for Guard {
                 &self.shared,
                 self.peer,
                 &s,
-                Outcome::Interrupted,
+                Disposition::Interrupted,
                 0,
                 "the session ended before the request head was complete".into(),
             );
@@ -337,22 +337,22 @@ impl Drop for Guard {
 }
 
 /// What hyper's error on a connection says about the head being read.
-fn classify(e: &hyper::Error) -> (Outcome, u16, String) {
+fn classify(e: &hyper::Error) -> (Disposition, u16, String) {
     if e.is_parse_too_large() {
         (
-            Outcome::Rejected,
+            Disposition::Rejected,
             431,
             format!("request head refused (431): {e}"),
         )
     } else if e.is_parse() || e.is_parse_status() {
         (
-            Outcome::Rejected,
+            Disposition::Rejected,
             400,
             format!("request head refused (400): {e}"),
         )
     } else {
         (
-            Outcome::Incomplete,
+            Disposition::Incomplete,
             0,
             format!("the connection ended before the request head was complete: {e}"),
         )
@@ -378,7 +378,8 @@ fn unfinished(
     state: &ConnState,
     what: String,
 ) -> Option<Record> {
-    (state.pending() > 0).then(|| head_record(shared, peer, state, Outcome::Incomplete, 0, what))
+    (state.pending() > 0)
+        .then(|| head_record(shared, peer, state, Disposition::Incomplete, 0, what))
 }
 
 /// The record of a head left unfinished when hyper is done with the connection, if any.
@@ -402,12 +403,12 @@ fn ended(
     let (outcome, status, what) = match served {
         Err(e) => classify(e),
         Ok(()) if stopping => (
-            Outcome::Interrupted,
+            Disposition::Interrupted,
             0,
             "the session ended before the request head was complete".into(),
         ),
         Ok(()) => (
-            Outcome::Incomplete,
+            Disposition::Incomplete,
             0,
             "the connection ended before the request head was complete".into(),
         ),

@@ -3,7 +3,7 @@
 //! With [`Deliveries::fail_first`] `K > 0`, the listener answers the first `K` conforming
 //! deliveries of each event 503 (or, in [`FailMode::Stall`], holds them past the sender's
 //! timeout, then answers 503 and closes the connection), recorded as
-//! [`Outcome::Deferred`]: not a failure in itself, and not counted towards `expect`. A
+//! [`Disposition::Deferred`]: not a failure in itself, and not counted towards `expect`. A
 //! producer is then expected to deliver the event again with the same event id and a
 //! byte-identical body.
 //!
@@ -28,7 +28,7 @@ use std::{
 use serde::Serialize;
 use serde_json::Value;
 
-use super::record::{Outcome, Record};
+use super::record::{Disposition, Record};
 
 /// Events listed by name in each list of a [`DeliveryReport`] (the rest are counted).
 pub const LISTED_EVENTS: usize = 50;
@@ -197,7 +197,7 @@ impl Tracker {
 
     /// Follows one record: conforming and deferred deliveries with a detected event.
     pub(crate) fn add(&mut self, r: &Record, value: Option<&Value>) {
-        if !matches!(r.outcome, Outcome::Conforming | Outcome::Deferred) {
+        if !matches!(r.outcome, Disposition::Conforming | Disposition::Deferred) {
             return;
         }
         let (Some(key), Some(body)) = (r.validation.as_ref().and_then(|v| v.key()), r.body())
@@ -205,7 +205,7 @@ impl Tracker {
             return;
         };
         let at = humantime::parse_rfc3339(&r.received_at).unwrap_or_else(|_| SystemTime::now());
-        let deferred = r.outcome == Outcome::Deferred;
+        let deferred = r.outcome == Disposition::Deferred;
         let body_hash = hash(&[&body]);
         let id = key_of(key, &body, value);
         let label = format!("#{} {key}", r.seq);
@@ -443,7 +443,7 @@ mod tests {
     use super::*;
     use crate::validate::check::Verdict;
 
-    fn record(seq: u64, ms: u64, outcome: Outcome, body: &str) -> Record {
+    fn record(seq: u64, ms: u64, outcome: Disposition, body: &str) -> Record {
         let at = SystemTime::UNIX_EPOCH + Duration::from_millis(1_700_000_000_000 + ms);
         let (body_base64, body_text) = super::super::record::body_fields(body.as_bytes());
         Record {
@@ -495,7 +495,7 @@ mod tests {
         t.limit = 2;
         for (seq, id) in [(1, "a"), (2, "b"), (3, "c"), (4, "a"), (5, "c")] {
             let body = format!(r#"{{"uuid":"{id}"}}"#);
-            let r = record(seq, seq, Outcome::Conforming, &body);
+            let r = record(seq, seq, Disposition::Conforming, &body);
             let v: Value = serde_json::from_str(&body).unwrap();
             t.add(&r, Some(&v));
         }
@@ -514,10 +514,10 @@ mod tests {
         let changed = r#"{"uuid":"a","x":2}"#;
         let other = r#"{"uuid":"b"}"#;
         let report = run(&[
-            record(1, 0, Outcome::Deferred, one),
-            record(2, 250, Outcome::Conforming, one),
-            record(3, 300, Outcome::Conforming, one),
-            record(4, 400, Outcome::Deferred, other),
+            record(1, 0, Disposition::Deferred, one),
+            record(2, 250, Disposition::Conforming, one),
+            record(3, 300, Disposition::Conforming, one),
+            record(4, 400, Disposition::Deferred, other),
         ]);
         assert_eq!(report.events, 2);
         assert_eq!((report.deferred, report.retries), (2, 1));
@@ -529,8 +529,8 @@ mod tests {
         assert_eq!(report.failures().len(), 1);
 
         let report = run(&[
-            record(1, 0, Outcome::Deferred, one),
-            record(2, 10, Outcome::Conforming, changed),
+            record(1, 0, Disposition::Deferred, one),
+            record(2, 10, Disposition::Conforming, changed),
         ]);
         assert_eq!(report.changed_events, ["#2 postal/MessageSent"]);
         assert_eq!(report.never_retried, 0);

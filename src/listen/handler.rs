@@ -24,7 +24,7 @@ use super::{
     StopReason,
     check::Checker,
     conn::ConnState,
-    record::{Header, Outcome, Record, body_fields},
+    record::{Disposition, Header, Record, body_fields},
     set_reason,
     verify::Verifiers,
 };
@@ -62,7 +62,7 @@ impl Shared {
 
     /// Counts a record towards `expect`, ending the session when it is reached.
     fn count(&self, record: &Record) {
-        if matches!(record.outcome, Outcome::Ignored | Outcome::Deferred) {
+        if matches!(record.outcome, Disposition::Ignored | Disposition::Deferred) {
             return;
         }
         let n = self.counted.fetch_add(1, Ordering::SeqCst) + 1;
@@ -126,13 +126,13 @@ impl Drop for InFlight {
         record.status = 0;
         record.duration_ms = self.started.elapsed().as_secs_f64() * 1000.0;
         if self.shared.interrupting.load(Ordering::SeqCst) {
-            record.outcome = Outcome::Interrupted;
+            record.outcome = Disposition::Interrupted;
             record.problem = Some(format!(
                 "the session ended before the request was answered ({} body bytes had arrived)",
                 self.received
             ));
         } else {
-            record.outcome = Outcome::Incomplete;
+            record.outcome = Disposition::Incomplete;
             record.problem = Some(format!(
                 "the connection closed before the request was answered ({} body bytes had arrived)",
                 self.received
@@ -219,10 +219,10 @@ fn answer_body(record: &Record) -> Value {
     }
     if let Some(problem) = &record.problem {
         let keyword = match record.outcome {
-            Outcome::TooLarge => "size",
-            Outcome::Incomplete => "incomplete",
-            Outcome::Ignored => "method",
-            Outcome::Deferred => "deferred",
+            Disposition::TooLarge => "size",
+            Disposition::Incomplete => "incomplete",
+            Disposition::Ignored => "method",
+            Disposition::Deferred => "deferred",
             _ => "internal",
         };
         errors.push(error_item("", keyword, problem));
@@ -268,7 +268,7 @@ where
         body_size: 0,
         body_base64: None,
         body_text: None,
-        outcome: Outcome::Ignored,
+        outcome: Disposition::Ignored,
         status: 0,
         validation: None,
         signatures: Vec::new(),
@@ -302,7 +302,7 @@ where
         StatusCode::METHOD_NOT_ALLOWED
     } else if let Some(len) = declared.filter(|l| *l > shared.max_body) {
         let record = flight.record.as_mut().expect("taken only below");
-        record.outcome = Outcome::TooLarge;
+        record.outcome = Disposition::TooLarge;
         record.problem = Some(format!(
             "Content-Length {len} is over the limit of {} bytes",
             shared.max_body
@@ -324,7 +324,7 @@ where
             }
             BodyRead::TooLarge { received } => {
                 record.body_size = received;
-                record.outcome = Outcome::TooLarge;
+                record.outcome = Disposition::TooLarge;
                 record.problem = Some(format!(
                     "body is over the limit of {} bytes",
                     shared.max_body
@@ -333,7 +333,7 @@ where
             }
             BodyRead::TimedOut { received } => {
                 record.body_size = received;
-                record.outcome = Outcome::Incomplete;
+                record.outcome = Disposition::Incomplete;
                 record.problem = Some(format!(
                     "body not received within {} ({received} bytes arrived)",
                     humantime::format_duration(shared.read_timeout)
@@ -342,7 +342,7 @@ where
             }
             BodyRead::Failed { received, message } => {
                 record.body_size = received;
-                record.outcome = Outcome::Incomplete;
+                record.outcome = Disposition::Incomplete;
                 record.problem = Some(format!(
                     "body could not be read ({received} bytes arrived): {message}"
                 ));
@@ -355,7 +355,7 @@ where
     record.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     let answer = answer_body(record);
     let stall = match (record.outcome, shared.deliveries.mode) {
-        (Outcome::Deferred, FailMode::Stall(d)) => Some(d),
+        (Disposition::Deferred, FailMode::Stall(d)) => Some(d),
         _ => None,
     };
     shared.submit(&mut flight.record).await;
@@ -394,7 +394,7 @@ fn evaluate(
     let checked = match shared.checker.check(body) {
         Ok(c) => c,
         Err(e) => {
-            record.outcome = Outcome::Error;
+            record.outcome = Disposition::Error;
             record.problem = Some(e.to_string());
             return StatusCode::INTERNAL_SERVER_ERROR;
         }
@@ -410,7 +410,7 @@ fn evaluate(
     let valid = checked.verdict.is_valid();
     record.validation = Some(checked.verdict);
     if record.signatures.iter().any(|s| !s.ok) {
-        record.outcome = Outcome::Unauthorized;
+        record.outcome = Disposition::Unauthorized;
         StatusCode::UNAUTHORIZED
     } else if valid {
         let fail_first = shared.deliveries.fail_first;
@@ -425,17 +425,17 @@ fn evaluate(
                 .deferrals
                 .defer(key_of(key, body, value.as_ref()), fail_first)
             {
-                record.outcome = Outcome::Deferred;
+                record.outcome = Disposition::Deferred;
                 record.problem = Some(format!(
                     "deferred on purpose (one of the first {fail_first} deliveries of this event) to test retries"
                 ));
                 return StatusCode::SERVICE_UNAVAILABLE;
             }
         }
-        record.outcome = Outcome::Conforming;
+        record.outcome = Disposition::Conforming;
         StatusCode::OK
     } else {
-        record.outcome = Outcome::Nonconforming;
+        record.outcome = Disposition::Nonconforming;
         StatusCode::BAD_REQUEST
     }
 }

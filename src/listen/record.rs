@@ -27,7 +27,7 @@ use crate::validate::check::Verdict;
 /// What the listener concluded about a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum Disposition {
     /// Signature (if checked) verified and the body conforms to its event's schema: 200.
     Conforming,
     /// The body is not JSON, has no known envelope, or violates its schema: 400.
@@ -54,21 +54,21 @@ pub enum Outcome {
     Deferred,
 }
 
-impl Outcome {
+impl Disposition {
     /// The word used in reports and logs.
     #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Conforming => "conforming",
-            Outcome::Nonconforming => "nonconforming",
-            Outcome::Unauthorized => "unauthorized",
-            Outcome::TooLarge => "too_large",
-            Outcome::Incomplete => "incomplete",
-            Outcome::Ignored => "ignored",
-            Outcome::Rejected => "rejected",
-            Outcome::Interrupted => "interrupted",
-            Outcome::Error => "error",
-            Outcome::Deferred => "deferred",
+            Disposition::Conforming => "conforming",
+            Disposition::Nonconforming => "nonconforming",
+            Disposition::Unauthorized => "unauthorized",
+            Disposition::TooLarge => "too_large",
+            Disposition::Incomplete => "incomplete",
+            Disposition::Ignored => "ignored",
+            Disposition::Rejected => "rejected",
+            Disposition::Interrupted => "interrupted",
+            Disposition::Error => "error",
+            Disposition::Deferred => "deferred",
         }
     }
 
@@ -77,12 +77,12 @@ impl Outcome {
     pub fn is_failure(self) -> bool {
         matches!(
             self,
-            Outcome::Nonconforming
-                | Outcome::Unauthorized
-                | Outcome::TooLarge
-                | Outcome::Incomplete
-                | Outcome::Rejected
-                | Outcome::Interrupted
+            Disposition::Nonconforming
+                | Disposition::Unauthorized
+                | Disposition::TooLarge
+                | Disposition::Incomplete
+                | Disposition::Rejected
+                | Disposition::Interrupted
         )
     }
 }
@@ -166,7 +166,7 @@ pub struct Record {
     /// The body as text, when it was read completely and is UTF-8.
     pub body_text: Option<String>,
     /// The conclusion.
-    pub outcome: Outcome,
+    pub outcome: Disposition,
     /// The HTTP status answered.
     pub status: u16,
     /// The schema verdict, when the body was read and checked.

@@ -124,55 +124,118 @@ const HOP_BY_HOP: [&str; 8] = [
     "expect",
 ];
 
-/// Reads an NDJSON recording. Records whose body was not read completely (too large,
-/// incomplete) cannot be replayed and are skipped; their `file:line`s are returned second.
+/// One line of a recording, as [`Recording`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// A request that can be sent again.
+    Request(Request),
+    /// A record whose body was not read completely (too large, incomplete): it cannot be
+    /// replayed. Its `file:line`.
+    Skipped(String),
+}
+
+/// An NDJSON recording read one line at a time, so that replaying a recording of any size
+/// holds one request in memory. Blank lines are passed over.
+#[derive(Debug)]
+pub struct Recording {
+    name: String,
+    lines: io::Lines<io::BufReader<fs::File>>,
+    line: usize,
+}
+
+impl Recording {
+    /// Opens the recording at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`ReplayError::Io`] when it cannot be opened.
+    pub fn open(path: &Path) -> Result<Self, ReplayError> {
+        let file = fs::File::open(path).map_err(|source| ReplayError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(Self {
+            name: path.display().to_string(),
+            lines: io::BufRead::lines(io::BufReader::new(file)),
+            line: 0,
+        })
+    }
+}
+
+impl Iterator for Recording {
+    type Item = Result<Recorded, ReplayError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = match self.lines.next()? {
+                Ok(line) => line,
+                Err(source) => {
+                    return Some(Err(ReplayError::Io {
+                        path: self.name.clone(),
+                        source,
+                    }));
+                }
+            };
+            self.line += 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            return Some(parse_record(format!("{}:{}", self.name, self.line), &line));
+        }
+    }
+}
+
+/// One recorded line as a request to send again.
+fn parse_record(at: String, line: &str) -> Result<Recorded, ReplayError> {
+    let rec: RecordedRequest = serde_json::from_str(line).map_err(|e| ReplayError::BadRecord {
+        at: at.clone(),
+        message: e.to_string(),
+    })?;
+    let Some(b64) = rec.body_base64 else {
+        return Ok(Recorded::Skipped(at));
+    };
+    let body =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).map_err(|e| {
+            ReplayError::BadRecord {
+                at: at.clone(),
+                message: format!("body_base64: {e}"),
+            }
+        })?;
+    Ok(Recorded::Request(Request {
+        source: at,
+        method: rec.method,
+        path: Some(rec.path),
+        headers: rec
+            .headers
+            .iter()
+            .filter(|h| !HOP_BY_HOP.contains(&h.name.to_ascii_lowercase().as_str()))
+            .map(|h| (h.name.clone(), h.bytes()))
+            .collect(),
+        body,
+    }))
+}
+
+/// Reads a whole NDJSON recording into memory. Records whose body was not read completely
+/// cannot be replayed and are skipped; their `file:line`s are returned second. For large
+/// recordings, [`Recording`] reads one request at a time.
 ///
 /// # Errors
 ///
 /// [`ReplayError::Io`] or [`ReplayError::BadRecord`].
 pub fn read_recording(path: &Path) -> Result<(Vec<Request>, Vec<String>), ReplayError> {
-    let text = fs::read_to_string(path).map_err(|source| ReplayError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
     let mut requests = Vec::new();
     let mut skipped = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    for recorded in Recording::open(path)? {
+        match recorded? {
+            Recorded::Request(r) => requests.push(r),
+            Recorded::Skipped(at) => skipped.push(at),
         }
-        let at = format!("{}:{}", path.display(), i + 1);
-        let rec: RecordedRequest =
-            serde_json::from_str(line).map_err(|e| ReplayError::BadRecord {
-                at: at.clone(),
-                message: e.to_string(),
-            })?;
-        let Some(b64) = rec.body_base64 else {
-            skipped.push(at);
-            continue;
-        };
-        let body = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
-            .map_err(|e| ReplayError::BadRecord {
-                at: at.clone(),
-                message: format!("body_base64: {e}"),
-            })?;
-        requests.push(Request {
-            source: at,
-            method: rec.method,
-            path: Some(rec.path),
-            headers: rec
-                .headers
-                .iter()
-                .filter(|h| !HOP_BY_HOP.contains(&h.name.to_ascii_lowercase().as_str()))
-                .map(|h| (h.name.clone(), h.bytes()))
-                .collect(),
-            body,
-        });
     }
     Ok((requests, skipped))
 }
 
-/// Reads one payload file as a POST with `Content-Type: application/json`.
+/// Reads one payload file as a POST with its vendor's `Content-Type` (the profile's
+/// `content_type`; `application/json` when the vendor cannot be told).
 ///
 /// # Errors
 ///
@@ -182,37 +245,33 @@ pub fn read_payload(path: &Path) -> Result<Request, ReplayError> {
         path: path.display().to_string(),
         source,
     })?;
+    let content_type = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| detect::envelope(&v, None).ok().map(|(v, _, _)| v))
+        .map_or("application/json", |v| v.profile().content_type.as_str());
     Ok(Request {
         source: path.display().to_string(),
         method: "POST".into(),
         path: None,
-        headers: vec![("content-type".into(), b"application/json".to_vec())],
+        headers: vec![("content-type".into(), content_type.as_bytes().to_vec())],
         body,
     })
 }
 
-fn scheme_headers(scheme: Scheme) -> &'static [&'static str] {
-    match scheme {
-        Scheme::Postal => &[
-            crate::signature::postal::SHA1_HEADER,
-            crate::signature::postal::SHA256_HEADER,
-            crate::signature::postal::KID_HEADER,
-        ],
-        Scheme::GetMailer => &[crate::signature::getmailer::HEADER],
-        Scheme::StandardWebhooks => &[
-            crate::signature::standard::ID_HEADER,
-            crate::signature::standard::TIMESTAMP_HEADER,
-            crate::signature::standard::SIGNATURE_HEADER,
-        ],
+/// The headers `scheme` signs with: its own, and any the vendor profile lists for it.
+fn scheme_headers(scheme: Scheme, vendor: Option<Vendor>) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = scheme.headers().to_vec();
+    if let Some(v) = vendor {
+        for spec in v
+            .profile()
+            .signatures
+            .iter()
+            .filter(|s| s.scheme == scheme.as_str())
+        {
+            names.extend(spec.headers.iter().map(String::as_str));
+        }
     }
-}
-
-fn scheme_vendor(scheme: Scheme) -> Option<Vendor> {
-    match scheme {
-        Scheme::Postal => Some(Vendor::Postal),
-        Scheme::GetMailer => Some(Vendor::GetMailer),
-        Scheme::StandardWebhooks => None,
-    }
+    names
 }
 
 /// Re-signs `request` with every applicable signer (see the module docs), replacing that
@@ -227,14 +286,10 @@ pub fn sign(request: &mut Request, signers: &[Box<dyn Signer>]) -> Result<(), Re
         .and_then(|v| detect::envelope(&v, None).ok().map(|(v, _, _)| v));
     for signer in signers {
         let scheme = signer.scheme();
-        let applies = match (scheme_vendor(scheme), vendor) {
-            (Some(sv), Some(v)) => sv == v,
-            _ => true,
-        };
-        if !applies {
+        if vendor.is_some_and(|v| !scheme.applies_to(v)) {
             continue;
         }
-        let names = scheme_headers(scheme);
+        let names = scheme_headers(scheme, vendor);
         request
             .headers
             .retain(|(n, _)| !names.iter().any(|h| h.eq_ignore_ascii_case(n)));
@@ -338,6 +393,45 @@ fn agent(timeout: Duration, tls: &Tls) -> ureq::Agent {
 mod tests {
     use super::*;
     use crate::signature::getmailer::GetMailer;
+
+    #[test]
+    fn a_recording_is_read_line_by_line_with_each_line_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.ndjson");
+        let whole = r#"{"method":"POST","path":"/a?x=1","headers":[{"name":"Host","value":"h"},{"name":"X-Id","value":"1"}],"body_base64":"e30="}"#;
+        let cut = r#"{"method":"POST","path":"/b","headers":[],"body_base64":null}"#;
+        fs::write(
+            &path,
+            format!(
+                "{whole}
+
+{cut}
+not json
+"
+            ),
+        )
+        .unwrap();
+        let mut recording = Recording::open(&path).unwrap();
+        let Some(Ok(Recorded::Request(first))) = recording.next() else {
+            panic!("the first record is a request");
+        };
+        assert_eq!(first.source, format!("{}:1", path.display()));
+        assert_eq!(first.path.as_deref(), Some("/a?x=1"));
+        assert_eq!(first.body, b"{}");
+        // Hop-by-hop headers are left for the client to set.
+        assert_eq!(first.headers, [("X-Id".to_owned(), b"1".to_vec())]);
+        assert_eq!(
+            recording.next().unwrap().unwrap(),
+            Recorded::Skipped(format!("{}:3", path.display()))
+        );
+        match recording.next() {
+            Some(Err(ReplayError::BadRecord { at, .. })) => {
+                assert_eq!(at, format!("{}:4", path.display()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(recording.next().is_none());
+    }
 
     #[test]
     fn signing_replaces_only_the_schemes_headers_and_only_for_its_vendor() {

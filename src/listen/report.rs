@@ -1,6 +1,6 @@
 //! A listening session as a [`Report`]: a suite per event, a case per request.
 
-use super::{Session, StopReason, record::Outcome, record::Record};
+use super::{Session, StopReason, record::Disposition, record::Record};
 use crate::report::{
     Case, Counterexample, Finding, Outcome as CaseOutcome, Property, Report, Suite,
 };
@@ -15,11 +15,11 @@ pub(super) fn suite_name(r: &Record) -> String {
         (Some(v), _) if v.key().is_some() => v.key().unwrap_or_default().to_owned(),
         (Some(Verdict::Malformed { .. }), _) => "(not JSON)".into(),
         (Some(Verdict::Undetected { .. }), _) => "(unrecognised)".into(),
-        (_, Outcome::TooLarge) => "(too large)".into(),
-        (_, Outcome::Incomplete) => "(incomplete)".into(),
-        (_, Outcome::Ignored) => "(not POST)".into(),
-        (_, Outcome::Rejected) => "(rejected by HTTP)".into(),
-        (_, Outcome::Interrupted) => "(interrupted)".into(),
+        (_, Disposition::TooLarge) => "(too large)".into(),
+        (_, Disposition::Incomplete) => "(incomplete)".into(),
+        (_, Disposition::Ignored) => "(not POST)".into(),
+        (_, Disposition::Rejected) => "(rejected by HTTP)".into(),
+        (_, Disposition::Interrupted) => "(interrupted)".into(),
         _ => "(error)".into(),
     }
 }
@@ -66,16 +66,16 @@ fn detail(r: &Record) -> String {
 
 fn message(r: &Record) -> String {
     let what = match (&r.validation, r.outcome) {
-        (_, Outcome::Unauthorized) => "signature not valid".to_owned(),
+        (_, Disposition::Unauthorized) => "signature not valid".to_owned(),
         (Some(Verdict::Invalid { violations, .. }), _) => {
             format!("{} schema violation(s)", violations.len())
         }
         (Some(Verdict::Undetected { .. }), _) => "no known webhook envelope or event".to_owned(),
         (Some(Verdict::Malformed { .. }), _) => "body is not JSON".to_owned(),
-        (_, Outcome::TooLarge) => "body over the size limit".to_owned(),
-        (_, Outcome::Incomplete) => "request not received completely".to_owned(),
-        (_, Outcome::Rejected) => "request refused by the HTTP parser".to_owned(),
-        (_, Outcome::Interrupted) => "session ended before the request was answered".to_owned(),
+        (_, Disposition::TooLarge) => "body over the size limit".to_owned(),
+        (_, Disposition::Incomplete) => "request not received completely".to_owned(),
+        (_, Disposition::Rejected) => "request refused by the HTTP parser".to_owned(),
+        (_, Disposition::Interrupted) => "session ended before the request was answered".to_owned(),
         _ => r.problem.clone().unwrap_or_default(),
     };
     match r.status {
@@ -117,12 +117,12 @@ fn body_excerpt(r: &Record) -> Option<Counterexample> {
 fn findings(r: &Record, at: Option<(&str, u64)>) -> Vec<Finding> {
     if matches!(
         r.outcome,
-        Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+        Disposition::Conforming | Disposition::Ignored | Disposition::Deferred
     ) {
         return Vec::new();
     }
     let mut found: Vec<Finding> = match &r.validation {
-        Some(Verdict::Invalid { violations, .. }) if r.outcome == Outcome::Nonconforming => {
+        Some(Verdict::Invalid { violations, .. }) if r.outcome == Disposition::Nonconforming => {
             violations.iter().map(Finding::violation).collect()
         }
         _ => vec![Finding::new(
@@ -141,11 +141,11 @@ fn findings(r: &Record, at: Option<(&str, u64)>) -> Vec<Finding> {
 
 pub(super) fn case(r: &Record, suite: &str, at: Option<(&str, u64)>) -> Case {
     let outcome = match r.outcome {
-        Outcome::Conforming | Outcome::Deferred => CaseOutcome::Passed,
-        Outcome::Ignored => CaseOutcome::Skipped {
+        Disposition::Conforming | Disposition::Deferred => CaseOutcome::Passed,
+        Disposition::Ignored => CaseOutcome::Skipped {
             reason: r.problem.clone().unwrap_or_default(),
         },
-        Outcome::Error => CaseOutcome::Error {
+        Disposition::Error => CaseOutcome::Error {
             message: message(r),
             detail: Some(detail(r)),
         },
@@ -160,7 +160,7 @@ pub(super) fn case(r: &Record, suite: &str, at: Option<(&str, u64)>) -> Case {
         Property::new("received_at", r.received_at.clone()),
         Property::new("body_size", r.body_size.to_string()),
     ];
-    if r.outcome == Outcome::Deferred {
+    if r.outcome == Disposition::Deferred {
         properties.push(Property::new("outcome", r.outcome.as_str()));
     }
     for s in &r.signatures {

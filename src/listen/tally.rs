@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::record::{Outcome, Record};
+use super::record::{Disposition, Record};
 use super::report::{case, suite_name};
 use crate::report::{Case, Outcome as CaseOutcome};
 
@@ -47,19 +47,19 @@ pub struct Totals {
 
 impl Totals {
     /// Counts one request.
-    pub fn add(&mut self, outcome: Outcome) {
+    pub fn add(&mut self, outcome: Disposition) {
         self.requests += 1;
         let slot = match outcome {
-            Outcome::Conforming => &mut self.conforming,
-            Outcome::Nonconforming => &mut self.nonconforming,
-            Outcome::Unauthorized => &mut self.unauthorized,
-            Outcome::TooLarge => &mut self.too_large,
-            Outcome::Incomplete => &mut self.incomplete,
-            Outcome::Rejected => &mut self.rejected,
-            Outcome::Interrupted => &mut self.interrupted,
-            Outcome::Ignored => &mut self.ignored,
-            Outcome::Error => &mut self.errors,
-            Outcome::Deferred => &mut self.deferred,
+            Disposition::Conforming => &mut self.conforming,
+            Disposition::Nonconforming => &mut self.nonconforming,
+            Disposition::Unauthorized => &mut self.unauthorized,
+            Disposition::TooLarge => &mut self.too_large,
+            Disposition::Incomplete => &mut self.incomplete,
+            Disposition::Rejected => &mut self.rejected,
+            Disposition::Interrupted => &mut self.interrupted,
+            Disposition::Ignored => &mut self.ignored,
+            Disposition::Error => &mut self.errors,
+            Disposition::Deferred => &mut self.deferred,
         };
         *slot += 1;
     }
@@ -70,7 +70,7 @@ impl Totals {
         self.requests - self.ignored - self.deferred
     }
 
-    /// Requests the sender is to blame for (see [`Outcome::is_failure`]).
+    /// Requests the sender is to blame for (see [`Disposition::is_failure`]).
     #[must_use]
     pub fn failures(&self) -> u64 {
         self.nonconforming
@@ -112,8 +112,8 @@ pub(crate) fn add_coverage(
 ) -> Option<serde_json::Value> {
     let key = r.validation.as_ref().and_then(|v| v.key())?;
     let value = serde_json::from_str::<serde_json::Value>(r.body_text.as_ref()?).ok()?;
-    if r.outcome != Outcome::Deferred {
-        coverage.add(crate::catalog::Catalog::builtin(), key, &value);
+    if r.outcome != Disposition::Deferred {
+        coverage.add(crate::catalog::Catalog::active(), key, &value);
     }
     Some(value)
 }
@@ -126,7 +126,7 @@ impl Tally {
         let name = suite_name(r);
         let failing = !matches!(
             r.outcome,
-            Outcome::Conforming | Outcome::Ignored | Outcome::Deferred
+            Disposition::Conforming | Disposition::Ignored | Disposition::Deferred
         );
         let listed = if failing {
             &mut self.listed_failures

@@ -18,7 +18,7 @@
 
 use std::io;
 
-use super::{Case, Outcome, Property, Report, Suite, Totals, rfc3339_secs, secs};
+use super::{Case, Finding, Outcome, Property, Report, Suite, Totals, rfc3339_secs, secs};
 
 /// Writes the report as JUnit XML.
 ///
@@ -161,6 +161,13 @@ fn write_case(case: &Case, out: &mut dyn io::Write) -> io::Result<()> {
             counterexample,
         } => {
             let mut body = detail.clone().unwrap_or_default();
+            for line in Finding::lines(&case.findings) {
+                if !body.is_empty() {
+                    body.push('\n');
+                }
+                body.push_str("at ");
+                body.push_str(&line);
+            }
             if let Some(cx) = counterexample {
                 if !body.is_empty() {
                     body.push('\n');

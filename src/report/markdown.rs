@@ -8,7 +8,7 @@
 
 use std::io;
 
-use super::{Case, Outcome, Report, rfc3339_secs, secs};
+use super::{Case, Finding, Outcome, Report, rfc3339_secs, secs};
 
 /// Writes the report as a Markdown certificate.
 ///
@@ -138,6 +138,13 @@ pub fn write(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
                 counterexample,
             } => {
                 writeln!(out, "\n{}", inline(message))?;
+                let found = Finding::lines(&case.findings);
+                if !found.is_empty() {
+                    writeln!(out, "\nFindings:\n")?;
+                    for line in found {
+                        writeln!(out, "- {}", inline(&line))?;
+                    }
+                }
                 if let Some(d) = detail {
                     fenced(out, "text", d)?;
                 }

@@ -136,6 +136,9 @@ pub struct Case {
     pub findings: Vec<Finding>,
 }
 
+/// Findings of one case shown by the text, JUnit and Markdown writers (the rest are counted).
+pub const FINDINGS_SHOWN: usize = 20;
+
 /// One located finding of a failed case: the rule it breaks, the file and position it is
 /// in, and the JSON pointers of the value and of the schema keyword.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +163,15 @@ pub struct Finding {
     /// The JSON pointer of the failing keyword in its schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema_path: Option<String>,
+    /// The schema keyword concerned (`type`, `required`), when a schema keyword is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyword: Option<String>,
+    /// What the rule required (`rejected`, `event "MessageSent"`, `message_id "abc"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    /// What was found instead: what the parser did, or the value that broke the schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actual: Option<String>,
 }
 
 impl Finding {
@@ -173,17 +185,86 @@ impl Finding {
             column: None,
             pointer: None,
             schema_path: None,
+            keyword: None,
+            expected: None,
+            actual: None,
         }
     }
 
-    /// The finding of one schema violation: rule `schema/<keyword>`, with both pointers.
+    /// The finding of one schema violation: rule `schema/<keyword>`, with both pointers and
+    /// the keyword.
     #[must_use]
     pub fn violation(v: &crate::validate::Violation) -> Self {
         Self {
             pointer: Some(v.instance_path.as_str().to_owned()),
             schema_path: Some(v.schema_path.as_str().to_owned()),
+            keyword: Some(v.keyword.clone()),
             ..Self::new(format!("schema/{}", v.keyword), v.message.clone())
         }
+    }
+
+    /// This finding with what was required and what was found instead.
+    #[must_use]
+    pub fn expecting(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self.actual = Some(actual.into());
+        self
+    }
+
+    /// Where the finding is and what it compares, in one line for people:
+    /// `file:line:column: /pointer: rule (schema /path): expected X, found Y`, with the parts
+    /// that are not known left out. The message is not included.
+    #[must_use]
+    pub fn locator(&self) -> String {
+        let mut at = String::new();
+        if let Some(file) = &self.file {
+            at.push_str(file);
+            if let Some(line) = self.line {
+                at.push_str(&format!(":{line}"));
+                if let Some(column) = self.column {
+                    at.push_str(&format!(":{column}"));
+                }
+            }
+            at.push_str(": ");
+        }
+        if let Some(pointer) = &self.pointer {
+            at.push_str(if pointer.is_empty() {
+                "(root)"
+            } else {
+                pointer
+            });
+            at.push_str(": ");
+        }
+        at.push_str(&self.rule);
+        if let Some(path) = &self.schema_path {
+            at.push_str(&format!(" (schema {path})"));
+        }
+        match (&self.expected, &self.actual) {
+            (Some(e), Some(a)) => at.push_str(&format!(": expected {e}, found {a}")),
+            (Some(e), None) => at.push_str(&format!(": expected {e}")),
+            (None, Some(a)) => at.push_str(&format!(": found {a}")),
+            (None, None) => {}
+        }
+        cut::message(&at).into_owned()
+    }
+
+    /// The lines that show `findings` to people, one per finding (its [`locator`](Self::locator)
+    /// then its message), at most [`FINDINGS_SHOWN`] and then a count of the rest. The text,
+    /// JUnit and Markdown writers use it; JSON and SARIF keep every finding.
+    #[must_use]
+    pub fn lines(findings: &[Finding]) -> Vec<String> {
+        let mut lines: Vec<String> = findings
+            .iter()
+            .take(FINDINGS_SHOWN)
+            .map(|f| format!("{} — {}", f.locator(), cut::message(&f.message)))
+            .collect();
+        if findings.len() > FINDINGS_SHOWN {
+            lines.push(format!(
+                "… and {} more (every finding is in the JSON and SARIF reports)",
+                findings.len() - FINDINGS_SHOWN
+            ));
+        }
+        lines
     }
 
     /// This finding in `file`, at `line` if known.

@@ -193,6 +193,15 @@ pub fn to_value(report: &Report) -> Value {
                 if let Some(schema_path) = &f.schema_path {
                     result["properties"]["schemaPath"] = json!(schema_path);
                 }
+                for (name, value) in [
+                    ("keyword", &f.keyword),
+                    ("expected", &f.expected),
+                    ("actual", &f.actual),
+                ] {
+                    if let Some(value) = value {
+                        result["properties"][name] = json!(super::cut::message(value));
+                    }
+                }
                 if let Some(detail) = extra.detail {
                     result["properties"]["detail"] =
                         json!(super::cut::value_to(detail, DETAIL_KEPT));

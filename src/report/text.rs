@@ -7,7 +7,7 @@
 
 use std::io;
 
-use super::{Case, Outcome, Report, cut, rfc3339_secs, secs};
+use super::{Case, Finding, Outcome, Report, cut, rfc3339_secs, secs};
 
 /// Writes the report as text.
 ///
@@ -122,6 +122,9 @@ fn write_case(case: &Case, out: &mut dyn io::Write) -> io::Result<()> {
             one_line(&p.name),
             one_line(&p.value)
         )?;
+    }
+    for line in Finding::lines(&case.findings) {
+        writeln!(out, "          at {}", visible(&line))?;
     }
     match &case.outcome {
         Outcome::Failed {

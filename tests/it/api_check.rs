@@ -14,7 +14,7 @@ use std::{
 
 use assert_cmd::Command;
 use hookcheck::api::{
-    self, Check, Config, Verdict,
+    self, Check, CheckOutcome, Config,
     mock::{self, Flaw, MockConfig, Unset},
 };
 use hookcheck::report::{Format, Outcome};
@@ -38,7 +38,13 @@ fn the_faithful_mock_passes_every_check_and_says_how_delete_works() {
     let run = check_against(MockConfig::new(TOKEN));
     assert_eq!(run.results.len(), Check::ALL.len());
     for r in &run.results {
-        assert_eq!(r.verdict, Verdict::Passed, "{}: {:?}", r.check, r.verdict);
+        assert_eq!(
+            r.verdict,
+            CheckOutcome::Passed,
+            "{}: {:?}",
+            r.check,
+            r.verdict
+        );
         assert!(r.requests > 0);
     }
     let delete = run.result(Check::DeleteRemoves).unwrap();
@@ -108,7 +114,7 @@ fn each_flaw_fails_exactly_its_checks() {
         assert!(
             run.results
                 .iter()
-                .all(|r| !matches!(r.verdict, Verdict::Error { .. })),
+                .all(|r| !matches!(r.verdict, CheckOutcome::Error { .. })),
             "{flaw:?}"
         );
     }
@@ -232,7 +238,7 @@ fn an_unreachable_server_makes_errors_not_failures() {
     assert_eq!(run.results.len(), Check::ALL.len());
     for r in &run.results {
         assert!(
-            matches!(&r.verdict, Verdict::Error { message } if message.starts_with("cannot reach the server")),
+            matches!(&r.verdict, CheckOutcome::Error { message } if message.starts_with("cannot reach the server")),
             "{:?}",
             r.verdict
         );
@@ -275,7 +281,7 @@ fn a_hanging_server_fails_each_check_after_the_time_limit() {
     assert_eq!(run.results.len(), 3);
     for r in &run.results {
         match &r.verdict {
-            Verdict::Failed { message, .. } => {
+            CheckOutcome::Failed { message, .. } => {
                 assert_eq!(message, "no complete answer within 300ms");
             }
             other => panic!("{}: {other:?}", r.check),
@@ -291,7 +297,7 @@ fn a_resetting_server_fails_with_a_broken_answer() {
     config.checks = vec![Check::GetResponse];
     let run = api::run(&config).unwrap();
     match &run.results[0].verdict {
-        Verdict::Failed { message, .. } => {
+        CheckOutcome::Failed { message, .. } => {
             assert!(message.starts_with("broken answer"), "{message}");
         }
         other => panic!("{other:?}"),
@@ -323,7 +329,7 @@ fn a_host_that_does_not_resolve_is_unreachable_not_broken() {
     let run = api::run(&Config::new("https://nonexistent.invalid/v1", TOKEN)).unwrap();
     for r in &run.results {
         match &r.verdict {
-            Verdict::Error { message } => {
+            CheckOutcome::Error { message } => {
                 assert!(message.starts_with("cannot reach the server"), "{message}");
             }
             other => panic!("{}: {other:?}", r.check),

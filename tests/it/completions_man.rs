@@ -2,21 +2,35 @@
 //! name every subcommand, nested ones included.
 
 use assert_cmd::Command;
-use clap::CommandFactory;
-use hookcheck::cli::Cli;
 
-/// Every subcommand path below the top level (`listen`, `mock msndr-api`, ...).
+/// Every subcommand path below the top level (`listen`, `mock msndr-api`, ...), read from the
+/// `Commands:` section of each `--help`, as a user sees them.
 fn subcommands() -> Vec<Vec<String>> {
-    fn walk(cmd: &clap::Command, prefix: &[String], out: &mut Vec<Vec<String>>) {
-        for sub in cmd.get_subcommands() {
+    fn walk(prefix: &[String], out: &mut Vec<Vec<String>>) {
+        let mut args = prefix.to_vec();
+        args.push("--help".into());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let help = stdout(&args);
+        let names: Vec<String> = help
+            .lines()
+            .skip_while(|l| *l != "Commands:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            // Continuation lines of a long description are indented further.
+            .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|name| *name != "help")
+            .map(str::to_owned)
+            .collect();
+        for name in names {
             let mut path = prefix.to_vec();
-            path.push(sub.get_name().to_owned());
+            path.push(name);
             out.push(path.clone());
-            walk(sub, &path, out);
+            walk(&path, out);
         }
     }
     let mut out = Vec::new();
-    walk(&Cli::command(), &[], &mut out);
+    walk(&[], &mut out);
     out
 }
 
@@ -45,6 +59,8 @@ fn the_subcommand_list_is_complete() {
         "api-check",
         "mock",
         "mock msndr-api",
+        "export",
+        "export openapi",
         "completions",
         "man",
     ] {

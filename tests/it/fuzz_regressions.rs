@@ -13,28 +13,28 @@ use std::{
 };
 
 use hookcheck::catalog::Vendor;
-use hookcheck::fuzz::{self, Outcome, Skip, Target};
+use hookcheck::fuzz::{self, Handling, Skip, Target};
 use hookcheck::parsers::ReferenceParser;
 
 /// A target function, bound to its parser and vendor.
-type Run = fn(&[u8]) -> Outcome;
+type Run = fn(&[u8]) -> Handling;
 
 /// Each target, the call its shim makes (as written there), and that call.
 const TARGETS: [(Target, &str, Run); 6] = [
     (
         Target::RawPostal,
-        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::Postal, data)",
-        |d| fuzz::raw::<ReferenceParser>(Vendor::Postal, d),
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::POSTAL, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::POSTAL, d),
     ),
     (
         Target::RawMsndr,
-        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::Msndr, data)",
-        |d| fuzz::raw::<ReferenceParser>(Vendor::Msndr, d),
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::MSNDR, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::MSNDR, d),
     ),
     (
         Target::RawGetMailer,
-        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::GetMailer, data)",
-        |d| fuzz::raw::<ReferenceParser>(Vendor::GetMailer, d),
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::GETMAILER, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::GETMAILER, d),
     ),
     (
         Target::Structured,
@@ -77,7 +77,7 @@ fn replay(dir: &Path, run: Run) -> (usize, Vec<String>) {
     for path in &files {
         let data = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let outcome = catch_unwind(AssertUnwindSafe(|| run(&data)));
-        if let Ok(Outcome::Skipped(Skip::TooLarge)) = outcome {
+        if let Ok(Handling::Skipped(Skip::TooLarge)) = outcome {
             failures.push(format!(
                 "{}: over the size cap, never examined",
                 path.display()

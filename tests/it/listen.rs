@@ -15,7 +15,7 @@ use std::{
 use base64::{Engine as _, engine::general_purpose::STANDARD as B64};
 use hookcheck::listen::{
     Config, StopReason, Verifiers,
-    record::Outcome,
+    record::Disposition,
     replay::{self, Client},
 };
 use hookcheck::report::Format;
@@ -76,7 +76,7 @@ struct Kind {
     body: Vec<u8>,
     headers: Vec<(String, String)>,
     status: u16,
-    outcome: Outcome,
+    outcome: Disposition,
 }
 
 fn kinds() -> Vec<Kind> {
@@ -96,28 +96,28 @@ fn kinds() -> Vec<Kind> {
             headers: json.clone(),
             body: postal_sent(),
             status: 200,
-            outcome: Outcome::Conforming,
+            outcome: Disposition::Conforming,
         },
         Kind {
             name: "msndr-conforming",
             headers: json.clone(),
             body: msndr_clicked(),
             status: 200,
-            outcome: Outcome::Conforming,
+            outcome: Disposition::Conforming,
         },
         Kind {
             name: "getmailer-signed",
             headers: with(json.clone(), signed(&getmailer_sent())),
             body: getmailer_sent(),
             status: 200,
-            outcome: Outcome::Conforming,
+            outcome: Disposition::Conforming,
         },
         Kind {
             name: "postal-nonconforming",
             headers: json.clone(),
             body: postal_nonconforming(),
             status: 400,
-            outcome: Outcome::Nonconforming,
+            outcome: Disposition::Nonconforming,
         },
         // Bodies whose vendor cannot be told must carry a configured vendor's signature.
         Kind {
@@ -125,14 +125,14 @@ fn kinds() -> Vec<Kind> {
             headers: with(json.clone(), signed(b"hello, webhook")),
             body: b"hello, webhook".to_vec(),
             status: 400,
-            outcome: Outcome::Nonconforming,
+            outcome: Disposition::Nonconforming,
         },
         Kind {
             name: "truncated",
             headers: with(json.clone(), signed(&truncated)),
             body: truncated,
             status: 400,
-            outcome: Outcome::Nonconforming,
+            outcome: Disposition::Nonconforming,
         },
         Kind {
             name: "binary",
@@ -142,14 +142,14 @@ fn kinds() -> Vec<Kind> {
             ),
             body: binary,
             status: 400,
-            outcome: Outcome::Nonconforming,
+            outcome: Disposition::Nonconforming,
         },
         Kind {
             name: "getmailer-wrong-signature",
             headers: with(json, wrong.sign(&getmailer_sent()).unwrap()),
             body: getmailer_sent(),
             status: 401,
-            outcome: Outcome::Unauthorized,
+            outcome: Disposition::Unauthorized,
         },
     ]
 }
@@ -378,7 +378,7 @@ fn slow_clients_do_not_block_others_and_time_out_as_incomplete() {
         .collect();
     assert_eq!(slow.len(), 3);
     for r in slow {
-        assert_eq!(r.outcome, Outcome::Incomplete);
+        assert_eq!(r.outcome, Disposition::Incomplete);
         assert_eq!(r.status, 408);
         assert_eq!(r.body_size, 9);
         assert!(r.body_base64.is_none());
@@ -398,7 +398,7 @@ fn slow_clients_do_not_block_others_and_time_out_as_incomplete() {
         .filter(|r| r.problem.as_deref().is_some_and(|p| p.contains("/half")))
         .collect();
     assert_eq!(half.len(), 1, "{half:#?}");
-    assert_eq!(half[0].outcome, Outcome::Interrupted);
+    assert_eq!(half[0].outcome, Disposition::Interrupted);
 }
 
 #[test]
@@ -442,8 +442,8 @@ fn bodies_over_the_limit_get_413_declared_or_streamed() {
         .iter()
         .map(|r| (r.path.as_str(), r))
         .collect();
-    assert_eq!(by_path["/declared"].outcome, Outcome::TooLarge);
-    assert_eq!(by_path["/chunked"].outcome, Outcome::TooLarge);
+    assert_eq!(by_path["/declared"].outcome, Disposition::TooLarge);
+    assert_eq!(by_path["/chunked"].outcome, Disposition::TooLarge);
     assert!(by_path["/chunked"].body_size > 1000);
     assert_eq!(by_path["/at-limit"].body_size, 1000);
     assert!(!session.is_success());
@@ -492,14 +492,14 @@ fn postal_and_standard_webhooks_signatures_are_enforced() {
     assert_eq!(post(&agent, &url, &sw.sign(&m).unwrap(), &m).0, 200);
     stop.stop();
     let session = server.join().unwrap();
-    let outcomes: Vec<Outcome> = session.records.iter().map(|r| r.outcome).collect();
+    let outcomes: Vec<Disposition> = session.records.iter().map(|r| r.outcome).collect();
     assert_eq!(
         outcomes,
         [
-            Outcome::Conforming,
-            Outcome::Unauthorized,
-            Outcome::Unauthorized,
-            Outcome::Conforming
+            Disposition::Conforming,
+            Disposition::Unauthorized,
+            Disposition::Unauthorized,
+            Disposition::Conforming
         ]
     );
     let checks = &session.records[2].signatures;

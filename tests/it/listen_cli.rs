@@ -642,3 +642,30 @@ fn quiet_prints_only_failing_requests_and_format_names_the_reports() {
     let report: Value = serde_json::from_str(&read(&dir.path().join("report.json"))).unwrap();
     assert_eq!(report["totals"]["tests"], 2);
 }
+
+#[test]
+fn a_bad_record_anywhere_in_a_recording_stops_replay_before_anything_is_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("rec.ndjson");
+    let good = serde_json::json!({
+        "method": "POST", "path": "/hook", "headers": [],
+        "body_base64": "e30=", "body_text": "{}"
+    });
+    // Two good records, a blank line, then one that is not a record.
+    std::fs::write(&rec, format!("{good}\n{good}\n\n{{\"method\": 5}}\n")).unwrap();
+    let receiver = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    receiver.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/hook", receiver.local_addr().unwrap());
+    let o = Command::new(BIN)
+        .args(["replay", &url, rec.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("rec.ndjson:4"), "{stderr}");
+    // Nothing reached the receiver: the recording was read through before the first send.
+    assert_eq!(
+        receiver.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock
+    );
+}

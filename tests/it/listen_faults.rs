@@ -10,7 +10,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use hookcheck::listen::{Config, Verifiers, record::Outcome};
+use hookcheck::listen::{Config, Verifiers, record::Disposition};
 use hookcheck::signature::{Signer, getmailer::GetMailer};
 use serde_json::Value;
 
@@ -96,7 +96,10 @@ fn a_body_shaped_like_getmailer_and_msndr_is_ambiguous_and_needs_the_getmailer_s
     stop.stop();
     let session = server.join().unwrap();
     let outcomes: Vec<_> = session.records.iter().map(|r| r.outcome).collect();
-    assert_eq!(outcomes, [Outcome::Unauthorized, Outcome::Nonconforming]);
+    assert_eq!(
+        outcomes,
+        [Disposition::Unauthorized, Disposition::Nonconforming]
+    );
     assert!(!session.is_success());
 }
 
@@ -151,7 +154,7 @@ fn requests_the_http_parser_refuses_are_recorded_and_fail_the_session() {
     let first = session
         .records
         .remove(first.expect("the pipelined good request has a record"));
-    assert_eq!(first.outcome, Outcome::Conforming);
+    assert_eq!(first.outcome, Disposition::Conforming);
     let second = session.records.iter().position(|r| {
         r.problem
             .as_deref()
@@ -160,10 +163,10 @@ fn requests_the_http_parser_refuses_are_recorded_and_fail_the_session() {
     let second = session
         .records
         .remove(second.expect("the pipelined bad head has a record"));
-    assert_eq!(second.outcome, Outcome::Rejected, "{second:?}");
+    assert_eq!(second.outcome, Disposition::Rejected, "{second:?}");
     assert_eq!(session.records.len(), bad.len(), "{:#?}", session.records);
     for r in &session.records {
-        assert_eq!(r.outcome, Outcome::Rejected, "{r:?}");
+        assert_eq!(r.outcome, Disposition::Rejected, "{r:?}");
         assert!(matches!(r.status, 400 | 431), "{r:?}");
         // The record shows how the head began.
         assert!(r.problem.as_deref().unwrap().contains("POST /"), "{r:?}");
@@ -212,7 +215,7 @@ fn requests_still_running_when_the_grace_period_ends_are_recorded_as_interrupted
         session
             .records
             .iter()
-            .all(|r| r.outcome == Outcome::Interrupted && r.status == 0)
+            .all(|r| r.outcome == Disposition::Interrupted && r.status == 0)
     );
     let bodies: Vec<u64> = session
         .records
@@ -308,7 +311,7 @@ fn slowloris_connections_cannot_delay_a_delivery_even_when_they_fill_every_slot(
     let slow = session
         .records
         .iter()
-        .filter(|r| r.outcome == Outcome::Incomplete)
+        .filter(|r| r.outcome == Disposition::Incomplete)
         .filter(|r| {
             r.problem.as_deref().is_some_and(|p| {
                 p.contains("head not received within") || p.contains("closed to make room")

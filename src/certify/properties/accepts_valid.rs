@@ -1,8 +1,9 @@
 //! `accepts-valid`: every payload that is valid against the event's schema is accepted.
 
 use super::{Cell, PropertyRun, not_accepted};
+use crate::certify::Mismatch;
 use crate::certify::call::Answer;
-use crate::certify::drive::Verdict;
+use crate::certify::drive::{Failure, Verdict};
 use crate::certify::source::{Case, valid_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -15,9 +16,12 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     cell.cover(payload);
     match cell.call(&case.body).answer {
         Answer::Accepted(_) => Verdict::Pass,
-        other => Verdict::Fail(format!(
-            "the payload is valid, but the parser {}",
-            not_accepted(&other)
+        other => Verdict::Fail(Failure::new(
+            format!(
+                "the payload is valid, but the parser {}",
+                not_accepted(&other)
+            ),
+            Mismatch::new("accepted", other.describe()),
         )),
     }
 }

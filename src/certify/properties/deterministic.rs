@@ -3,8 +3,9 @@
 //! part of the answer).
 
 use super::{Cell, PropertyRun};
+use crate::certify::Mismatch;
 use crate::certify::call::Answer;
-use crate::certify::drive::Verdict;
+use crate::certify::drive::{Failure, Verdict};
 use crate::certify::source::{Case, Mix, damaged_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -15,13 +16,20 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
         (Answer::Fault { .. }, _) | (_, Answer::Fault { .. }) => Verdict::NotApplicable,
         (Answer::Rejected(_), Answer::Rejected(_)) => Verdict::Pass,
         (Answer::Accepted(a), Answer::Accepted(b)) if a == b => Verdict::Pass,
-        (Answer::Accepted(a), Answer::Accepted(b)) => Verdict::Fail(format!(
-            "asked twice, the parser reported different events: first {a:?}, then {b:?}"
+        (Answer::Accepted(a), Answer::Accepted(b)) => Verdict::Fail(Failure::new(
+            format!("asked twice, the parser reported different events: first {a:?}, then {b:?}"),
+            Mismatch::new(format!("{a:?} again"), format!("{b:?}")),
         )),
-        _ => Verdict::Fail(format!(
-            "asked twice, the parser first {}, then {}",
-            first.describe(),
-            second.describe()
+        _ => Verdict::Fail(Failure::new(
+            format!(
+                "asked twice, the parser first {}, then {}",
+                first.describe(),
+                second.describe()
+            ),
+            Mismatch::new(
+                format!("the same answer again ({})", first.describe()),
+                second.describe(),
+            ),
         )),
     }
 }

@@ -23,9 +23,11 @@ use proptest::strategy::Strategy;
 use serde::{Deserialize, Serialize};
 
 use super::Seed;
-use super::call::{Answer, Call, Target};
+use super::call::{Answer, Call, Subject};
 use super::config::Config;
-use super::drive::{Driven, Faults, Halt, ShrinkLimits, ShrinkStop, Stops, Verdict, Watch, drive};
+use super::drive::{
+    Driven, Failure, Faults, Halt, ShrinkLimits, ShrinkStop, Stops, Verdict, Watch, drive,
+};
 use super::source::{Case, EntryCases};
 use crate::catalog::{Entry, Vendor};
 
@@ -154,7 +156,7 @@ pub(crate) struct Cell<'a> {
     pub(crate) property: Property,
     pub(crate) seed: Seed,
     pub(crate) config: &'a Config,
-    pub(crate) target: &'a dyn Target,
+    pub(crate) target: &'a dyn Subject,
     pub(crate) cases: &'a dyn EntryCases,
     /// What the cell's calls have cost in faults so far.
     pub(crate) faults: std::cell::Cell<Faults>,
@@ -173,7 +175,7 @@ impl<'a> Cell<'a> {
         property: Property,
         seed: Seed,
         config: &'a Config,
-        target: &'a dyn Target,
+        target: &'a dyn Subject,
         cases: &'a dyn EntryCases,
     ) -> Self {
         Self {
@@ -315,7 +317,7 @@ impl Cell<'_> {
 pub(crate) struct PropertyRun {
     pub(crate) passed: u32,
     pub(crate) not_applicable: u32,
-    pub(crate) failure: Option<(Case, String)>,
+    pub(crate) failure: Option<(Case, Failure)>,
     pub(crate) shrink_steps: u32,
     /// Why shrinking stopped, if a budget stopped it.
     pub(crate) shrink_stop: Option<ShrinkStop>,

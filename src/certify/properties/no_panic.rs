@@ -2,8 +2,9 @@
 //! subprocess adapter).
 
 use super::{Cell, PropertyRun};
+use crate::certify::Mismatch;
 use crate::certify::call::{Answer, FaultKind};
-use crate::certify::drive::Verdict;
+use crate::certify::drive::{Failure, Verdict};
 use crate::certify::source::{Case, Mix, damaged_cases};
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
@@ -11,15 +12,23 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
         Answer::Fault {
             kind: kind @ (FaultKind::Panicked | FaultKind::Crashed),
             detail,
-        } => Verdict::Fail(format!(
-            "the parser {} on a {} body: {detail}",
-            if kind == FaultKind::Panicked {
+        } => {
+            let what = if kind == FaultKind::Panicked {
                 "panicked"
             } else {
                 "crashed"
-            },
-            describe_mutation(case.mutation)
-        )),
+            };
+            Verdict::Fail(Failure::new(
+                format!(
+                    "the parser {what} on a {} body: {detail}",
+                    describe_mutation(case.mutation)
+                ),
+                Mismatch::new(
+                    "an answer (accepted or rejected)",
+                    format!("{what}: {detail}"),
+                ),
+            ))
+        }
         _ => Verdict::Pass,
     }
 }

@@ -13,8 +13,9 @@ use proptest::sample::Index;
 use serde_json::Value;
 
 use super::{Cell, PropertyRun};
+use crate::certify::Mismatch;
 use crate::certify::call::Answer;
-use crate::certify::drive::{ShrinkStop, Stops, Verdict};
+use crate::certify::drive::{Failure, ShrinkStop, Stops, Verdict};
 use crate::certify::shrink::minimize;
 use crate::certify::source::{Case, body_of};
 use crate::parser::policy;
@@ -31,10 +32,13 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     };
     match cell.call(&case.body).answer {
         Answer::Rejected(_) => Verdict::Pass,
-        other => Verdict::Fail(format!(
-            "{} (must be rejected), but the parser {}",
-            defects.join("; "),
-            other.describe()
+        other => Verdict::Fail(Failure::new(
+            format!(
+                "{} (must be rejected), but the parser {}",
+                defects.join("; "),
+                other.describe()
+            ),
+            Mismatch::new("rejected", other.describe()),
         )),
     }
 }
@@ -160,16 +164,20 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                     run.shrink_stop = Some(ShrinkStop::Steps(limits.steps));
                 }
                 let minimal = Case::payload(minimal);
-                let message = match check(cell, &minimal) {
-                    Verdict::Fail(m) => m,
+                let mut failure = match check(cell, &minimal) {
+                    Verdict::Fail(f) => f,
                     // The parser answered differently this time (not deterministic): report
                     // the original negative instead.
                     _ => match check(cell, &case) {
-                        Verdict::Fail(m) => m,
-                        _ => "the parser accepted this payload once and rejected it later".into(),
+                        Verdict::Fail(f) => f,
+                        _ => Failure::new(
+                            "the parser accepted this payload once and rejected it later",
+                            Mismatch::new("rejected", "accepted it once, rejected it later"),
+                        ),
                     },
                 };
-                run.failure = Some((minimal, format!("{message} [{}]", negative.description)));
+                failure.message = format!("{} [{}]", failure.message, negative.description);
+                run.failure = Some((minimal, failure));
                 break;
             }
         }

@@ -1,9 +1,11 @@
 //! `reports-event`: an accepted payload is reported with its wire event name.
 
 use super::{Cell, PropertyRun};
+use crate::certify::Mismatch;
 use crate::certify::call::Answer;
-use crate::certify::drive::Verdict;
+use crate::certify::drive::{Failure, Verdict};
 use crate::certify::source::{Case, valid_cases};
+use crate::parser::policy;
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     if case.payload.is_none() {
@@ -13,14 +15,18 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
         return Verdict::Broken(e);
     }
     let want = cell.entry.event();
+    let at = policy::event_name_pointer(cell.vendor());
+    let mismatch = |actual: String| Mismatch::new(format!("{want:?}"), actual).at(at.as_str());
     match cell.call(&case.body).answer {
         Answer::Accepted(reported) => match reported.event.as_deref() {
             Some(got) if got == want => Verdict::Pass,
-            Some(got) => Verdict::Fail(format!(
-                "the payload is a {want:?} event, the parser reported {got:?}"
+            Some(got) => Verdict::Fail(Failure::new(
+                format!("the payload is a {want:?} event, the parser reported {got:?}"),
+                mismatch(format!("{got:?}")),
             )),
-            None => Verdict::Fail(format!(
-                "the payload is a {want:?} event, the parser reported no event name"
+            None => Verdict::Fail(Failure::new(
+                format!("the payload is a {want:?} event, the parser reported no event name"),
+                mismatch("no event name".to_owned()),
             )),
         },
         // Not accepting a valid payload is `accepts-valid`'s failure; nothing to compare here.

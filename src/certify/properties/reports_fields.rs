@@ -6,8 +6,9 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use super::{Cell, PropertyRun};
+use crate::certify::Mismatch;
 use crate::certify::call::Answer;
-use crate::certify::drive::Verdict;
+use crate::certify::drive::{Failure, Verdict};
 use crate::certify::fields::{self, Expected, Field};
 use crate::certify::source::{Case, valid_cases};
 
@@ -32,16 +33,38 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> (Verdict, Vec<Field>) {
         // Not accepting a valid payload is `accepts-valid`'s failure.
         return (Verdict::NotApplicable, Vec::new());
     };
-    let mismatches: Vec<String> = expected
+    let mismatches: Vec<(Field, Mismatch)> = expected
         .iter()
-        .filter_map(|(f, e)| fields::compare(*f, e, &reported).err())
+        .filter_map(|(f, e)| {
+            let m = fields::compare(*f, e, &reported).err()?;
+            Some((
+                *f,
+                match f.spec(vendor) {
+                    Some(spec) => m.at(spec.pointer_for(event).as_str()),
+                    None => m,
+                },
+            ))
+        })
         .collect();
     let compared = expected.iter().map(|(f, _)| *f).collect();
     if mismatches.is_empty() {
-        (Verdict::Pass, compared)
-    } else {
-        (Verdict::Fail(mismatches.join("; ")), compared)
+        return (Verdict::Pass, compared);
     }
+    let message = mismatches
+        .iter()
+        .map(|(f, m)| {
+            format!(
+                "{f}: expected {}, the parser reported {}",
+                m.expected, m.actual
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    let failure = Failure {
+        message,
+        mismatches: mismatches.into_iter().map(|(_, m)| m).collect(),
+    };
+    (Verdict::Fail(failure), compared)
 }
 
 pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {

@@ -4,8 +4,9 @@
 //! It runs only for the vendors whose bodies the target signs.
 
 use super::{Cell, PropertyRun};
+use crate::certify::Mismatch;
 use crate::certify::call::Answer;
-use crate::certify::drive::Verdict;
+use crate::certify::drive::{Failure, Verdict};
 use crate::certify::source::{Case, valid_cases};
 use crate::signature::forge::Forgery;
 
@@ -27,23 +28,40 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
         match call.answer {
             Answer::Rejected(_) => {}
             Answer::Accepted(_) => {
-                return Verdict::Fail(format!(
-                    "SECURITY: the receiver accepted a forged request ({}): {}",
-                    describe(forgery.name),
-                    request(forgery)
+                return Verdict::Fail(Failure::new(
+                    format!(
+                        "SECURITY: the receiver accepted a forged request ({}): {}",
+                        describe(forgery.name),
+                        request(forgery)
+                    ),
+                    refused(forgery, "accepted it".to_owned()),
                 ));
             }
             other => {
-                return Verdict::Fail(format!(
-                    "a forged request ({}) was not refused with a 4xx: the receiver {}; {}",
-                    describe(forgery.name),
-                    other.describe(),
-                    request(forgery)
+                return Verdict::Fail(Failure::new(
+                    format!(
+                        "a forged request ({}) was not refused with a 4xx: the receiver {}; {}",
+                        describe(forgery.name),
+                        other.describe(),
+                        request(forgery)
+                    ),
+                    refused(forgery, other.describe()),
                 ));
             }
         }
     }
     Verdict::Pass
+}
+
+/// The mismatch of a forgery the receiver did not refuse.
+fn refused(forgery: &Forgery, actual: String) -> Mismatch {
+    Mismatch::new(
+        format!(
+            "a 4xx refusal of the forged request ({})",
+            describe(forgery.name)
+        ),
+        actual,
+    )
 }
 
 fn describe(name: &str) -> &str {

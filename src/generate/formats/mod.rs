@@ -19,7 +19,7 @@ use crate::generate::source::Source;
 
 /// A format the generator knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Format {
+pub(crate) enum StringFormat {
     DateTime,
     Date,
     Time,
@@ -41,7 +41,7 @@ pub(crate) enum Format {
     Regex,
 }
 
-impl Format {
+impl StringFormat {
     /// The format called `name`, if known (unknown formats are not asserted by the validator).
     pub(crate) fn from_name(name: &str) -> Option<Self> {
         Some(match name {
@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn generated_values_are_valid_per_the_validator() {
         for name in ALL {
-            let f = Format::from_name(name).unwrap();
+            let f = StringFormat::from_name(name).unwrap();
             assert_eq!(f.name(), name);
             let v = validator(name);
             for seed in 0..300 {
@@ -229,13 +229,13 @@ mod tests {
     #[test]
     fn invalid_examples_are_invalid() {
         for name in ALL {
-            let f = Format::from_name(name).unwrap();
+            let f = StringFormat::from_name(name).unwrap();
             assert!(!validator(name).is_valid(&json!(f.invalid())), "{name}");
         }
     }
 
     #[test]
     fn unknown_formats_are_none() {
-        assert_eq!(Format::from_name("credit-card"), None);
+        assert_eq!(StringFormat::from_name("credit-card"), None);
     }
 }

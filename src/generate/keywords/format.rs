@@ -7,20 +7,20 @@
 
 use serde_json::Value;
 
-use crate::generate::{formats::Format, source::Source};
+use crate::generate::{formats::StringFormat, source::Source};
 
 /// The known format a `format` keyword names, if any.
-pub(crate) fn parse(value: &Value) -> Option<Format> {
-    value.as_str().and_then(Format::from_name)
+pub(crate) fn parse(value: &Value) -> Option<StringFormat> {
+    value.as_str().and_then(StringFormat::from_name)
 }
 
 /// A value of `format`.
-pub(crate) fn generate<S: Source + ?Sized>(format: Format, src: &mut S) -> String {
+pub(crate) fn generate<S: Source + ?Sized>(format: StringFormat, src: &mut S) -> String {
     format.generate(src)
 }
 
 /// A string that is not a value of `format` (for `format` negatives).
-pub(crate) fn invalid(format: Format) -> &'static str {
+pub(crate) fn invalid(format: StringFormat) -> &'static str {
     format.invalid()
 }
 
@@ -31,7 +31,7 @@ mod tests {
 
     #[test]
     fn only_known_formats_are_asserted() {
-        assert_eq!(parse(&json!("email")), Some(Format::Email));
+        assert_eq!(parse(&json!("email")), Some(StringFormat::Email));
         assert_eq!(parse(&json!("phone")), None);
         assert_eq!(parse(&json!(3)), None);
     }

@@ -6,7 +6,7 @@
 //! checked against all string constraints before it is returned.
 
 use crate::generate::{
-    formats::Format,
+    formats::StringFormat,
     keywords::{content::Content, format, length, pattern},
     plan::{CheckId, PatternId, Plan},
     realism::{self, Hint},
@@ -28,7 +28,7 @@ pub(crate) struct StringSpec {
     pub min_len: u64,
     pub max_len: Option<u64>,
     pub patterns: Vec<PatternId>,
-    pub formats: Vec<Format>,
+    pub formats: Vec<StringFormat>,
     /// Checks every format at once, when a string is not drawn from a format generator alone
     /// (a pattern also applies, or several formats do).
     pub format_check: Option<CheckId>,
@@ -45,7 +45,7 @@ impl StringSpec {
         self.max_len = Some(self.max_len.map_or(n, |m| m.min(n)));
     }
 
-    pub(crate) fn add_format(&mut self, f: Format) {
+    pub(crate) fn add_format(&mut self, f: StringFormat) {
         if !self.formats.contains(&f) {
             self.formats.push(f);
         }
@@ -96,7 +96,7 @@ impl StringSpec {
         let s = if self.content.is_constrained() {
             self.content.generate(src)
         } else if let Some(&f) = self.formats.first() {
-            // Format first is draw `0`: a format's plainest value more often fits a pattern than
+            // StringFormat first is draw `0`: a format's plainest value more often fits a pattern than
             // a pattern's plainest string fits a format.
             let s = if self.patterns.is_empty() || !src.rarely(2) {
                 format::generate(f, src)
