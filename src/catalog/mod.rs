@@ -426,6 +426,89 @@ impl Catalog {
         Ok(catalog)
     }
 
+    /// Loads the `webhooks` of an OpenAPI 3.1 document (JSON or YAML, see [`crate::openapi`]) as
+    /// the catalog in use, next to the built-in vendors or instead of them: what `--catalog
+    /// FILE` does. Each vendor of the document becomes a profile: its event-name pointer (from
+    /// `options`, `x-hookcheck`, or inferred), its envelope when `x-hookcheck` gives it (else:
+    /// a body with its event name at that pointer) and its signature scheme; each webhook's
+    /// body schema becomes an event.
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::SchemaFile`] for a document that cannot be imported (file and pointer),
+    /// [`CatalogError::Profile`] for a vendor that clashes with one in use (a built-in vendor
+    /// without `with_builtin` false), [`CatalogError::AlreadyLoaded`] when a catalog was loaded
+    /// before.
+    pub fn load_openapi(
+        path: &Path,
+        options: &crate::openapi::ImportOptions,
+        with_builtin: bool,
+    ) -> Result<&'static Catalog, CatalogError> {
+        if ACTIVE.get().is_some() {
+            return Err(CatalogError::AlreadyLoaded);
+        }
+        let label = path.display().to_string();
+        let imported =
+            crate::openapi::read(path, options).map_err(|e| CatalogError::SchemaFile {
+                file: e.file.unwrap_or_else(|| label.clone()),
+                pointer: e.pointer,
+                message: e.message,
+            })?;
+        if !with_builtin {
+            vendor::retire_builtin();
+        }
+        let mut files = match with_builtin {
+            true => builtin_files(),
+            false => Vec::new(),
+        };
+        for v in imported {
+            let pointer = v.event_pointer.to_string();
+            let envelope = v.envelope.clone().unwrap_or_else(|| {
+                serde_json::json!({
+                    "summary": format!("a body with its event name at {pointer}"),
+                    "present": [pointer],
+                })
+            });
+            let signatures: Vec<Value> = v
+                .signature
+                .iter()
+                .map(|s| serde_json::json!({"scheme": s.scheme, "headers": s.headers}))
+                .collect();
+            let profile = serde_json::json!({
+                "name": v.name,
+                "display_name": v.name,
+                "description": format!("Imported from the OpenAPI document {label}."),
+                "envelope": envelope,
+                "event_name": pointer,
+                "signatures": signatures,
+            });
+            let file = format!("{label} (x-hookcheck vendor {})", v.name);
+            let profile = Profile::parse(&file, &profile.to_string(), Some(&v.name))?;
+            let vendor = vendor::register(profile, &file)?;
+            for event in v.events {
+                files.push((
+                    vendor,
+                    format!("{}.json", event.name),
+                    event.schema.to_string(),
+                ));
+            }
+        }
+        let (catalog, mut problems) = Self::from_files(files);
+        if !problems.is_empty() {
+            return Err(problems.swap_remove(0));
+        }
+        for entry in &catalog.entries {
+            if let Err(e) = entry.validator() {
+                return Err(schema_file_error(path, entry, e));
+            }
+        }
+        let catalog: &'static Catalog = Box::leak(Box::new(catalog));
+        ACTIVE
+            .set(catalog)
+            .map_err(|_| CatalogError::AlreadyLoaded)?;
+        Ok(catalog)
+    }
+
     /// Loads a catalog from a directory laid out like `schemas/` (`<vendor>/vendor.json` and
     /// `<vendor>/<event>.json`), for checking schema changes before they are built in. Profiles
     /// of vendors not yet known are registered; a built-in vendor's directory must hold the

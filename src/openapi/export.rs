@@ -82,6 +82,9 @@ pub fn export(catalog: &Catalog, vendor: Option<Vendor>) -> Result<Value, Export
         let signature = signature_of(v);
         let mut profile = Map::new();
         profile.insert("eventPointer".into(), json!(pointer));
+        // How detection tells this vendor's bodies from the others', for an import that
+        // becomes a catalog (`--catalog FILE`).
+        profile.insert("envelope".into(), json!(v.profile().envelope));
         if let Some(sig) = &signature {
             profile.insert(
                 "signature".into(),

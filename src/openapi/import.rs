@@ -76,6 +76,8 @@ pub struct ImportedVendor {
     pub pointer_origin: PointerOrigin,
     /// The signature scheme, when the document says it.
     pub signature: Option<ImportedSignature>,
+    /// How its bodies are recognised (a profile's `envelope`), when `x-hookcheck` says it.
+    pub envelope: Option<Value>,
     /// The events, by webhook key.
     pub events: Vec<ImportedEvent>,
 }
@@ -244,6 +246,7 @@ pub fn import(doc: &Value, options: &ImportOptions) -> Result<Vec<ImportedVendor
                         signature: profile
                             .and_then(|p| p.get("signature"))
                             .and_then(read_signature),
+                        envelope: profile.and_then(|p| p.get("envelope")).cloned(),
                         name: vendor,
                         event_pointer: JsonPointer::root(),
                         pointer_origin: PointerOrigin::Inferred,

@@ -35,6 +35,7 @@ mod listen_faults;
 mod listen_load;
 mod listen_retries;
 mod openapi;
+mod openapi_catalog;
 mod parsers;
 mod readme;
 mod reject_policy;
