@@ -7,6 +7,9 @@
 //! every schema-valid payload and reject every defect the [reject policy](crate::parser::policy)
 //! says must be rejected.
 //!
+//! [`resend`] is the typed model of Resend webhooks; it is not behind [`ReferenceParser`] yet,
+//! as Resend is not a [`Vendor`] of the catalog.
+//!
 //! They are also fast: strings borrow from the body unless they contain escapes, the envelope is
 //! read in one pass that deserializes the payload straight into the event's type once the event
 //! name has been seen, and no `untagged`/`flatten` buffering is used. See `benches/parse.rs`.
@@ -22,6 +25,7 @@ mod de;
 pub mod getmailer;
 pub mod msndr;
 pub mod postal;
+pub mod resend;
 
 pub use de::{Integer, RawObject, from_slice};
 
