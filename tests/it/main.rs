@@ -35,6 +35,7 @@ mod listen_load;
 mod listen_retries;
 mod openapi;
 mod parsers;
+mod parsers_resend;
 mod readme;
 mod reject_policy;
 mod report;
