@@ -6,7 +6,7 @@
 //! | --- | --- | --- | --- | --- |
 //! | Postal | [`postal`] | `X-Postal-Signature`, `X-Postal-Signature-256`, `X-Postal-Signature-KID` | raw body | RSA PKCS#1 v1.5, SHA-1 and SHA-256 |
 //! | GetMailer | [`getmailer`] | `X-GetMailer-Signature: sha256=<hex>` | raw body | HMAC-SHA256, secret as UTF-8 bytes |
-//! | Standard Webhooks | [`standard`] | `webhook-id`, `webhook-timestamp`, `webhook-signature` | `{id}.{timestamp}.{body}` | HMAC-SHA256, `whsec_` + base64 secret |
+//! | Standard Webhooks | [`standard`] | `webhook-id`, `webhook-timestamp`, `webhook-signature` (or Svix's `svix-id`, `svix-timestamp`, `svix-signature`) | `{id}.{timestamp}.{body}` | HMAC-SHA256, `whsec_` + base64 secret |
 //!
 //! Every check works on the exact bytes received, never on re-serialised JSON, and every
 //! problem is a [`SignatureError`] value, never a panic. The cryptography is that of the `rsa`,

@@ -379,9 +379,12 @@ mod tests {
         assert!(StandardWebhooks::new("whsec_not base64!").is_err());
     }
 
+    /// One shared vector: `(name, secret, headers, body, now, valid)`.
+    type Vector = (String, String, Vec<(String, String)>, String, i64, bool);
+
     /// The shared vectors (`tests/data/standard-webhooks-vectors.json`) with every `webhook-*`
-    /// header renamed to `svix-*`: `(name, secret, headers, body, now, valid)`.
-    fn svix_vectors() -> Vec<(String, String, Vec<(String, String)>, String, i64, bool)> {
+    /// header renamed to `svix-*`.
+    fn svix_vectors() -> Vec<Vector> {
         let doc: serde_json::Value = serde_json::from_str(include_str!(
             "../../tests/data/standard-webhooks-vectors.json"
         ))
