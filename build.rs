@@ -1,7 +1,9 @@
-//! Embeds every vendor schema under `schemas/<vendor>/` into the library.
+//! Embeds every built-in vendor under `schemas/<vendor>/` into the library.
 //!
-//! The catalog is data: adding an event is dropping a schema file into its vendor directory.
-//! This script lists the files so that `src/catalog/embedded.rs` can `include_str!` them.
+//! The catalog is data: a vendor is a directory with a `vendor.json` profile and one schema file
+//! per event; adding an event is dropping a schema file into its vendor directory.
+//! `schemas/vendors.txt` lists the built-in vendors in catalog order. This script lists the
+//! files so that `src/catalog/embedded.rs` can `include_str!` them.
 
 use std::{
     env, fs,
@@ -9,17 +11,28 @@ use std::{
     path::{Path, PathBuf},
 };
 
-const VENDORS: [&str; 3] = ["postal", "msndr", "getmailer"];
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR")?).join("schemas");
     println!("cargo:rerun-if-changed={}", root.display());
+    let order = root.join("vendors.txt");
+    println!("cargo:rerun-if-changed={}", order.display());
+    let vendors: Vec<String> = fs::read_to_string(&order)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
     let mut rows = Vec::new();
-    for vendor in VENDORS {
+    let mut profiles = Vec::new();
+    for vendor in &vendors {
         let dir = root.join(vendor);
         println!("cargo:rerun-if-changed={}", dir.display());
         if !dir.is_dir() {
-            continue;
+            return Err(format!(
+                "{}: listed in vendors.txt but not a directory",
+                dir.display()
+            )
+            .into());
         }
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)?
             .filter_map(Result::ok)
@@ -29,11 +42,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         files.sort();
         for path in files {
             println!("cargo:rerun-if-changed={}", path.display());
-            rows.push((vendor, file_name(&path)?, path));
+            let name = file_name(&path)?;
+            if name == "vendor.json" {
+                profiles.push((vendor.clone(), path));
+            } else {
+                rows.push((vendor.clone(), name, path));
+            }
         }
     }
-    let out = PathBuf::from(env::var("OUT_DIR")?).join("embedded_schemas.rs");
-    let mut f = fs::File::create(out)?;
+    let out = PathBuf::from(env::var("OUT_DIR")?);
+    let mut f = fs::File::create(out.join("embedded_schemas.rs"))?;
     writeln!(f, "&[")?;
     for (vendor, name, path) in rows {
         writeln!(
@@ -43,15 +61,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
     }
     writeln!(f, "]")?;
-    embed_examples(&root)?;
+    let mut f = fs::File::create(out.join("embedded_profiles.rs"))?;
+    writeln!(f, "&[")?;
+    for (vendor, path) in profiles {
+        writeln!(
+            f,
+            "    EmbeddedFile {{ vendor: {vendor:?}, file: \"vendor.json\", source: include_str!({:?}) }},",
+            path.display().to_string()
+        )?;
+    }
+    writeln!(f, "]")?;
+    let schema = root.join("vendor.schema.json");
+    println!("cargo:rerun-if-changed={}", schema.display());
+    embed_examples(&root, &vendors)?;
     Ok(())
 }
 
 /// Lists every `schemas/<vendor>/examples/*.json` (the manifest and the repaired documented
 /// examples) for `src/openapi/examples.rs`.
-fn embed_examples(root: &Path) -> Result<(), Box<dyn std::error::Error>> {
+fn embed_examples(root: &Path, vendors: &[String]) -> Result<(), Box<dyn std::error::Error>> {
     let mut rows = Vec::new();
-    for vendor in VENDORS {
+    for vendor in vendors {
         let dir = root.join(vendor).join("examples");
         println!("cargo:rerun-if-changed={}", dir.display());
         if !dir.is_dir() {
@@ -65,7 +95,7 @@ fn embed_examples(root: &Path) -> Result<(), Box<dyn std::error::Error>> {
         files.sort();
         for path in files {
             println!("cargo:rerun-if-changed={}", path.display());
-            rows.push((vendor, file_name(&path)?, path));
+            rows.push((vendor.clone(), file_name(&path)?, path));
         }
     }
     let out = PathBuf::from(env::var("OUT_DIR")?).join("embedded_examples.rs");

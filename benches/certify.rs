@@ -46,7 +46,7 @@ fn config(vendor: Vendor, event: &str, property: Property) -> Config {
 
 fn bench_certify(c: &mut Criterion) {
     let catalog = Catalog::builtin();
-    for vendor in Vendor::ALL {
+    for vendor in Vendor::all() {
         let Some(entry) = catalog
             .vendor_entries(vendor)
             .find(|e| e.kind() == EntryKind::Webhook)

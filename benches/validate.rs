@@ -47,7 +47,7 @@ struct Inputs {
 fn inputs() -> Vec<Inputs> {
     let schemas = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas");
     let mut out = Vec::new();
-    for vendor in Vendor::ALL {
+    for vendor in Vendor::all() {
         let mut examples = BTreeMap::new();
         for ex in documented_examples(&schemas, vendor).expect("schemas/ examples load") {
             examples.entry(ex.event).or_insert(ex.repaired);

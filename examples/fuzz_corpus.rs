@@ -96,9 +96,9 @@ fn wanted(root: &Path) -> Result<Files, Box<dyn std::error::Error>> {
             files.insert(path, seed.bytes);
         }
     }
-    let dicts = Vendor::ALL
-        .map(|v| dict::dictionary(catalog, v))
+    let dicts = Vendor::builtin()
         .into_iter()
+        .map(|v| dict::dictionary(catalog, v))
         .chain([dict::all_vendors(catalog)]);
     let resend = resend_documents(&root.join("schemas/resend"))?;
     let dicts = dicts.chain([dict::from_documents(

@@ -55,7 +55,7 @@
 //!
 //! impl WebhookParser for Msndr {
 //!     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
-//!         if vendor != Vendor::Msndr {
+//!         if vendor != Vendor::MSNDR {
 //!             return Err(ParseError::UnsupportedVendor { vendor });
 //!         }
 //!         let b: Body<'a> = hookcheck::parsers::from_slice(vendor, body)?;
@@ -66,17 +66,17 @@
 //!     }
 //!
 //!     fn supports(&self, vendor: Vendor) -> bool {
-//!         vendor == Vendor::Msndr
+//!         vendor == Vendor::MSNDR
 //!     }
 //! }
 //!
 //! let parser: Box<dyn WebhookParser> = Box::new(Msndr);
 //! let body = br#"{"message":{"id":1},"event":{"name":"clicked","timestamp":1539062173}}"#;
-//! let event = parser.parse(Vendor::Msndr, body).unwrap();
+//! let event = parser.parse(Vendor::MSNDR, body).unwrap();
 //! assert_eq!(event.event_name(), "clicked");
 //! assert_eq!(event.message_id.as_deref(), Some("1"));
 //!
-//! let err = parser.parse(Vendor::Msndr, br#"{"message":{}}"#).unwrap_err();
+//! let err = parser.parse(Vendor::MSNDR, br#"{"message":{}}"#).unwrap_err();
 //! assert_eq!(err.pointer().map(|p| p.as_str()), Some("/message/id"));
 //! assert!(err.is_rejection());
 //! ```

@@ -66,11 +66,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(info.describe().as_deref(), Some("hooks 1.2 (python)"));
-        assert!(info.supports(Vendor::Postal));
-        assert!(!info.supports(Vendor::Msndr));
+        assert!(info.supports(Vendor::POSTAL));
+        assert!(!info.supports(Vendor::MSNDR));
         assert_eq!(info.fidelity, Some(Fidelity::Event));
         let empty = AdapterInfo::default();
-        assert!(empty.supports(Vendor::GetMailer));
+        assert!(empty.supports(Vendor::GETMAILER));
         assert_eq!(empty.describe(), None);
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP adapter: a webhook receiver, reached the way the vendor would reach it.
 //!
-//! [`HttpParser`] POSTs each body unchanged to one URL with `Content-Type: application/json` and
+//! [`HttpParser`] POSTs each body unchanged to one URL with the vendor's `Content-Type` (its
+//! profile's `content_type`, `application/json` for the built-in vendors) and
 //! the vendor's `User-Agent` ([`default_user_agent`]), plus the vendor's signature headers from
 //! the [`Signer`] given for that vendor ([`HttpParser::with_signer`]) and any fixed headers
 //! ([`HttpParser::with_header`]). The answer decides:
@@ -45,13 +46,14 @@ use crate::{
 /// How much of a response body is read.
 const MAX_RESPONSE: u64 = 1 << 20;
 
-/// The `User-Agent` a vendor sends: `Postal/3.3.6` for Postal (Postal sends `Postal/<version>`);
-/// msndr.net and GetMailer document none, so `hookcheck/<version> (<vendor>)` stands in.
+/// The `User-Agent` a vendor sends, from its profile: `Postal/3.3.6` for Postal (Postal sends
+/// `Postal/<version>`); msndr.net and GetMailer document none, so `hookcheck/<version>
+/// (<vendor>)` stands in.
 #[must_use]
 pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
-    match vendor {
-        Vendor::Postal => Cow::Borrowed("Postal/3.3.6"),
-        Vendor::Msndr | Vendor::GetMailer => Cow::Owned(format!(
+    match &vendor.profile().user_agent {
+        Some(ua) => Cow::Borrowed(ua.as_str()),
+        None => Cow::Owned(format!(
             "hookcheck/{} ({})",
             env!("CARGO_PKG_VERSION"),
             vendor.as_str()
@@ -69,8 +71,8 @@ pub fn default_user_agent(vendor: Vendor) -> Cow<'static, str> {
 /// use hookcheck::signature::getmailer::GetMailer;
 ///
 /// let receiver = HttpParser::new("http://127.0.0.1:8080/webhooks/getmailer")
-///     .with_signer(Vendor::GetMailer, GetMailer::new("whsec_test").unwrap());
-/// let verdict = receiver.parse(Vendor::GetMailer, br#"{"id":"evt_1"}"#);
+///     .with_signer(Vendor::GETMAILER, GetMailer::new("whsec_test").unwrap());
+/// let verdict = receiver.parse(Vendor::GETMAILER, br#"{"id":"evt_1"}"#);
 /// ```
 #[derive(Clone)]
 pub struct HttpParser {
@@ -284,7 +286,7 @@ impl HttpParser {
         let mut request = self
             .agent
             .post(&self.url)
-            .header("Content-Type", "application/json")
+            .header("Content-Type", vendor.profile().content_type.as_str())
             .header("User-Agent", user_agent.as_ref());
         for (name, value) in &self.headers {
             request = request.header(name, value);

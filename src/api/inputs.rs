@@ -40,7 +40,7 @@ pub(crate) struct Inputs {
 
 fn entry(name: &str) -> Result<&'static crate::catalog::Entry, ApiError> {
     Catalog::builtin()
-        .get(Vendor::Msndr, name)
+        .get(Vendor::MSNDR, name)
         .map_err(ApiError::Catalog)
 }
 

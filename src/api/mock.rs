@@ -238,7 +238,7 @@ impl fmt::Debug for Mock {
 
 fn validator(name: &str) -> Result<&'static Validator, MockError> {
     Catalog::builtin()
-        .get(Vendor::Msndr, name)
+        .get(Vendor::MSNDR, name)
         .and_then(|e| e.validator())
         .map_err(MockError::Catalog)
 }

@@ -3,7 +3,8 @@
 //! Each vendor wraps its events in an envelope of its own, and each envelope names the event in
 //! one place. Detection looks only at those: it never guesses an event from the fields of the
 //! payload, so a payload that lacks its envelope is reported as such rather than matched to the
-//! nearest event.
+//! nearest event. Both come from the vendor's profile (`envelope` and `event_name` in
+//! `schemas/<vendor>/vendor.json`):
 //!
 //! | vendor | envelope | event name at |
 //! | --- | --- | --- |
@@ -11,9 +12,9 @@
 //! | msndr | `{message: {id}, event: {name, timestamp, data}}` | `/event/name` |
 //! | getmailer | `{id, type, timestamp, data}` | `/type` |
 //!
-//! A body has a vendor's envelope *shape* when it has the keys that tell that envelope apart:
-//! `event` and `payload` (postal), an object at `event` (msndr), `type` and `data`
-//! (getmailer). A body with the shape of more than one vendor is **ambiguous** and is rejected
+//! A body has a vendor's envelope *shape* when it has the keys that tell that envelope apart
+//! (the profile's `present`, `objects` and `absent` pointers): `event` and `payload` (postal),
+//! an object at `event` (msndr), `type` and `data` (getmailer). A body with the shape of more than one vendor is **ambiguous** and is rejected
 //! as such ([`DetectError::Ambiguous`]), whatever vendor detection is restricted to: the
 //! outcome, and which signature a receiver demands, never depends on the order in which
 //! envelopes are tried. [`shapes`] lists every vendor whose shape a body has, for callers that
@@ -44,8 +45,15 @@ pub enum DetectError {
     },
     /// The object has none of the known envelopes.
     UnknownEnvelope {
-        /// A hint when the object looks like a known payload shown without its envelope.
-        hint: Option<&'static str>,
+        /// A hint when the object looks like a known payload shown without its envelope, or
+        /// like the body of a vendor detection was not restricted to.
+        hint: Option<String>,
+    },
+    /// The body is a batch of the vendor's events (its profile's `batch`), not one event: each
+    /// item is detected on its own ([`batch`]).
+    Batch {
+        /// The vendor whose batch shape the body has.
+        vendor: Vendor,
     },
     /// The envelope names its event at `pointer`, but the value there is not a string.
     EventNameNotString {
@@ -92,11 +100,18 @@ impl fmt::Display for DetectError {
                 )
             }
             DetectError::UnknownEnvelope { hint } => {
-                f.write_str("no known webhook envelope (postal {event, timestamp, payload, uuid}; msndr {message, event}; getmailer {id, type, timestamp, data})")?;
+                let known: Vec<String> = Vendor::all()
+                    .into_iter()
+                    .map(|v| format!("{v} {}", v.profile().envelope.summary))
+                    .collect();
+                write!(f, "no known webhook envelope ({})", known.join("; "))?;
                 if let Some(hint) = hint {
                     write!(f, "; {hint}")?;
                 }
                 Ok(())
+            }
+            DetectError::Batch { vendor } => {
+                write!(f, "a batch of {vendor} events, not one event")
             }
             DetectError::EventNameNotString { vendor, pointer } => {
                 write!(
@@ -119,26 +134,50 @@ impl std::error::Error for DetectError {}
 /// the payload is ambiguous.
 #[must_use]
 pub fn shapes(payload: &Value) -> Vec<Vendor> {
-    let Value::Object(map) = payload else {
+    if !payload.is_object() && !payload.is_array() {
         return Vec::new();
-    };
-    Vendor::ALL
+    }
+    Vendor::all()
         .into_iter()
-        .filter(|v| match v {
-            Vendor::Postal => map.contains_key("event") && map.contains_key("payload"),
-            Vendor::Msndr => map.get("event").is_some_and(Value::is_object),
-            Vendor::GetMailer => map.contains_key("type") && map.contains_key("data"),
+        .filter(|v| {
+            let profile = v.profile();
+            profile.envelope.matches(payload) || is_batch_of(*v, payload)
         })
         .collect()
 }
 
+/// Whether `payload` has `vendor`'s batch shape and not its envelope.
+fn is_batch_of(vendor: Vendor, payload: &Value) -> bool {
+    let profile = vendor.profile();
+    !profile.envelope.matches(payload)
+        && profile
+            .batch
+            .as_ref()
+            .is_some_and(|b| matches!(b.items.resolve(payload), Some(Value::Array(_))))
+}
+
+/// The events of a batch body (a vendor profile's `batch`), each with its pointer, when the
+/// body has exactly one vendor's shape and that is its batch shape (restricted to `only` if
+/// given). `None` for a body that is not a batch.
+#[must_use]
+pub fn batch(
+    payload: &Value,
+    only: Option<Vendor>,
+) -> Option<(Vendor, Vec<(JsonPointer, &Value)>)> {
+    let found = shapes(payload);
+    let [vendor] = found.as_slice() else {
+        return None;
+    };
+    if only.is_some_and(|o| o != *vendor) || !is_batch_of(*vendor, payload) {
+        return None;
+    }
+    let items = vendor.profile().batch.as_ref()?.split(payload)?;
+    Some((*vendor, items))
+}
+
 /// Where a vendor's envelope names its event.
 fn name_pointer(vendor: Vendor) -> JsonPointer {
-    match vendor {
-        Vendor::Postal => JsonPointer::root().push("event"),
-        Vendor::Msndr => JsonPointer::root().push("event").push("name"),
-        Vendor::GetMailer => JsonPointer::root().push("type"),
-    }
+    vendor.profile().event_name.clone()
 }
 
 /// Finds the vendor envelope of `payload` and the event name it carries.
@@ -151,18 +190,24 @@ fn name_pointer(vendor: Vendor) -> JsonPointer {
 /// # Errors
 ///
 /// [`DetectError`] when the payload is not an object, has no known envelope or more than one,
-/// or its event name is not a string. Whether the name is a known event is checked by the
+/// is a batch of events ([`DetectError::Batch`]), or its event name is not a string. Whether the name is a known event is checked by the
 /// catalog.
 pub fn envelope(
     payload: &Value,
     only: Option<Vendor>,
 ) -> Result<(Vendor, &str, JsonPointer), DetectError> {
+    let found = shapes(payload);
+    if let [vendor] = found.as_slice()
+        && only.is_none_or(|o| o == *vendor)
+        && is_batch_of(*vendor, payload)
+    {
+        return Err(DetectError::Batch { vendor: *vendor });
+    }
     let Value::Object(map) = payload else {
         return Err(DetectError::NotAnObject {
             found: type_name(payload),
         });
     };
-    let found = shapes(payload);
     match found.as_slice() {
         [] => Err(DetectError::UnknownEnvelope {
             hint: bare_payload_hint(map),
@@ -178,28 +223,28 @@ pub fn envelope(
             }
         }
         [vendor] => Err(DetectError::UnknownEnvelope {
-            hint: Some(match vendor {
-                Vendor::Postal => "this looks like a postal body",
-                Vendor::Msndr => "this looks like a msndr body",
-                Vendor::GetMailer => "this looks like a getmailer body",
-            }),
+            hint: Some(format!("this looks like a {vendor} body")),
         }),
         _ => Err(DetectError::Ambiguous { vendors: found }),
     }
 }
 
 /// Recognises the payload-only shapes that the Postal docs show without their envelope.
-fn bare_payload_hint(map: &serde_json::Map<String, Value>) -> Option<&'static str> {
+fn bare_payload_hint(map: &serde_json::Map<String, Value>) -> Option<String> {
     let has = |k: &str| map.contains_key(k);
     let postal_payload = has("status") && has("message")
         || has("original_message") && has("bounce")
         || has("url") && has("message")
         || has("dns_checked_at")
         || has("server") && has("volume");
-    if postal_payload {
-        Some("looks like a Postal payload without its {event, timestamp, payload, uuid} envelope")
-    } else if has("url") && map.len() == 1 {
-        Some("looks like a msndr webhook configuration API body: name it with --event")
+    let active = Vendor::all();
+    if postal_payload && active.contains(&Vendor::POSTAL) {
+        Some(
+            "looks like a Postal payload without its {event, timestamp, payload, uuid} envelope"
+                .into(),
+        )
+    } else if has("url") && map.len() == 1 && active.contains(&Vendor::MSNDR) {
+        Some("looks like a msndr webhook configuration API body: name it with --event".into())
     } else {
         None
     }
@@ -227,13 +272,13 @@ mod tests {
     #[test]
     fn finds_each_envelope() {
         let postal = json!({"event": "MessageSent", "timestamp": 1.5, "payload": {}, "uuid": "x"});
-        assert_eq!(envelope(&postal, None).unwrap().0, Vendor::Postal);
+        assert_eq!(envelope(&postal, None).unwrap().0, Vendor::POSTAL);
         assert_eq!(envelope(&postal, None).unwrap().1, "MessageSent");
         let msndr = json!({"message": {"id": 1}, "event": {"name": "clicked", "timestamp": 1}});
         let (v, name, ptr) = envelope(&msndr, None).unwrap();
         assert_eq!(
             (v, name, ptr.as_str()),
-            (Vendor::Msndr, "clicked", "/event/name")
+            (Vendor::MSNDR, "clicked", "/event/name")
         );
         let gm = json!({"id": "evt_1", "type": "email.sent", "timestamp": "t", "data": {}});
         assert_eq!(envelope(&gm, None).unwrap().1, "email.sent");
@@ -243,7 +288,7 @@ mod tests {
     fn vendor_restriction_is_honoured() {
         let gm = json!({"id": "evt_1", "type": "email.sent", "data": {}});
         assert!(matches!(
-            envelope(&gm, Some(Vendor::Postal)),
+            envelope(&gm, Some(Vendor::POSTAL)),
             Err(DetectError::UnknownEnvelope { .. })
         ));
     }
@@ -253,17 +298,17 @@ mod tests {
         // A GetMailer body with msndr's `message` and `event` keys added.
         let hybrid = json!({"id": "evt_1", "type": "email.sent", "timestamp": "t", "data": {},
             "message": {"id": 1}, "event": {"name": "clicked", "timestamp": 1}});
-        assert_eq!(shapes(&hybrid), vec![Vendor::Msndr, Vendor::GetMailer]);
+        assert_eq!(shapes(&hybrid), vec![Vendor::MSNDR, Vendor::GETMAILER]);
         for only in [
             None,
-            Some(Vendor::Msndr),
-            Some(Vendor::GetMailer),
-            Some(Vendor::Postal),
+            Some(Vendor::MSNDR),
+            Some(Vendor::GETMAILER),
+            Some(Vendor::POSTAL),
         ] {
             assert_eq!(
                 envelope(&hybrid, only),
                 Err(DetectError::Ambiguous {
-                    vendors: vec![Vendor::Msndr, Vendor::GetMailer]
+                    vendors: vec![Vendor::MSNDR, Vendor::GETMAILER]
                 }),
                 "{only:?}"
             );
@@ -280,7 +325,7 @@ mod tests {
     #[test]
     fn restricted_to_another_vendor_names_the_one_it_looks_like() {
         let gm = json!({"id": "evt_1", "type": "email.sent", "data": {}});
-        let err = envelope(&gm, Some(Vendor::Postal)).unwrap_err();
+        let err = envelope(&gm, Some(Vendor::POSTAL)).unwrap_err();
         assert!(
             err.to_string().contains("looks like a getmailer body"),
             "{err}"

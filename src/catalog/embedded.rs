@@ -14,3 +14,10 @@ pub(crate) struct EmbeddedFile {
 /// Every embedded schema file, vendor by vendor, sorted by file name.
 pub(crate) static FILES: &[EmbeddedFile] =
     include!(concat!(env!("OUT_DIR"), "/embedded_schemas.rs"));
+
+/// Every embedded vendor profile (`schemas/<vendor>/vendor.json`), in catalog order.
+pub(crate) static PROFILES: &[EmbeddedFile] =
+    include!(concat!(env!("OUT_DIR"), "/embedded_profiles.rs"));
+
+/// The JSON Schema of vendor profiles (`schemas/vendor.schema.json`).
+pub(crate) static PROFILE_SCHEMA: &str = include_str!("../../schemas/vendor.schema.json");

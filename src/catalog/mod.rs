@@ -1,7 +1,11 @@
 //! The event catalog: one JSON Schema per documented webhook event, embedded in the binary.
 //!
 //! Schemas live as data in `schemas/<vendor>/<event>.json`, with shared parts in
-//! `schemas/<vendor>/_defs.json`; `build.rs` embeds every file. An [`Entry`] is one event (or,
+//! `schemas/<vendor>/_defs.json`, next to the vendor's [`Profile`] (`vendor.json`); `build.rs`
+//! embeds every file of the vendors `schemas/vendors.txt` lists. A [`Vendor`] is a handle on a
+//! profile in a process-wide registry. [`Catalog::load_dir`] (`--catalog DIR`) adds a user's
+//! vendors from a directory laid out the same way and makes the result the catalog in use,
+//! [`Catalog::active`]. An [`Entry`] is one event (or,
 //! for msndr, one body of its webhook configuration API); its validator is compiled on first use
 //! and kept. [`Catalog::detect`] matches a payload to its entry by the vendor's envelope.
 //!
@@ -12,7 +16,7 @@
 //! use serde_json::json;
 //!
 //! let catalog = Catalog::builtin();
-//! let entry = catalog.get(Vendor::Msndr, "clicked")?;
+//! let entry = catalog.get(Vendor::MSNDR, "clicked")?;
 //! assert_eq!(entry.key(), "msndr/clicked");
 //! let payload = json!({"message": {"id": 1},
 //!     "event": {"name": "clicked", "timestamp": 1539062173, "data": {"url": "https://example.com"}}});
@@ -24,6 +28,7 @@
 pub mod bundle;
 pub mod detect;
 mod embedded;
+pub mod profile;
 mod vendor;
 
 use std::{
@@ -36,6 +41,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use detect::DetectError;
+pub use profile::{Profile, ProfileError};
 pub use vendor::{UnknownVendor, Vendor};
 
 use crate::generate::{GenError, GenOptions, Generator};
@@ -98,6 +104,19 @@ pub enum CatalogError {
     },
     /// A schema that does not compile.
     Schema(SchemaError),
+    /// A vendor profile that cannot be used.
+    Profile(ProfileError),
+    /// A schema file of a user catalog that does not compile.
+    SchemaFile {
+        /// The file's path.
+        file: String,
+        /// Where in the file.
+        pointer: crate::JsonPointer,
+        /// What is wrong.
+        message: String,
+    },
+    /// A user catalog given after another one was already in use.
+    AlreadyLoaded,
     /// A schema directory that could not be read.
     Io {
         /// The path.
@@ -146,12 +165,27 @@ impl fmt::Display for CatalogError {
                 write!(f, "schema file {file} is not JSON: {message}")
             }
             CatalogError::Schema(e) => e.fmt(f),
+            CatalogError::Profile(e) => e.fmt(f),
+            CatalogError::SchemaFile {
+                file,
+                pointer,
+                message,
+            } => write!(f, "{file}:{pointer}: {message}"),
+            CatalogError::AlreadyLoaded => {
+                f.write_str("a catalog directory is already in use in this process")
+            }
             CatalogError::Io { path, message } => write!(f, "{}: {message}", path.display()),
         }
     }
 }
 
 impl std::error::Error for CatalogError {}
+
+impl From<ProfileError> for CatalogError {
+    fn from(e: ProfileError) -> Self {
+        CatalogError::Profile(e)
+    }
+}
 
 impl From<UnknownVendor> for CatalogError {
     fn from(e: UnknownVendor) -> Self {
@@ -302,7 +336,7 @@ impl Catalog {
         static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         VERSION.get_or_init(|| {
             let mut digest = sha2::Sha256::new();
-            for f in embedded::FILES {
+            for f in embedded::PROFILES.iter().chain(embedded::FILES) {
                 for part in [f.vendor, f.file, f.source] {
                     digest.update(part.len().to_le_bytes());
                     digest.update(part.as_bytes());
@@ -312,52 +346,97 @@ impl Catalog {
         })
     }
 
-    /// Embedded schema files that could not be loaded (empty in a correct build).
+    /// The version of this catalog: [`Catalog::builtin_version`] for the built-in one, else
+    /// `sha256:` and the first 16 hex digits of the SHA-256 over every vendor profile and every
+    /// entry's vendor, name and schema text.
+    #[must_use]
+    pub fn version(&self) -> String {
+        use sha2::Digest as _;
+        if std::ptr::eq(self, Catalog::builtin()) {
+            return Catalog::builtin_version().to_owned();
+        }
+        let mut digest = sha2::Sha256::new();
+        let mut vendors: Vec<Vendor> = self.entries.iter().map(Entry::vendor).collect();
+        vendors.dedup();
+        for v in vendors {
+            let profile = serde_json::to_string(v.profile()).unwrap_or_default();
+            for part in [v.as_str(), profile.as_str()] {
+                digest.update(part.len().to_le_bytes());
+                digest.update(part.as_bytes());
+            }
+        }
+        for e in &self.entries {
+            for part in [e.vendor.as_str(), e.event.as_str(), e.source.as_str()] {
+                digest.update(part.len().to_le_bytes());
+                digest.update(part.as_bytes());
+            }
+        }
+        format!("sha256:{}", &hex::encode(digest.finalize())[..16])
+    }
+
+    /// Embedded schema files and profiles that could not be loaded (empty in a correct build).
     #[must_use]
     pub fn builtin_problems() -> &'static [CatalogError] {
         &builtin().1
     }
 
-    /// Loads a catalog from a directory laid out like `schemas/` (`<vendor>/<event>.json`),
-    /// for checking schema changes before they are built in.
+    /// The catalog in use: the one [`Catalog::load_dir`] installed, else the built-in one.
+    /// Every subcommand and library function that reads "the catalog" reads this one.
+    #[must_use]
+    pub fn active() -> &'static Catalog {
+        ACTIVE.get().copied().unwrap_or_else(Catalog::builtin)
+    }
+
+    /// Loads a user catalog directory (laid out like `schemas/`: `<vendor>/vendor.json` and
+    /// `<vendor>/<event>.json`) and makes it the catalog in use for the rest of the process,
+    /// next to the built-in vendors or, with `with_builtin` false, instead of them. This is
+    /// what `--catalog DIR` (and `--no-builtin`) do; fuzz targets call it too.
     ///
     /// # Errors
     ///
-    /// [`CatalogError::Io`] if a directory cannot be read, [`CatalogError::BadSchemaFile`] for a
-    /// file that is not JSON.
-    pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
-        let mut files = Vec::new();
-        for vendor in Vendor::ALL {
-            let vdir = dir.join(vendor.as_str());
-            if !vdir.is_dir() {
-                continue;
-            }
-            let io = |e: std::io::Error| CatalogError::Io {
-                path: vdir.clone(),
-                message: e.to_string(),
-            };
-            let mut names = Vec::new();
-            for item in std::fs::read_dir(&vdir).map_err(io)? {
-                let path = item.map_err(io)?.path();
-                if path.is_file() && path.extension().is_some_and(|e| e == "json") {
-                    names.push(path);
-                }
-            }
-            names.sort();
-            for path in names {
-                let text = std::fs::read_to_string(&path).map_err(|e| CatalogError::Io {
-                    path: path.clone(),
-                    message: e.to_string(),
-                })?;
-                let file = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                files.push((vendor, file, text));
+    /// [`CatalogError::Profile`] for a bad or clashing profile, [`CatalogError::BadSchemaFile`]
+    /// or [`CatalogError::Schema`] for a bad schema (each naming the file and pointer),
+    /// [`CatalogError::Io`] for an unreadable directory, [`CatalogError::AlreadyLoaded`] when a
+    /// catalog was loaded before.
+    pub fn load_dir(dir: &Path, with_builtin: bool) -> Result<&'static Catalog, CatalogError> {
+        if ACTIVE.get().is_some() {
+            return Err(CatalogError::AlreadyLoaded);
+        }
+        if !with_builtin {
+            vendor::retire_builtin();
+        }
+        let mut files = match with_builtin {
+            true => builtin_files(),
+            false => Vec::new(),
+        };
+        files.extend(read_dir_files(dir)?);
+        let (catalog, mut problems) = Self::from_files(files);
+        if !problems.is_empty() {
+            return Err(problems.swap_remove(0));
+        }
+        for entry in &catalog.entries {
+            if let Err(e) = entry.validator() {
+                return Err(schema_file_error(dir, entry, e));
             }
         }
-        let (catalog, mut problems) = Self::from_files(files);
+        let catalog: &'static Catalog = Box::leak(Box::new(catalog));
+        ACTIVE
+            .set(catalog)
+            .map_err(|_| CatalogError::AlreadyLoaded)?;
+        Ok(catalog)
+    }
+
+    /// Loads a catalog from a directory laid out like `schemas/` (`<vendor>/vendor.json` and
+    /// `<vendor>/<event>.json`), for checking schema changes before they are built in. Profiles
+    /// of vendors not yet known are registered; a built-in vendor's directory must hold the
+    /// built-in profile. This catalog is not put in use (see [`Catalog::load_dir`]).
+    ///
+    /// # Errors
+    ///
+    /// [`CatalogError::Io`] if a directory cannot be read, [`CatalogError::Profile`] for a bad
+    /// profile, [`CatalogError::BadSchemaFile`] for a file that is not JSON.
+    pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+        let (catalog, mut problems) = Self::from_files(read_dir_files(dir)?);
         match problems.is_empty() {
             true => Ok(catalog),
             false => Err(problems.swap_remove(0)),
@@ -368,6 +447,9 @@ impl Catalog {
         let mut problems = Vec::new();
         let mut parsed = Vec::new();
         for (vendor, file, text) in files {
+            if file == PROFILE_FILE {
+                continue;
+            }
             match serde_json::from_str::<Value>(&text) {
                 Ok(doc) => parsed.push((vendor, file, text, doc)),
                 Err(e) => problems.push(CatalogError::BadSchemaFile {
@@ -534,21 +616,133 @@ pub fn suggest<'c>(wanted: &str, entries: impl Iterator<Item = &'c Entry>) -> Op
     best.map(|(_, e)| e)
 }
 
+/// A user schema that does not compile, named by its file and located by a pointer into it
+/// (the meta-schema's verdict, when it has one).
+fn schema_file_error(dir: &Path, entry: &Entry, e: CatalogError) -> CatalogError {
+    let CatalogError::Schema(schema) = e else {
+        return e;
+    };
+    let pointer = jsonschema::meta::validate(entry.schema())
+        .err()
+        .and_then(|m| crate::JsonPointer::parse(m.instance_path().as_str()).ok())
+        .unwrap_or(schema.pointer);
+    CatalogError::SchemaFile {
+        file: dir
+            .join(entry.vendor().as_str())
+            .join(format!("{}.json", entry.event()))
+            .display()
+            .to_string(),
+        pointer,
+        message: schema.message,
+    }
+}
+
+/// The profile's file name in a vendor directory.
+const PROFILE_FILE: &str = "vendor.json";
+
+/// The catalog [`Catalog::load_dir`] put in use.
+static ACTIVE: OnceLock<&'static Catalog> = OnceLock::new();
+
 fn builtin() -> &'static (Catalog, Vec<CatalogError>) {
     static BUILTIN: OnceLock<(Catalog, Vec<CatalogError>)> = OnceLock::new();
     BUILTIN.get_or_init(|| {
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        for f in embedded::FILES {
-            match f.vendor.parse::<Vendor>() {
-                Ok(v) => files.push((v, f.file.to_owned(), f.source.to_owned())),
-                Err(e) => problems.push(CatalogError::UnknownVendor(e)),
-            }
-        }
-        let (catalog, more) = Catalog::from_files(files);
+        let mut problems: Vec<CatalogError> = vendor::builtin_problems()
+            .into_iter()
+            .map(CatalogError::Profile)
+            .collect();
+        let (catalog, more) = Catalog::from_files(builtin_files());
         problems.extend(more);
         (catalog, problems)
     })
+}
+
+/// The embedded schema files, with their vendors.
+fn builtin_files() -> Vec<(Vendor, String, String)> {
+    let vendors = Vendor::builtin();
+    embedded::FILES
+        .iter()
+        .filter_map(|f| {
+            let v = vendors.iter().find(|v| v.as_str() == f.vendor)?;
+            Some((*v, f.file.to_owned(), f.source.to_owned()))
+        })
+        .collect()
+}
+
+/// The vendor directories under `dir`: in the order of its `vendors.txt` when it has one, else
+/// by name.
+fn vendor_dirs(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
+    let io = |path: &Path, e: std::io::Error| CatalogError::Io {
+        path: path.to_owned(),
+        message: e.to_string(),
+    };
+    let order = dir.join("vendors.txt");
+    if order.is_file() {
+        let text = std::fs::read_to_string(&order).map_err(|e| io(&order, e))?;
+        return Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| dir.join(l))
+            .collect());
+    }
+    let mut dirs = Vec::new();
+    for item in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
+        let path = item.map_err(|e| io(dir, e))?.path();
+        if path.is_dir() {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Reads every vendor directory of `dir`: its profile (registered when new) and its schema
+/// files.
+fn read_dir_files(dir: &Path) -> Result<Vec<(Vendor, String, String)>, CatalogError> {
+    let mut files = Vec::new();
+    for vdir in vendor_dirs(dir)? {
+        let io = |path: &Path, e: std::io::Error| CatalogError::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        };
+        let profile_path = vdir.join(PROFILE_FILE);
+        let label = profile_path.display().to_string();
+        let text = match std::fs::read_to_string(&profile_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(CatalogError::Profile(ProfileError {
+                    file: label,
+                    pointer: crate::JsonPointer::root(),
+                    message: "a vendor directory needs a vendor.json profile (see docs/custom-vendors.md)".into(),
+                }));
+            }
+            Err(e) => return Err(io(&profile_path, e)),
+        };
+        let dir_name = vdir.file_name().and_then(|n| n.to_str());
+        let profile = Profile::parse(&label, &text, dir_name)?;
+        let vendor = match profile.name.parse::<Vendor>() {
+            Ok(known) if *known.profile() == profile => known,
+            _ => vendor::register(profile, &label)?,
+        };
+        let mut names = Vec::new();
+        for item in std::fs::read_dir(&vdir).map_err(|e| io(&vdir, e))? {
+            let path = item.map_err(|e| io(&vdir, e))?.path();
+            if path.is_file() && path.extension().is_some_and(|e| e == "json") {
+                names.push(path);
+            }
+        }
+        names.sort();
+        for path in names {
+            let text = std::fs::read_to_string(&path).map_err(|e| io(&path, e))?;
+            let file = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            files.push((vendor, file, text));
+        }
+    }
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -563,14 +757,14 @@ mod tests {
             "type": "object", "properties": {"message": {"properties": {"id": {"$ref": "_defs.json#/$defs/id"}}}}});
         let api = json!({"title": "api", "required": ["url"]});
         let (c, problems) = Catalog::from_files(vec![
-            (Vendor::Msndr, "_defs.json".into(), defs.to_string()),
+            (Vendor::MSNDR, "_defs.json".into(), defs.to_string()),
             (
-                Vendor::Msndr,
+                Vendor::MSNDR,
                 "api.webhook.get.response.json".into(),
                 api.to_string(),
             ),
-            (Vendor::Msndr, "opened.json".into(), ev.to_string()),
-            (Vendor::Msndr, "broken.json".into(), "{".into()),
+            (Vendor::MSNDR, "opened.json".into(), ev.to_string()),
+            (Vendor::MSNDR, "broken.json".into(), "{".into()),
         ]);
         assert_eq!(problems.len(), 1);
         c
@@ -616,8 +810,8 @@ mod tests {
     fn a_bare_name_of_two_vendors_is_ambiguous() {
         let ev = json!({"type": "object"}).to_string();
         let (c, problems) = Catalog::from_files(vec![
-            (Vendor::Postal, "opened.json".into(), ev.clone()),
-            (Vendor::Msndr, "opened.json".into(), ev),
+            (Vendor::POSTAL, "opened.json".into(), ev.clone()),
+            (Vendor::MSNDR, "opened.json".into(), ev),
         ]);
         assert!(problems.is_empty());
         assert_eq!(

@@ -47,7 +47,8 @@ pub fn run_with_progress<P: WebhookParser + 'static>(
 
 /// Runs `parser`, abandoning a call in process after `guard` (the time bound for in-process
 /// parsers; longer for adapters that enforce the bound themselves and report a timeout). Each
-/// job gets its own worker thread over the shared parser.
+/// job gets its own target over the shared parser: called inline on the cell's thread while the
+/// job watches for an overrun, or through a worker thread once a call has overrun.
 fn run_guarded<P: WebhookParser + 'static>(
     parser: P,
     config: &Config,
@@ -151,7 +152,7 @@ where
 /// use hookcheck::certify::{Config, Seed};
 /// use hookcheck::parsers::ReferenceParser;
 ///
-/// let config = Config::default().vendor(Vendor::Msndr).cases(256).seed(Seed(1));
+/// let config = Config::default().vendor(Vendor::MSNDR).cases(256).seed(Seed(1));
 /// hookcheck::certify(&ReferenceParser, config);
 /// ```
 pub fn certify<P: WebhookParser + 'static>(parser: P, config: Config) {
@@ -171,5 +172,5 @@ pub(crate) fn run_target(
     source: &dyn CaseSource,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Certification, CertifyError> {
-    runner::run(Catalog::builtin(), make, source, name, config, progress)
+    runner::run(Catalog::active(), make, source, name, config, progress)
 }

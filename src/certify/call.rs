@@ -1,11 +1,14 @@
 //! Asking the parser under test, with every way that can go wrong turned into an [`Answer`].
 //!
-//! An in-process parser runs on a worker thread: a panic is caught there (`catch_unwind`), and
-//! a call that does not return within the time bound is abandoned. The stuck thread is left
-//! behind (Rust cannot stop a thread) and a fresh worker serves the next call, so a hang is a
-//! failure of one case, never a stuck run. Worker threads are named [`WORKER_NAME`]; the
-//! panic hook installed by [`quiet_worker_panics`] keeps their panics off stderr and records
-//! where they happened.
+//! An in-process parser is called on the thread that runs its cell, with no handoff: a panic is
+//! caught there (`catch_unwind`), and the runner watches each call's start time
+//! ([`CallWatch`]). Only a call that overruns the time bound costs more: the runner abandons
+//! that cell's thread (Rust cannot stop a thread) and runs the cell again from its seed in the
+//! guarded mode, where each call is handed to a worker thread and abandoned when it does not
+//! return within the bound, a fresh worker serving the next call. Either way a hang is a
+//! failure of one case, never a stuck run, and the verdicts are the same. Threads that call
+//! parsers are named [`WORKER_NAME`]; the panic hook installed by [`quiet_worker_panics`]
+//! keeps their panics off stderr and records where they happened.
 
 use std::cell::RefCell;
 use std::panic::{self, AssertUnwindSafe};
@@ -87,6 +90,19 @@ pub(crate) trait Subject: Send + Sync {
     /// Asks for a verdict on `body` as a payload of `vendor`.
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call;
 
+    /// The time bound of an in-process parser that can also be called on the caller's own
+    /// thread ([`call_inline`](Self::call_inline)) while the runner watches for overruns; `None`
+    /// for targets that bound their own calls (adapters).
+    fn inline_guard(&self) -> Option<Duration> {
+        None
+    }
+
+    /// Asks for a verdict on the caller's thread, with no time limit (panics are caught): the
+    /// caller watches the call and abandons its thread when it overruns.
+    fn call_inline(&self, vendor: Vendor, body: &[u8]) -> Call {
+        self.call(vendor, body)
+    }
+
     /// What accepted answers carry (the `reports-event` and `reports-fields` cells of a parser
     /// that reports less do not apply).
     fn fidelity(&self) -> Fidelity;
@@ -128,7 +144,7 @@ pub(crate) type MakeTarget<'a> = dyn Fn() -> Result<Box<dyn Subject>, String> + 
 pub(crate) struct Direct {
     parser: Arc<dyn WebhookParser>,
     fidelity: Fidelity,
-    supported: [bool; 3],
+    supported: Supported,
 }
 
 impl Direct {
@@ -138,7 +154,7 @@ impl Direct {
         quiet_worker_panics();
         Self {
             fidelity: parser.fidelity(),
-            supported: Vendor::ALL.map(|v| parser.supports(v)),
+            supported: supported_by(parser.as_ref()),
             parser,
         }
     }
@@ -167,12 +183,26 @@ impl Subject for Direct {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        self.supported[vendor_index(vendor)]
+        supports(&self.supported, vendor)
     }
 }
 
-fn vendor_index(vendor: Vendor) -> usize {
-    Vendor::ALL.iter().position(|v| *v == vendor).unwrap_or(0)
+/// Which vendors a parser supports, asked once: every vendor of the catalog with the answer.
+/// A vendor not listed (none, for a target made without a parser) counts as supported.
+type Supported = Vec<(Vendor, bool)>;
+
+fn supported_by(parser: &dyn WebhookParser) -> Supported {
+    Vendor::all()
+        .into_iter()
+        .map(|v| (v, parser.supports(v)))
+        .collect()
+}
+
+fn supports(supported: &Supported, vendor: Vendor) -> bool {
+    supported
+        .iter()
+        .find(|(v, _)| *v == vendor)
+        .is_none_or(|(_, yes)| *yes)
 }
 
 /// The answer of a [`WebhookParser`] call.
@@ -193,11 +223,12 @@ pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
     }
 }
 
-/// A [`WebhookParser`] run in process behind a worker thread that gives up after `guard`.
+/// A [`WebhookParser`] run in process, called inline under the runner's watch or behind a
+/// worker thread that gives up after `guard`.
 #[must_use]
 pub(crate) fn in_process(parser: Arc<dyn WebhookParser>, guard: Duration) -> InProcess {
     let fidelity = parser.fidelity();
-    let supported = Vendor::ALL.map(|v| parser.supports(v));
+    let supported = supported_by(parser.as_ref());
     let mut target = InProcess::new(
         Arc::new(move |vendor, body| answer_of(parser.parse(vendor, body))),
         guard,
@@ -219,12 +250,14 @@ struct Worker {
     answers: Receiver<Answer>,
 }
 
-/// An in-process parser behind a worker thread with a timeout and panic capture.
+/// An in-process parser: called inline ([`Subject::call_inline`], the runner watching for
+/// overruns) or behind a worker thread with a timeout ([`Subject::call`]), panics captured
+/// either way.
 pub(crate) struct InProcess {
     parse: Arc<ParseFn>,
     guard: Duration,
     fidelity: Fidelity,
-    supported: [bool; 3],
+    supported: Supported,
     worker: Mutex<Option<Worker>>,
 }
 
@@ -246,7 +279,7 @@ impl InProcess {
             parse,
             guard,
             fidelity,
-            supported: [true; 3],
+            supported: Vec::new(),
             worker: Mutex::new(None),
         }
     }
@@ -281,6 +314,25 @@ fn serve(parse: &ParseFn, jobs: &Receiver<Job>, answers: &Sender<Answer>) {
 }
 
 impl Subject for InProcess {
+    fn inline_guard(&self) -> Option<Duration> {
+        Some(self.guard)
+    }
+
+    fn call_inline(&self, vendor: Vendor, body: &[u8]) -> Call {
+        let start = Instant::now();
+        let answer = match panic::catch_unwind(AssertUnwindSafe(|| (self.parse)(vendor, body))) {
+            Ok(answer) => answer,
+            Err(payload) => Answer::Fault {
+                kind: FaultKind::Panicked,
+                detail: panic_text(payload.as_ref()),
+            },
+        };
+        Call {
+            answer,
+            elapsed: start.elapsed(),
+        }
+    }
+
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
         let start = Instant::now();
         let fault = |kind, detail: String| Call {
@@ -339,7 +391,7 @@ impl Subject for InProcess {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        self.supported[vendor_index(vendor)]
+        supports(&self.supported, vendor)
     }
 }
 
@@ -394,11 +446,11 @@ mod tests {
             _ => Answer::Rejected("nope".into()),
         });
         assert_eq!(
-            t.call(Vendor::Postal, b"ok").answer,
+            t.call(Vendor::POSTAL, b"ok").answer,
             Answer::Accepted(ParsedEvent::new("x"))
         );
         assert_eq!(
-            t.call(Vendor::Postal, b"x").answer,
+            t.call(Vendor::POSTAL, b"x").answer,
             Answer::Rejected("nope".into())
         );
     }
@@ -409,7 +461,7 @@ mod tests {
             assert!(body != b"boom", "exploded on purpose");
             Answer::Rejected("fine".into())
         });
-        match t.call(Vendor::Msndr, b"boom").answer {
+        match t.call(Vendor::MSNDR, b"boom").answer {
             Answer::Fault {
                 kind: FaultKind::Panicked,
                 detail,
@@ -421,7 +473,7 @@ mod tests {
         }
         // The same worker keeps serving after a caught panic.
         assert_eq!(
-            t.call(Vendor::Msndr, b"x").answer,
+            t.call(Vendor::MSNDR, b"x").answer,
             Answer::Rejected("fine".into())
         );
     }
@@ -434,7 +486,7 @@ mod tests {
             }
             Answer::Rejected("quick".into())
         });
-        let call = t.call(Vendor::GetMailer, b"hang");
+        let call = t.call(Vendor::GETMAILER, b"hang");
         assert!(matches!(
             call.answer,
             Answer::Fault {
@@ -444,7 +496,7 @@ mod tests {
         ));
         assert!(call.elapsed >= Duration::from_millis(200));
         assert!(call.elapsed < Duration::from_secs(2));
-        let next = t.call(Vendor::GetMailer, b"x");
+        let next = t.call(Vendor::GETMAILER, b"x");
         assert_eq!(next.answer, Answer::Rejected("quick".into()));
     }
 }

@@ -40,7 +40,7 @@ pub const DEFAULT_REGRESSIONS_DIR: &str = "hookcheck-regressions";
 /// use hookcheck::certify::{Config, Seed};
 ///
 /// let config = Config::default()
-///     .vendor(Vendor::Postal)
+///     .vendor(Vendor::POSTAL)
 ///     .event("MessageSent")
 ///     .cases(32)
 ///     .seed(Seed(1234))

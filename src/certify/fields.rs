@@ -1,5 +1,7 @@
 //! What a payload carries in each key field, read from the JSON by vendor-specific pointers, so
-//! that `reports-fields` can compare it with what the parser reported.
+//! that `reports-fields` can compare it with what the parser reported. The pointers and their
+//! normalisation (`text`, `time`, `address`) are the vendor profile's `fields`; for the
+//! built-in vendors:
 //!
 //! | field | Postal | msndr.net | GetMailer |
 //! | --- | --- | --- | --- |
@@ -15,8 +17,8 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::JsonPointer;
 use crate::catalog::Vendor;
+use crate::catalog::profile::{FieldSpec, Normalise};
 use crate::certify::Mismatch;
 use crate::parser::{ParsedEvent, Timestamp};
 
@@ -53,29 +55,16 @@ impl Field {
         }
     }
 
-    /// Where the field lives in a payload of `vendor`'s `event`; `None` if the vendor never
-    /// sends it.
+    /// Where the field lives in a payload of `vendor`'s `event`, and how it is normalised
+    /// (the vendor profile's `fields`); `None` if the vendor never sends it.
     #[must_use]
-    pub(crate) fn pointer(self, vendor: Vendor, event: &str) -> Option<JsonPointer> {
-        let p = |tokens: &[&str]| Some(tokens.iter().fold(JsonPointer::root(), |p, t| p.push(t)));
-        let postal_message = if event == "MessageBounced" {
-            "original_message"
-        } else {
-            "message"
-        };
-        match (vendor, self) {
-            (Vendor::Postal, Field::EventId) => p(&["uuid"]),
-            (Vendor::Postal, Field::MessageId) => p(&["payload", postal_message, "id"]),
-            (Vendor::Postal, Field::Timestamp) | (Vendor::GetMailer, Field::Timestamp) => {
-                p(&["timestamp"])
-            }
-            (Vendor::Postal, Field::Recipient) => p(&["payload", postal_message, "to"]),
-            (Vendor::Msndr, Field::MessageId) => p(&["message", "id"]),
-            (Vendor::Msndr, Field::Timestamp) => p(&["event", "timestamp"]),
-            (Vendor::Msndr, Field::EventId | Field::Recipient) => None,
-            (Vendor::GetMailer, Field::EventId) => p(&["id"]),
-            (Vendor::GetMailer, Field::MessageId) => p(&["data", "emailId"]),
-            (Vendor::GetMailer, Field::Recipient) => p(&["data", "to"]),
+    pub(crate) fn spec(self, vendor: Vendor) -> Option<&'static FieldSpec> {
+        let fields = &vendor.profile().fields;
+        match self {
+            Field::EventId => fields.event_id.as_ref(),
+            Field::MessageId => fields.message_id.as_ref(),
+            Field::Timestamp => fields.timestamp.as_ref(),
+            Field::Recipient => fields.recipient.as_ref(),
         }
     }
 }
@@ -102,23 +91,23 @@ pub(crate) enum Expected {
 /// The expected value of `field` in `payload`, a payload of `vendor`'s `event`.
 #[must_use]
 pub(crate) fn expected(field: Field, vendor: Vendor, event: &str, payload: &Value) -> Expected {
-    let Some(pointer) = field.pointer(vendor, event) else {
+    let Some(spec) = field.spec(vendor) else {
         return Expected::NotApplicable;
     };
-    match (field, pointer.resolve(payload)) {
+    match (spec.normalise, spec.pointer_for(event).resolve(payload)) {
         (_, None) => Expected::NotApplicable,
         (_, Some(Value::Null)) => Expected::Nothing,
-        (Field::Timestamp, Some(Value::Number(n))) => match Timestamp::from_number(n.to_string()) {
+        (Normalise::Time, Some(Value::Number(n))) => match Timestamp::from_number(n.to_string()) {
             Some(t) => Expected::Time(t),
             None => Expected::NotApplicable,
         },
-        (Field::Timestamp, Some(Value::String(s))) => {
+        (Normalise::Time, Some(Value::String(s))) => {
             Expected::Time(Timestamp::from_rfc3339(s.clone()))
         }
         (_, Some(Value::String(s))) => Expected::Text(s.clone()),
         (_, Some(Value::Number(n))) => Expected::Text(n.to_string()),
         // A recipient list: the parser reports the first address.
-        (Field::Recipient, Some(Value::Array(items))) => match items.first() {
+        (Normalise::Address, Some(Value::Array(items))) => match items.first() {
             Some(Value::String(s)) => Expected::Text(s.clone()),
             _ => Expected::NotApplicable,
         },
@@ -186,7 +175,7 @@ mod tests {
         let body = json!({"event": "MessageBounced", "timestamp": 1745838120.5, "uuid": "u-1",
             "payload": {"original_message": {"id": 12, "to": "a@example.com"},
                         "bounce": {"id": 13, "to": "b@example.com"}}});
-        let e = |f| expected(f, Vendor::Postal, "MessageBounced", &body);
+        let e = |f| expected(f, Vendor::POSTAL, "MessageBounced", &body);
         assert_eq!(e(Field::MessageId), Expected::Text("12".into()));
         assert_eq!(e(Field::Recipient), Expected::Text("a@example.com".into()));
         assert_eq!(e(Field::EventId), Expected::Text("u-1".into()));
@@ -200,15 +189,15 @@ mod tests {
     fn null_means_nothing_and_absent_means_not_applicable() {
         let body = json!({"payload": {"message": {"id": 1, "to": null}}});
         assert_eq!(
-            expected(Field::Recipient, Vendor::Postal, "MessageSent", &body),
+            expected(Field::Recipient, Vendor::POSTAL, "MessageSent", &body),
             Expected::Nothing
         );
         assert_eq!(
-            expected(Field::EventId, Vendor::Postal, "MessageSent", &body),
+            expected(Field::EventId, Vendor::POSTAL, "MessageSent", &body),
             Expected::NotApplicable
         );
         assert_eq!(
-            expected(Field::EventId, Vendor::Msndr, "clicked", &body),
+            expected(Field::EventId, Vendor::MSNDR, "clicked", &body),
             Expected::NotApplicable
         );
     }

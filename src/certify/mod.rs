@@ -46,6 +46,7 @@ mod shard;
 mod shrink;
 mod source;
 mod to_report;
+mod watch;
 
 pub use api::{certify, run, run_adapter, run_adapter_with_progress, run_with_progress};
 pub use config::{

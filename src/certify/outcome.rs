@@ -212,9 +212,9 @@ pub struct Certification {
     pub parser: String,
     /// The hookcheck version that ran it.
     pub hookcheck_version: String,
-    /// The version of the catalog it ran against ([`Catalog::builtin_version`]).
+    /// The version of the catalog it ran against ([`Catalog::version`]).
     ///
-    /// [`Catalog::builtin_version`]: crate::catalog::Catalog::builtin_version
+    /// [`Catalog::version`]: crate::catalog::Catalog::version
     #[serde(default)]
     pub catalog_version: String,
     /// What the parser said about itself (the exec handshake), if anything.

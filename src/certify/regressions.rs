@@ -141,7 +141,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let r = Regression {
             property: Property::NoPanic,
-            vendor: Vendor::GetMailer,
+            vendor: Vendor::GETMAILER,
             event: "email.sent".into(),
             seed: Seed(1),
             cell_seed: Seed(2),
@@ -158,7 +158,7 @@ mod tests {
         assert_eq!(save(dir.path(), &r).unwrap(), path, "same body, same file");
         let saved = load(dir.path()).unwrap();
         let got = &saved[&(
-            Vendor::GetMailer,
+            Vendor::GETMAILER,
             "email.sent".to_owned(),
             Property::NoPanic,
         )];

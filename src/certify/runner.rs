@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::call::{MakeTarget, Subject};
+use super::call::{MakeTarget, Subject, WORKER_NAME};
 use super::drive::{Halt, Verdict};
 use super::outcome::{
     Body, CellResult, Certification, Counterexample, Mismatch, Outcome, cell_name,
@@ -15,6 +16,7 @@ use super::outcome::{
 use super::properties::{self, Cell, PropertyRun};
 use super::regressions::{self, Regression, Saved};
 use super::source::{Case, CaseSource, EntryCases, Unprepared};
+use super::watch::{CallWatch, Watched};
 use super::{CertifyError, Config, Property, Seed};
 use crate::catalog::{Catalog, CatalogError, Entry, EntryKind};
 
@@ -101,8 +103,13 @@ pub(crate) fn select<'c>(
 /// Runs the matrix: `config.jobs` workers, each with its own target from `make`, take cells in
 /// matrix order; the results are put back in that order, so the certification does not depend
 /// on the number of jobs (timings apart).
+///
+/// A cell of an in-process parser runs on a thread of its own that calls the parser inline,
+/// watched by its job ([`Job::run_watched`]); only when a call overruns the time bound is the
+/// cell run again in the guarded mode (a worker thread per call), which the job then keeps for
+/// its later cells. Both modes give the same verdicts.
 pub(crate) fn run(
-    catalog: &Catalog,
+    catalog: &'static Catalog,
     make: &MakeTarget<'_>,
     source: &dyn CaseSource,
     parser: &str,
@@ -169,10 +176,13 @@ pub(crate) fn run(
         regressions: plan.iter().map(|(_, e, p)| replays(e, *p).len()).sum(),
     });
     let jobs = config.jobs.clamp(1, plan.len().max(1));
-    let mut targets = vec![first];
+    let mut targets: Vec<Arc<dyn Subject>> = vec![Arc::from(first)];
     for _ in 1..jobs {
-        targets.push(make().map_err(|message| CertifyError::Parser { message })?);
+        targets.push(Arc::from(
+            make().map_err(|message| CertifyError::Parser { message })?,
+        ));
     }
+    let shared = Arc::new(config.clone());
     let prepared = Prepared::default();
     let next = AtomicUsize::new(0);
     let abort = AtomicBool::new(false);
@@ -185,8 +195,9 @@ pub(crate) fn run(
         for target in &targets {
             let tx = tx.clone();
             let (plan, next, abort, prepared) = (&plan, &next, &abort, &prepared);
-            let replays = &replays;
+            let (replays, shared) = (&replays, &shared);
             scope.spawn(move || {
+                let hung = std::cell::Cell::new(false);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= plan.len() || abort.load(Ordering::Relaxed) {
@@ -198,12 +209,13 @@ pub(crate) fn run(
                         entry,
                         property,
                         seed,
-                        config,
+                        config: shared,
                         started,
-                        target: target.as_ref(),
+                        target,
                         source,
                         prepared,
                         replays: replays(entry, property),
+                        hung: &hung,
                     };
                     if tx.send((i, job.run())).is_err() {
                         return;
@@ -277,7 +289,7 @@ pub(crate) fn run(
     Ok(Certification {
         parser: parser.to_owned(),
         hookcheck_version: env!("CARGO_PKG_VERSION").to_owned(),
-        catalog_version: Catalog::builtin_version().to_owned(),
+        catalog_version: catalog.version(),
         adapter: None,
         fidelity,
         not_applicable,
@@ -342,15 +354,18 @@ type Ran = (CellResult, u32, Option<crate::coverage::Tally>);
 /// One cell to run on one job's target.
 struct Job<'a> {
     position: usize,
-    entry: &'a Entry,
+    entry: &'static Entry,
     property: Property,
     seed: Seed,
-    config: &'a Config,
+    config: &'a Arc<Config>,
     started: Instant,
-    target: &'a dyn Subject,
+    target: &'a Arc<dyn Subject>,
     source: &'a dyn CaseSource,
     prepared: &'a Prepared,
     replays: &'a [(std::path::PathBuf, Regression)],
+    /// Whether a call of this job's target has overrun its time bound inline: its later cells
+    /// run guarded from the start.
+    hung: &'a std::cell::Cell<bool>,
 }
 
 impl Job<'_> {
@@ -396,22 +411,83 @@ impl Job<'_> {
                     ));
                 }
                 Some(Ok(cases)) => {
-                    let cell = Cell::new(
-                        entry,
-                        property,
-                        cell_seed,
-                        config,
-                        self.target,
-                        cases.as_ref(),
-                    );
-                    run_cell(&cell, self.replays, &mut result);
-                    answered = cell.answered.get();
-                    coverage = cell.coverage.map(std::cell::RefCell::into_inner);
+                    let inline = self.target.inline_guard().filter(|_| !self.hung.get());
+                    match inline.and_then(|guard| self.run_watched(&slot, guard, &result)) {
+                        Some((ran, a, c)) => (result, answered, coverage) = (ran, a, c),
+                        None => {
+                            if inline.is_some() {
+                                self.hung.set(true);
+                            }
+                            let cell = Cell::new(
+                                entry,
+                                property,
+                                cell_seed,
+                                config,
+                                self.target.as_ref(),
+                                cases.as_ref(),
+                            );
+                            run_cell(&cell, self.replays, &mut result);
+                            answered = cell.answered.get();
+                            coverage = cell.coverage.map(std::cell::RefCell::into_inner);
+                        }
+                    }
                 }
             }
         }
         result.duration = cell_started.elapsed();
         Ok((result, answered, coverage))
+    }
+
+    /// Runs the cell on a thread of its own that calls the parser inline, and waits for it.
+    /// `None` when a call overran `guard` (the thread is abandoned, its watch cancelled) or no
+    /// thread could be started: the caller runs the cell guarded instead.
+    fn run_watched(&self, slot: &Slot, guard: Duration, blank: &CellResult) -> Option<Ran> {
+        let watch = Arc::new(CallWatch::default());
+        let target = Watched {
+            target: Arc::clone(self.target),
+            watch: Arc::clone(&watch),
+        };
+        let (entry, property, config) = (self.entry, self.property, Arc::clone(self.config));
+        let (slot, replays, mut result) = (Arc::clone(slot), self.replays.to_vec(), blank.clone());
+        let (tx, rx) = mpsc::channel::<Ran>();
+        let thread = thread::Builder::new()
+            .name(WORKER_NAME.to_owned())
+            .spawn(move || {
+                let Some(Ok(cases)) = slot.get() else { return };
+                let cell = Cell::new(
+                    entry,
+                    property,
+                    result.seed,
+                    &config,
+                    &target,
+                    cases.as_ref(),
+                );
+                run_cell(&cell, &replays, &mut result);
+                let answered = cell.answered.get();
+                let coverage = cell.coverage.map(std::cell::RefCell::into_inner);
+                // The job stops listening once it has abandoned this thread.
+                let _ = tx.send((result, answered, coverage));
+            })
+            .ok()?;
+        loop {
+            let wait = watch
+                .deadline(guard)
+                .map_or(guard, |at| at.saturating_duration_since(Instant::now()));
+            match rx.recv_timeout(wait) {
+                Ok(ran) => return Some(ran),
+                Err(RecvTimeoutError::Timeout) => {
+                    if watch.deadline(guard).is_some_and(|at| Instant::now() >= at) {
+                        watch.cancel();
+                        return None;
+                    }
+                }
+                // The thread ended without a result: the harness panicked there.
+                Err(RecvTimeoutError::Disconnected) => match thread.join() {
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    Ok(()) => return None,
+                },
+            }
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! catalog entry, and the bodies built from them.
 
 use std::fmt;
+use std::sync::{LazyLock, OnceLock};
 
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
@@ -9,7 +10,7 @@ use serde_json::Value;
 
 use super::Seed;
 use super::mutate::{DAMAGED_WEIGHT, Mutation, one_payload_mutation, random, splice};
-use crate::catalog::Entry;
+use crate::catalog::{Catalog, Entry};
 use crate::generate::{GenError, GenOptions, Generator, Negative};
 
 /// Cases for one entry.
@@ -18,6 +19,12 @@ pub(crate) trait EntryCases: Send + Sync {
     fn valid(&self) -> BoxedStrategy<Value>;
     /// Up to `max` payloads that each violate one keyword at one place, drawn from `seed`.
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative>;
+    /// Whether every payload of [`valid`](Self::valid) has already been accepted by the entry's
+    /// own validator (the generator checks each value it makes with it), so that checking it
+    /// again would repeat the same work.
+    fn checked_valid(&self) -> bool {
+        false
+    }
 }
 
 /// Why no cases can be made for an entry.
@@ -145,7 +152,8 @@ pub(crate) fn damaged_cases(valid: BoxedStrategy<Value>, mix: Mix) -> BoxedStrat
 }
 
 /// Cases from the schema-driven generator: the entry's schema compiled once into a
-/// [`Generator`] when the entry is prepared (the runner prepares each entry once per run), then
+/// [`Generator`] when the entry is prepared (the runner prepares each entry once per run; a
+/// built-in entry with the default options is compiled once per process, see [`compiled`]), then
 /// valid payloads through its proptest strategy (failures shrink toward small, still-valid
 /// payloads) and labelled negatives through [`Generator::negatives`].
 #[derive(Debug, Clone, Default)]
@@ -155,15 +163,48 @@ pub(crate) struct GeneratorSource {
 
 impl CaseSource for GeneratorSource {
     fn prepare(&self, entry: &Entry) -> Result<Box<dyn EntryCases>, Unprepared> {
-        let generator = entry.generator(self.options.clone())?;
-        Ok(Box::new(GeneratedCases { generator }))
+        let generator = compiled(entry, &self.options)?;
+        // `Entry::generator` checks values with the entry's compiled validator when it has one.
+        let checked = entry.validator().is_ok();
+        Ok(Box::new(GeneratedCases { generator, checked }))
     }
+}
+
+/// The generators of the built-in catalog's entries with the default options, by entry index,
+/// each compiled on first use: a process that certifies several times (a parser crate's tests,
+/// one `certify::run` per test) compiles each entry once. Bounded by the catalog's size.
+static BUILTIN: LazyLock<Vec<OnceLock<Generator>>> = LazyLock::new(|| {
+    Catalog::builtin()
+        .entries()
+        .iter()
+        .map(|_| OnceLock::new())
+        .collect()
+});
+
+/// The generator of `entry` with `options`: the cached one for a built-in entry with the
+/// default options, else freshly compiled.
+fn compiled(entry: &Entry, options: &GenOptions) -> Result<Generator, GenError> {
+    let builtin = Catalog::builtin()
+        .entries()
+        .iter()
+        .position(|e| std::ptr::eq(e, entry))
+        .filter(|_| *options == GenOptions::default())
+        .and_then(|i| BUILTIN.get(i));
+    let Some(slot) = builtin else {
+        return entry.generator(options.clone());
+    };
+    if let Some(generator) = slot.get() {
+        return Ok(generator.clone());
+    }
+    let generator = entry.generator(options.clone())?;
+    Ok(slot.get_or_init(|| generator).clone())
 }
 
 /// The cases of one entry, from its compiled generator.
 #[derive(Debug)]
 struct GeneratedCases {
     generator: Generator,
+    checked: bool,
 }
 
 impl EntryCases for GeneratedCases {
@@ -173,5 +214,9 @@ impl EntryCases for GeneratedCases {
 
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative> {
         self.generator.negatives(seed.0, max)
+    }
+
+    fn checked_valid(&self) -> bool {
+        self.checked
     }
 }

@@ -422,7 +422,7 @@ fn verdict_only_parsers_skip_the_fidelity_properties() {
             crate::parser::Fidelity::Verdict
         }
         fn supports(&self, vendor: Vendor) -> bool {
-            vendor != Vendor::GetMailer
+            vendor != Vendor::GETMAILER
         }
     }
     let c = certify_with(VerdictOnly, &config());
@@ -554,7 +554,7 @@ fn unknown_events_are_errors_with_suggestions() {
         &Fixtures,
         "test",
         &Config::default()
-            .vendor(Vendor::Postal)
+            .vendor(Vendor::POSTAL)
             .event("messagesent"),
         &mut |_| {},
     )
@@ -806,7 +806,7 @@ fn coverage_counts_every_valid_payload_sent_whatever_the_jobs() {
     let base = Config::default()
         .seed(Seed(99))
         .cases(24)
-        .vendor(Vendor::Msndr)
+        .vendor(Vendor::MSNDR)
         .property(Property::AcceptsValid)
         .coverage(true);
     // Generated cases (not the fixtures), as a real run has them.

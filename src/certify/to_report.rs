@@ -40,7 +40,7 @@ impl Certification {
         );
         prop(SHARD, self.shard.to_string());
         prop("replay", format!("--seed {}", self.seed));
-        for vendor in Vendor::ALL {
+        for vendor in Vendor::all() {
             let cells: Vec<&CellResult> =
                 self.cells.iter().filter(|c| c.vendor == vendor).collect();
             if cells.is_empty() {

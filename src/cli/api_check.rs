@@ -58,7 +58,7 @@ pub(crate) struct Args {
 
 /// Runs `hookcheck api-check`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    if args.vendor != Vendor::Msndr {
+    if args.vendor != Vendor::MSNDR {
         return Err(CliError::Usage(format!(
             "{}: no webhook configuration API is documented (only msndr has one)",
             args.vendor

@@ -430,7 +430,7 @@ fn build(args: &Args) -> Result<(Generator, String), CliError> {
         return Ok((generator, name));
     }
     let key = args.key.as_deref().unwrap_or_default();
-    let entry = Catalog::builtin().lookup(key)?;
+    let entry = Catalog::active().lookup(key)?;
     let generator = entry
         .generator(opts)
         .map_err(|e| CliError::Usage(format!("{key}: {e}")))?;

@@ -11,7 +11,7 @@ use super::CliError;
 use super::secrets::Secrets;
 use hookcheck::catalog::Vendor;
 use hookcheck::signature::{
-    Signer, getmailer::GetMailer, postal::PostalSigner, standard::StandardWebhooks,
+    Scheme, Signer, getmailer::GetMailer, postal::PostalSigner, standard::StandardWebhooks,
 };
 
 /// How to sign bodies (flattened into a subcommand's arguments).
@@ -27,7 +27,8 @@ pub(crate) struct SigningArgs {
     secrets: Secrets,
 }
 
-/// The signers the options name, each with the vendors whose bodies it signs.
+/// The signers the options name, each with the vendors whose bodies it signs (those whose
+/// profiles name its scheme; every vendor for Standard Webhooks).
 pub(crate) type Signers = Vec<(Vec<Vendor>, Box<dyn Signer>)>;
 
 impl SigningArgs {
@@ -42,20 +43,28 @@ impl SigningArgs {
         if let Some(path) = &self.postal_private_key {
             let signer = PostalSigner::from_pem(&read(path)?)
                 .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-            signers.push((vec![Vendor::Postal], Box::new(signer)));
+            signers.push((signing_with(Scheme::Postal), Box::new(signer)));
         }
         if let Some(secret) = self.secrets.getmailer()? {
             let signer = GetMailer::new(&secret)
                 .map_err(|e| CliError::Usage(format!("GetMailer secret: {e}")))?;
-            signers.push((vec![Vendor::GetMailer], Box::new(signer)));
+            signers.push((signing_with(Scheme::GetMailer), Box::new(signer)));
         }
         if let Some(secret) = self.secrets.standard_webhooks()? {
             let signer = StandardWebhooks::new(&secret)
                 .map_err(|e| CliError::Usage(format!("Standard Webhooks secret: {e}")))?;
-            signers.push((Vendor::ALL.to_vec(), Box::new(signer)));
+            signers.push((Vendor::all().to_vec(), Box::new(signer)));
         }
         Ok(signers)
     }
+}
+
+/// The vendors of the catalog whose profiles name `scheme`.
+fn signing_with(scheme: Scheme) -> Vec<Vendor> {
+    Vendor::all()
+        .into_iter()
+        .filter(|v| v.profile().schemes().any(|n| n == scheme.as_str()))
+        .collect()
 }
 
 fn read(path: &Path) -> Result<String, CliError> {

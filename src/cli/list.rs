@@ -33,7 +33,7 @@ struct Row<'a> {
 
 /// Runs `hookcheck list`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let rows: Vec<Row<'_>> = Catalog::builtin()
+    let rows: Vec<Row<'_>> = Catalog::active()
         .entries()
         .iter()
         .filter(|e| args.vendor.is_none_or(|v| v == e.vendor()))

@@ -181,7 +181,7 @@ pub(crate) fn gates(
 ) -> Result<hookcheck::coverage::Gates, CliError> {
     let require = require
         .map(|r| {
-            hookcheck::coverage::Required::parse(hookcheck::catalog::Catalog::builtin(), r)
+            hookcheck::coverage::Required::parse(hookcheck::catalog::Catalog::active(), r)
                 .map_err(|e| CliError::Usage(format!("--require-events: {e}")))
         })
         .transpose()?;

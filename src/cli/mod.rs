@@ -9,6 +9,7 @@
 )]
 
 mod api_check;
+mod catalog;
 mod certify;
 mod completions;
 mod coverage;
@@ -46,6 +47,9 @@ pub(crate) struct Cli {
     /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
+    /// `--catalog DIR` and `--no-builtin`, accepted by every subcommand.
+    #[command(flatten)]
+    pub catalog: catalog::CatalogArgs,
 }
 
 /// Every subcommand.
@@ -132,7 +136,12 @@ pub(crate) const EXIT_ERROR: u8 = 2;
 /// Parses the process arguments, runs the subcommand and returns the exit code.
 #[must_use]
 pub(crate) fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if let Err(e) = catalog::preload(&raw) {
+        eprintln!("hookcheck: error: {e}");
+        return ExitCode::from(EXIT_ERROR);
+    }
+    let cli = match Cli::try_parse_from(&raw) {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };

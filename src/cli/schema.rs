@@ -26,7 +26,7 @@ pub(crate) struct Args {
 
 /// Runs `hookcheck schema`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let entry = Catalog::builtin().lookup(&args.key)?;
+    let entry = Catalog::active().lookup(&args.key)?;
     if args.bundle {
         let schema =
             bundle::bundle(entry).map_err(|e| CliError::Usage(format!("{}: {e}", args.key)))?;

@@ -132,7 +132,7 @@ impl Summary {
 
 /// Runs `hookcheck validate`.
 pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
-    let catalog = Catalog::builtin();
+    let catalog = Catalog::active();
     let entry = Selection {
         vendor: args.vendor,
         event: args.event.as_deref(),

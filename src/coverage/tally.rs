@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::plan::{Plan, PlanError};
 use super::summary::{Coverage, EventCoverage, Gates, Required, VendorCoverage};
-use crate::catalog::{Catalog, Entry, EntryKind, Vendor, bundle};
+use crate::catalog::{Catalog, Entry, EntryKind, Vendor, bundle, detect};
 
 /// What was seen of one event.
 #[derive(Debug)]
@@ -55,8 +55,19 @@ fn make_plan(catalog: &Catalog, key: &str) -> Result<Plan, PlanError> {
 
 impl Tally {
     /// Counts one payload of the event `key` (`vendor/event`, as detected) and marks what it
-    /// covers. A key the catalog does not know is counted with no items.
+    /// covers. A key the catalog does not know is counted with no items. A batch body (a
+    /// vendor profile's `batch`) counts each of its events under its own key.
     pub fn add(&mut self, catalog: &Catalog, key: &str, payload: &Value) {
+        if let Some((vendor, items)) = detect::batch(payload, None)
+            && key.split('/').next() == Some(vendor.as_str())
+        {
+            for (_, item) in items {
+                if let Ok(entry) = catalog.detect(item, Some(vendor)) {
+                    self.add(catalog, &entry.key(), item);
+                }
+            }
+            return;
+        }
         self.add_with(key, payload, || make_plan(catalog, key));
     }
 
@@ -128,7 +139,7 @@ impl Tally {
                     Some(Required::Events(keys)) => keys,
                     _ => &[],
                 };
-                let seen: Vec<Vendor> = Vendor::ALL
+                let seen: Vec<Vendor> = Vendor::all()
                     .into_iter()
                     .filter(|v| {
                         self.seen
@@ -138,7 +149,7 @@ impl Tally {
                     })
                     .collect();
                 if seen.is_empty() {
-                    Vendor::ALL.to_vec()
+                    Vendor::all().to_vec()
                 } else {
                     seen
                 }

@@ -118,7 +118,7 @@ impl Dictionary {
 /// use hookcheck::catalog::{Catalog, Vendor};
 /// use hookcheck::fuzz::dict::dictionary;
 ///
-/// let dict = dictionary(Catalog::builtin(), Vendor::Msndr);
+/// let dict = dictionary(Catalog::builtin(), Vendor::MSNDR);
 /// assert!(dict.keys.contains("\"message\""));
 /// assert!(dict.values.contains("\"hard_bounced\""));
 /// assert!(dict.render().lines().any(|l| l == r#""\"hard_bounced\"""#));
@@ -141,7 +141,10 @@ pub fn dictionary(catalog: &Catalog, vendor: Vendor) -> Dictionary {
         walk(entry.schema(), &mut dict);
         Dictionary::insert(&mut dict.values, json(&Value::from(entry.event())));
     }
-    for token in envelope_tokens(vendor).iter().chain(JSON_TOKENS) {
+    for token in envelope_tokens(vendor) {
+        Dictionary::insert(&mut dict.tokens, token);
+    }
+    for token in JSON_TOKENS {
         Dictionary::insert(&mut dict.tokens, (*token).to_owned());
     }
     dict
@@ -191,7 +194,7 @@ pub fn all_vendors(catalog: &Catalog) -> Dictionary {
         name: ALL_VENDORS.to_owned(),
         ..Dictionary::default()
     };
-    for vendor in Vendor::ALL {
+    for vendor in Vendor::all() {
         all.merge(&dictionary(catalog, vendor));
     }
     all
@@ -274,28 +277,35 @@ fn format_samples(format: &str) -> &'static [&'static str] {
     }
 }
 
-/// Fragments of each vendor's envelope, as they appear in compact JSON.
-fn envelope_tokens(vendor: Vendor) -> &'static [&'static str] {
-    match vendor {
-        Vendor::Postal => &[
-            "{\"event\":\"",
-            "\",\"timestamp\":",
-            ",\"payload\":{",
-            "},\"uuid\":\"",
-        ],
-        Vendor::Msndr => &[
-            "{\"message\":{\"id\":",
-            "},\"event\":{\"name\":\"",
-            "\",\"timestamp\":",
-            ",\"data\":{",
-        ],
-        Vendor::GetMailer => &[
-            "{\"id\":\"evt_",
-            "\",\"type\":\"",
-            "\",\"timestamp\":\"",
-            "\",\"data\":{",
-        ],
+/// Fragments of each vendor's envelope, as they appear in compact JSON: the profile's
+/// `envelope.tokens` when it lists them, else every member name of its envelope and
+/// event-name pointers, as `{"name":` and `,"name":`.
+fn envelope_tokens(vendor: Vendor) -> Vec<String> {
+    let profile = vendor.profile();
+    let envelope = &profile.envelope;
+    if !envelope.tokens.is_empty() {
+        return envelope.tokens.clone();
     }
+    let mut names: Vec<String> = Vec::new();
+    for pointer in envelope
+        .present
+        .iter()
+        .chain(&envelope.objects)
+        .chain(std::iter::once(&profile.event_name))
+    {
+        for token in pointer.tokens() {
+            if !names.contains(&token) {
+                names.push(token);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let key = json(&Value::from(name));
+        out.push(format!("{{{key}:"));
+        out.push(format!(",{key}:"));
+    }
+    out
 }
 
 fn json(v: &Value) -> String {
@@ -349,16 +359,17 @@ mod tests {
     #[test]
     fn every_vendor_dictionary_has_its_envelope_keys_and_event_names() {
         let catalog = Catalog::builtin();
-        for vendor in Vendor::ALL {
+        for vendor in Vendor::all() {
             let dict = dictionary(catalog, vendor);
             for entry in catalog.vendor_entries(vendor) {
                 let name = json(&Value::from(entry.event()));
                 assert!(dict.values.contains(&name), "{vendor}: {name} missing");
             }
             let envelope = match vendor {
-                Vendor::Postal => ["event", "payload", "uuid"],
-                Vendor::Msndr => ["message", "event", "name"],
-                Vendor::GetMailer => ["id", "type", "data"],
+                Vendor::POSTAL => ["event", "payload", "uuid"],
+                Vendor::MSNDR => ["message", "event", "name"],
+                Vendor::GETMAILER => ["id", "type", "data"],
+                other => panic!("no expected envelope keys for {other}"),
             };
             for key in envelope {
                 assert!(dict.keys.contains(&format!("\"{key}\"")), "{vendor}: {key}");
@@ -441,9 +452,9 @@ mod tests {
     fn committed_dictionaries_are_current() {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/dict");
         let catalog = Catalog::builtin();
-        let dicts = Vendor::ALL
-            .map(|v| dictionary(catalog, v))
+        let dicts = Vendor::builtin()
             .into_iter()
+            .map(|v| dictionary(catalog, v))
             .chain([all_vendors(catalog)]);
         for dict in dicts {
             let path = dir.join(format!("{}.dict", dict.name));

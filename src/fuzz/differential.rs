@@ -253,13 +253,18 @@ struct Vocabulary {
 }
 
 fn vocabulary(vendor: Vendor) -> &'static Vocabulary {
-    static VOCABULARIES: OnceLock<Vec<Vocabulary>> = OnceLock::new();
+    static VOCABULARIES: OnceLock<Vec<(Vendor, Vocabulary)>> = OnceLock::new();
+    static EMPTY: Vocabulary = Vocabulary {
+        keys: Vec::new(),
+        values: Vec::new(),
+        tokens: Vec::new(),
+    };
     let all = VOCABULARIES.get_or_init(|| {
-        Vendor::ALL
-            .iter()
-            .map(|&v| {
-                let d = dict::dictionary(Catalog::builtin(), v);
-                Vocabulary {
+        Vendor::all()
+            .into_iter()
+            .map(|v| {
+                let d = dict::dictionary(Catalog::active(), v);
+                let vocabulary = Vocabulary {
                     keys: d
                         .keys
                         .iter()
@@ -271,12 +276,14 @@ fn vocabulary(vendor: Vendor) -> &'static Vocabulary {
                         .filter_map(|k| serde_json::from_str(k).ok())
                         .collect(),
                     tokens: d.entries().map(str::to_owned).collect(),
-                }
+                };
+                (v, vocabulary)
             })
             .collect()
     });
-    let index = Vendor::ALL.iter().position(|&v| v == vendor).unwrap_or(0);
-    &all[index]
+    all.iter()
+        .find(|(v, _)| *v == vendor)
+        .map_or(&EMPTY, |(_, vocabulary)| vocabulary)
 }
 
 fn collect_pointers(value: &Value, at: JsonPointer, out: &mut Vec<JsonPointer>) {

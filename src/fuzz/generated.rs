@@ -57,7 +57,7 @@ pub(super) const NEGATIVES_PER_SEED: usize = 32;
 pub(super) fn slots() -> &'static [Slot] {
     static SLOTS: OnceLock<Vec<Slot>> = OnceLock::new();
     SLOTS.get_or_init(|| {
-        Catalog::builtin()
+        Catalog::active()
             .entries()
             .iter()
             .filter(|e| e.kind() == EntryKind::Webhook)

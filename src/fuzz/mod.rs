@@ -7,7 +7,7 @@
 //! // fuzz/fuzz_targets/raw_my_parser.rs
 //! #![no_main]
 //! libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-//!     hookcheck::fuzz::raw::<my_crate::MyParser>(hookcheck::catalog::Vendor::Postal, data);
+//!     hookcheck::fuzz::raw::<my_crate::MyParser>(hookcheck::catalog::Vendor::POSTAL, data);
 //! });
 //! ```
 //!

@@ -8,7 +8,7 @@ use crate::parser::WebhookParser;
 /// Sends `data` as a `vendor` webhook body to a default-constructed `P`; see [`raw_with`].
 ///
 /// This is what `fuzz/fuzz_targets/raw_postal.rs` calls with the reference parser; a webhook
-/// consumer fuzzes its own parser with `hookcheck::fuzz::raw::<MyParser>(Vendor::Postal, data)`.
+/// consumer fuzzes its own parser with `hookcheck::fuzz::raw::<MyParser>(Vendor::POSTAL, data)`.
 ///
 /// # Panics
 ///
@@ -37,8 +37,8 @@ pub fn raw<P: WebhookParser + Default>(vendor: Vendor, data: &[u8]) -> Handling 
 /// use hookcheck::parsers::ReferenceParser;
 ///
 /// let body = br#"{"message":{"id":7},"event":{"name":"opened","timestamp":1539062173}}"#;
-/// assert!(matches!(raw::<ReferenceParser>(Vendor::Msndr, body), Handling::Parsed(a) if a.accepted));
-/// assert!(matches!(raw::<ReferenceParser>(Vendor::Msndr, b"{]"), Handling::Parsed(a) if !a.accepted));
+/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, body), Handling::Parsed(a) if a.accepted));
+/// assert!(matches!(raw::<ReferenceParser>(Vendor::MSNDR, b"{]"), Handling::Parsed(a) if !a.accepted));
 /// ```
 pub fn raw_with<P: WebhookParser + ?Sized>(parser: &P, vendor: Vendor, data: &[u8]) -> Handling {
     if data.len() > MAX_INPUT_BYTES {
@@ -69,7 +69,7 @@ mod tests {
             })
         }
         fn supports(&self, vendor: Vendor) -> bool {
-            vendor == Vendor::Postal
+            vendor == Vendor::POSTAL
         }
     }
 
@@ -77,15 +77,15 @@ mod tests {
     fn size_cap_and_vendor_support_are_checked_first() {
         let big = vec![b' '; MAX_INPUT_BYTES + 1];
         assert_eq!(
-            raw::<ReferenceParser>(Vendor::Postal, &big),
+            raw::<ReferenceParser>(Vendor::POSTAL, &big),
             Handling::Skipped(Skip::TooLarge)
         );
         assert_eq!(
-            raw_with(&PostalOnly, Vendor::Msndr, b"{}"),
+            raw_with(&PostalOnly, Vendor::MSNDR, b"{}"),
             Handling::Skipped(Skip::Unsupported)
         );
         assert!(matches!(
-            raw_with(&PostalOnly, Vendor::Postal, b"{}"),
+            raw_with(&PostalOnly, Vendor::POSTAL, b"{}"),
             Handling::Parsed(a) if !a.accepted
         ));
     }

@@ -68,7 +68,7 @@ pub fn seeds(
             }
         }
         (None, true) => {
-            for vendor in Vendor::ALL {
+            for vendor in Vendor::all() {
                 let vendor_seeds = examples(schemas_dir, vendor, false)?
                     .into_iter()
                     .chain(invalid(schemas_dir, vendor, 1)?);
@@ -293,11 +293,11 @@ mod tests {
             .iter()
             .filter(|s| s.name.starts_with("gen-"))
             .collect();
-        let events = catalog.vendor_entries(Vendor::GetMailer).count();
+        let events = catalog.vendor_entries(Vendor::GETMAILER).count();
         assert_eq!(generated.len(), events * usize::from(VARIANTS_PER_EVENT));
         for seed in generated {
             let value: Value = serde_json::from_slice(&seed.bytes).unwrap();
-            let entry = catalog.detect(&value, Some(Vendor::GetMailer)).unwrap();
+            let entry = catalog.detect(&value, Some(Vendor::GETMAILER)).unwrap();
             assert!(
                 seed.name.contains(&format!("-{}-", entry.event())),
                 "{}",

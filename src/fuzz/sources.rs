@@ -104,7 +104,7 @@ struct InvalidRow {
 /// use hookcheck::fuzz::sources::documented_examples;
 ///
 /// let schemas = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-/// let examples = documented_examples(&schemas, Vendor::Msndr)?;
+/// let examples = documented_examples(&schemas, Vendor::MSNDR)?;
 /// assert!(examples.iter().any(|e| e.event == "clicked"));
 /// # Ok::<(), hookcheck::fuzz::sources::SourceError>(())
 /// ```
@@ -193,7 +193,7 @@ mod tests {
     #[test]
     fn repaired_examples_are_valid_and_invalid_cases_are_not() {
         let catalog = Catalog::builtin();
-        for vendor in Vendor::ALL {
+        for vendor in Vendor::all() {
             let examples = documented_examples(&schemas(), vendor).unwrap();
             assert!(!examples.is_empty(), "{vendor}");
             for ex in examples {
@@ -219,7 +219,7 @@ mod tests {
 
     #[test]
     fn a_missing_directory_is_an_io_error() {
-        let err = documented_examples(Path::new("/nonexistent"), Vendor::Postal).unwrap_err();
+        let err = documented_examples(Path::new("/nonexistent"), Vendor::POSTAL).unwrap_err();
         assert!(matches!(err, SourceError::Io { .. }), "{err}");
     }
 }

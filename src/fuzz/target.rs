@@ -50,9 +50,9 @@ impl Target {
     #[must_use]
     pub fn vendor(self) -> Option<Vendor> {
         match self {
-            Target::RawPostal => Some(Vendor::Postal),
-            Target::RawMsndr => Some(Vendor::Msndr),
-            Target::RawGetMailer => Some(Vendor::GetMailer),
+            Target::RawPostal => Some(Vendor::POSTAL),
+            Target::RawMsndr => Some(Vendor::MSNDR),
+            Target::RawGetMailer => Some(Vendor::GETMAILER),
             Target::Structured | Target::Differential | Target::Validate => None,
         }
     }

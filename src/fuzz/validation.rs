@@ -44,15 +44,15 @@ pub fn validate(data: &[u8]) -> Handling {
     let Ok(value) = input::parse(data, MAX_INPUT_BYTES as u64) else {
         return Handling::Skipped(Skip::NotJson);
     };
-    let catalog = Catalog::builtin();
+    let catalog = Catalog::active();
     for entry in catalog.entries() {
         check_entry(entry, &value);
     }
     for only in [
         None,
-        Some(Vendor::Postal),
-        Some(Vendor::Msndr),
-        Some(Vendor::GetMailer),
+        Some(Vendor::POSTAL),
+        Some(Vendor::MSNDR),
+        Some(Vendor::GETMAILER),
     ] {
         check_detected(catalog, &value, only);
     }

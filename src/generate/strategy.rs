@@ -99,7 +99,9 @@ struct Cursor {
 #[derive(Debug, Clone)]
 pub struct ChoiceTree {
     generator: Generator,
-    best: (Vec<u64>, Value),
+    /// The smallest failing sequence and value so far; `None` while that is still `current`
+    /// (no edit tried yet), which spares a copy of every value that never shrinks.
+    best: Option<(Vec<u64>, Value)>,
     current: (Vec<u64>, Value),
     cursor: Cursor,
 }
@@ -108,7 +110,7 @@ impl ChoiceTree {
     fn new(generator: Generator, seq: Vec<u64>, value: Value) -> Self {
         Self {
             generator,
-            best: (seq.clone(), value.clone()),
+            best: None,
             current: (seq, value),
             cursor: Cursor::default(),
         }
@@ -126,7 +128,7 @@ impl ChoiceTree {
     /// empty prefix is the simplest value), zero a chunk, delete a chunk, then lower one draw
     /// (dropping a quarter of its bits, halving it, decrementing it).
     fn next_edit(&mut self) -> Option<Vec<u64>> {
-        let seq = &self.best.0;
+        let seq = &self.best.as_ref().unwrap_or(&self.current).0;
         loop {
             let c = &mut self.cursor;
             match c.pass {
@@ -205,12 +207,13 @@ impl ChoiceTree {
                 continue;
             };
             let seq = replay.into_record();
-            if !simpler((&value, &seq), (&self.best.1, &self.best.0))
-                || !self.generator.is_valid(&value)
-            {
+            let best = self.best.as_ref().unwrap_or(&self.current);
+            if !simpler((&value, &seq), (&best.1, &best.0)) || !self.generator.is_valid(&value) {
                 continue;
             }
-            self.current = (seq, value);
+            let previous = std::mem::replace(&mut self.current, (seq, value));
+            // The first edit made: what was current is the best failure until told otherwise.
+            self.best.get_or_insert(previous);
             return true;
         }
         false
@@ -257,8 +260,12 @@ impl ValueTree for ChoiceTree {
 
     fn simplify(&mut self) -> bool {
         // The current value still fails the test: it becomes the base of further edits.
-        if self.current.0 != self.best.0 {
-            self.best = self.current.clone();
+        if self
+            .best
+            .as_ref()
+            .is_some_and(|best| best.0 != self.current.0)
+        {
+            self.best = Some(self.current.clone());
             self.cursor = Cursor::default();
         }
         self.advance()
@@ -269,7 +276,9 @@ impl ValueTree for ChoiceTree {
         if self.advance() {
             return true;
         }
-        self.current = self.best.clone();
+        if let Some(best) = &self.best {
+            self.current = best.clone();
+        }
         false
     }
 }

@@ -48,7 +48,7 @@ impl CatalogChecker {
     /// A checker over the built-in catalog.
     #[must_use]
     pub fn builtin(vendor: Option<Vendor>) -> Self {
-        Self::new(Catalog::builtin(), vendor)
+        Self::new(Catalog::active(), vendor)
     }
 }
 
@@ -70,6 +70,7 @@ impl Checker for CatalogChecker {
         let vendor = detect::envelope(&value, self.vendor)
             .ok()
             .map(|(v, _, _)| v)
+            .or_else(|| detect::batch(&value, self.vendor).map(|(v, _)| v))
             .or(self.vendor);
         let shapes = detect::shapes(&value);
         let verdict = check_value(self.catalog, &value, None, self.vendor)?;

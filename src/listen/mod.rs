@@ -542,7 +542,7 @@ impl Listener {
         let mut written = writer.finish().await.map_err(record_err)?;
         let coverage = written
             .coverage
-            .summary(crate::catalog::Catalog::builtin(), &config.coverage);
+            .summary(crate::catalog::Catalog::active(), &config.coverage);
         let mut records = written.records;
         records.sort_by_key(|r| r.seq);
         Ok(Session {

@@ -234,7 +234,8 @@ pub fn read_recording(path: &Path) -> Result<(Vec<Request>, Vec<String>), Replay
     Ok((requests, skipped))
 }
 
-/// Reads one payload file as a POST with `Content-Type: application/json`.
+/// Reads one payload file as a POST with its vendor's `Content-Type` (the profile's
+/// `content_type`; `application/json` when the vendor cannot be told).
 ///
 /// # Errors
 ///
@@ -244,37 +245,33 @@ pub fn read_payload(path: &Path) -> Result<Request, ReplayError> {
         path: path.display().to_string(),
         source,
     })?;
+    let content_type = serde_json::from_slice::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| detect::envelope(&v, None).ok().map(|(v, _, _)| v))
+        .map_or("application/json", |v| v.profile().content_type.as_str());
     Ok(Request {
         source: path.display().to_string(),
         method: "POST".into(),
         path: None,
-        headers: vec![("content-type".into(), b"application/json".to_vec())],
+        headers: vec![("content-type".into(), content_type.as_bytes().to_vec())],
         body,
     })
 }
 
-fn scheme_headers(scheme: Scheme) -> &'static [&'static str] {
-    match scheme {
-        Scheme::Postal => &[
-            crate::signature::postal::SHA1_HEADER,
-            crate::signature::postal::SHA256_HEADER,
-            crate::signature::postal::KID_HEADER,
-        ],
-        Scheme::GetMailer => &[crate::signature::getmailer::HEADER],
-        Scheme::StandardWebhooks => &[
-            crate::signature::standard::ID_HEADER,
-            crate::signature::standard::TIMESTAMP_HEADER,
-            crate::signature::standard::SIGNATURE_HEADER,
-        ],
+/// The headers `scheme` signs with: its own, and any the vendor profile lists for it.
+fn scheme_headers(scheme: Scheme, vendor: Option<Vendor>) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = scheme.headers().to_vec();
+    if let Some(v) = vendor {
+        for spec in v
+            .profile()
+            .signatures
+            .iter()
+            .filter(|s| s.scheme == scheme.as_str())
+        {
+            names.extend(spec.headers.iter().map(String::as_str));
+        }
     }
-}
-
-fn scheme_vendor(scheme: Scheme) -> Option<Vendor> {
-    match scheme {
-        Scheme::Postal => Some(Vendor::Postal),
-        Scheme::GetMailer => Some(Vendor::GetMailer),
-        Scheme::StandardWebhooks => None,
-    }
+    names
 }
 
 /// Re-signs `request` with every applicable signer (see the module docs), replacing that
@@ -289,14 +286,10 @@ pub fn sign(request: &mut Request, signers: &[Box<dyn Signer>]) -> Result<(), Re
         .and_then(|v| detect::envelope(&v, None).ok().map(|(v, _, _)| v));
     for signer in signers {
         let scheme = signer.scheme();
-        let applies = match (scheme_vendor(scheme), vendor) {
-            (Some(sv), Some(v)) => sv == v,
-            _ => true,
-        };
-        if !applies {
+        if vendor.is_some_and(|v| !scheme.applies_to(v)) {
             continue;
         }
-        let names = scheme_headers(scheme);
+        let names = scheme_headers(scheme, vendor);
         request
             .headers
             .retain(|(n, _)| !names.iter().any(|h| h.eq_ignore_ascii_case(n)));

@@ -113,7 +113,7 @@ pub(crate) fn add_coverage(
     let key = r.validation.as_ref().and_then(|v| v.key())?;
     let value = serde_json::from_str::<serde_json::Value>(r.body_text.as_ref()?).ok()?;
     if r.outcome != Disposition::Deferred {
-        coverage.add(crate::catalog::Catalog::builtin(), key, &value);
+        coverage.add(crate::catalog::Catalog::active(), key, &value);
     }
     Some(value)
 }

@@ -4,8 +4,8 @@
 //!
 //! - with a Standard Webhooks secret, every request must carry a valid `webhook-signature`
 //!   (the scheme is vendor-neutral);
-//! - with a Postal key or a GetMailer secret, a request whose body has that vendor's envelope
-//!   shape must carry that vendor's valid signature, whatever else the body looks like: a
+//! - with a Postal key or a GetMailer secret, a request whose body has the envelope shape of a
+//!   vendor whose profile names that scheme must carry a valid signature of it, whatever else the body looks like: a
 //!   body shaped like two vendors (ambiguous, and rejected as such anyway) needs the
 //!   signature of each configured one. A body of no known shape counts as the `--vendor`
 //!   vendor, if one is given. msndr.net signs nothing, so its requests need none;
@@ -15,7 +15,7 @@
 
 use crate::catalog::Vendor;
 use crate::signature::{
-    HeaderSource, Verifier, getmailer::GetMailer, postal::PostalVerifier,
+    HeaderSource, Scheme, Verifier, getmailer::GetMailer, postal::PostalVerifier,
     standard::StandardWebhooks,
 };
 
@@ -56,12 +56,24 @@ impl Verifiers {
         self.postal.is_some() || self.getmailer.is_some() || self.standard.is_some()
     }
 
-    fn vendor_verifier(&self, vendor: Vendor) -> Option<&dyn Verifier> {
-        match vendor {
-            Vendor::Postal => self.postal.as_ref().map(|v| v as &dyn Verifier),
-            Vendor::GetMailer => self.getmailer.as_ref().map(|v| v as &dyn Verifier),
-            Vendor::Msndr => None,
+    /// The configured verifier of a scheme, looked up by scheme.
+    fn of_scheme(&self, scheme: Scheme) -> Option<&dyn Verifier> {
+        match scheme {
+            Scheme::Postal => self.postal.as_ref().map(|v| v as &dyn Verifier),
+            Scheme::GetMailer => self.getmailer.as_ref().map(|v| v as &dyn Verifier),
+            Scheme::StandardWebhooks => self.standard.as_ref().map(|v| v as &dyn Verifier),
         }
+    }
+
+    /// The configured verifiers of the schemes a vendor's profile names (vendor-neutral ones
+    /// are applied to every request anyway).
+    fn vendor_verifiers(&self, vendor: Vendor) -> impl Iterator<Item = &dyn Verifier> {
+        vendor
+            .profile()
+            .schemes()
+            .filter_map(Scheme::from_name)
+            .filter(|s| !s.is_vendor_neutral())
+            .filter_map(|s| self.of_scheme(s))
     }
 
     /// Checks the signatures the rule above requires of a body with the envelope shapes of
@@ -81,15 +93,16 @@ impl Verifiers {
         match vendors {
             [_, ..] => {
                 for v in vendors {
-                    if let Some(verifier) = self.vendor_verifier(*v) {
+                    for verifier in self.vendor_verifiers(*v) {
                         checks.push(run(verifier, headers, body));
                     }
                 }
             }
             [] => {
-                let configured: Vec<&dyn Verifier> = [Vendor::Postal, Vendor::GetMailer]
+                let configured: Vec<&dyn Verifier> = Scheme::ALL
                     .into_iter()
-                    .filter_map(|v| self.vendor_verifier(v))
+                    .filter(|s| !s.is_vendor_neutral())
+                    .filter_map(|s| self.of_scheme(s))
                     .collect();
                 let present: Vec<&dyn Verifier> = configured
                     .iter()
@@ -126,12 +139,12 @@ mod tests {
         let body = b"{}";
         let signed = gm.sign(body).unwrap();
         let none: Vec<(String, String)> = Vec::new();
-        assert!(v.check(&signed, body, &[Vendor::GetMailer])[0].ok);
-        assert!(!v.check(&none, body, &[Vendor::GetMailer])[0].ok);
+        assert!(v.check(&signed, body, &[Vendor::GETMAILER])[0].ok);
+        assert!(!v.check(&none, body, &[Vendor::GETMAILER])[0].ok);
         // msndr signs nothing: nothing is required.
-        assert!(v.check(&none, body, &[Vendor::Msndr]).is_empty());
+        assert!(v.check(&none, body, &[Vendor::MSNDR]).is_empty());
         // Shaped like msndr and GetMailer: GetMailer's signature is still required.
-        let both = [Vendor::Msndr, Vendor::GetMailer];
+        let both = [Vendor::MSNDR, Vendor::GETMAILER];
         assert_eq!(v.check(&none, body, &both)[0].error, Some("missing"));
         assert!(v.check(&signed, body, &both).iter().all(|c| c.ok));
         // Unknown vendor: the configured scheme's signature must be there.

@@ -56,7 +56,7 @@ pub fn component_name(entry: &Entry) -> String {
 /// use hookcheck::catalog::{Catalog, Vendor};
 /// use hookcheck::openapi;
 ///
-/// let doc = openapi::export(Catalog::builtin(), Some(Vendor::Postal))?;
+/// let doc = openapi::export(Catalog::builtin(), Some(Vendor::POSTAL))?;
 /// assert_eq!(doc["openapi"], "3.1.0");
 /// let hook = &doc["webhooks"]["postal/MessageSent"]["post"];
 /// assert_eq!(hook["x-hookcheck"]["eventPointer"], "/event");
@@ -66,7 +66,7 @@ pub fn export(catalog: &Catalog, vendor: Option<Vendor>) -> Result<Value, Export
     let mut webhooks = Map::new();
     let mut schemas = Map::new();
     let mut vendors = Map::new();
-    for v in Vendor::ALL {
+    for v in Vendor::all() {
         if vendor.is_some_and(|only| only != v) {
             continue;
         }

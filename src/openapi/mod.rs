@@ -27,7 +27,7 @@
 //! use hookcheck::catalog::{Catalog, Vendor};
 //! use hookcheck::openapi::{self, ImportOptions};
 //!
-//! let doc = openapi::export(Catalog::builtin(), Some(Vendor::GetMailer))?;
+//! let doc = openapi::export(Catalog::builtin(), Some(Vendor::GETMAILER))?;
 //! let vendors = openapi::import(&doc, &ImportOptions::default())?;
 //! assert_eq!(vendors[0].name, "getmailer");
 //! assert_eq!(vendors[0].event_pointer.as_str(), "/type");
@@ -48,7 +48,7 @@ pub use import::{
 };
 
 use crate::catalog::Vendor;
-use crate::signature::{Scheme, getmailer, postal};
+use crate::signature::{getmailer, postal, standard};
 
 /// The name of hookcheck's OpenAPI extension.
 pub const EXTENSION: &str = "x-hookcheck";
@@ -67,51 +67,80 @@ pub struct SignatureHeader {
 /// A vendor's signature scheme and its headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignatureProfile {
-    /// The scheme's name ([`Scheme::as_str`]).
+    /// The scheme's name in the signature registry (`postal`, `getmailer`, `standard_webhooks`).
     pub scheme: &'static str,
     /// The headers it is carried in.
     pub headers: Vec<SignatureHeader>,
 }
 
-/// How `vendor` signs its webhooks, if it does (msndr.net does not).
+/// How `vendor` signs its webhooks, if it does (msndr.net does not): the first scheme its
+/// profile names, with that scheme's headers.
 #[must_use]
 pub fn signature_of(vendor: Vendor) -> Option<SignatureProfile> {
-    let h = |name, required, description| SignatureHeader {
-        name,
-        required,
-        description,
-    };
-    match vendor {
-        Vendor::Postal => Some(SignatureProfile {
-            scheme: Scheme::Postal.as_str(),
-            headers: vec![
-                h(
-                    postal::SHA1_HEADER,
-                    false,
-                    "Base64 RSA PKCS#1 v1.5 SHA-1 signature of the raw body.",
-                ),
-                h(
-                    postal::SHA256_HEADER,
-                    false,
-                    "Base64 RSA PKCS#1 v1.5 SHA-256 signature of the raw body.",
-                ),
-                h(
-                    postal::KID_HEADER,
-                    false,
-                    "The identifier of the signing key.",
-                ),
-            ],
-        }),
-        Vendor::GetMailer => Some(SignatureProfile {
-            scheme: Scheme::GetMailer.as_str(),
-            headers: vec![h(
-                getmailer::HEADER,
-                true,
-                "`sha256=` and the hex HMAC-SHA256 of the raw body under the webhook secret.",
-            )],
-        }),
-        Vendor::Msndr => None,
-    }
+    let spec = vendor.profile().signatures.first()?;
+    Some(SignatureProfile {
+        scheme: spec.scheme.as_str(),
+        headers: spec
+            .headers
+            .iter()
+            .map(|name| {
+                let (required, description) = header_doc(name);
+                SignatureHeader {
+                    name: name.as_str(),
+                    required,
+                    description,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// Whether a signature header is always sent, and what it holds, for the headers of the known
+/// schemes; any other header is described by its scheme alone.
+fn header_doc(name: &str) -> (bool, &'static str) {
+    let known = [
+        (
+            postal::SHA1_HEADER,
+            false,
+            "Base64 RSA PKCS#1 v1.5 SHA-1 signature of the raw body.",
+        ),
+        (
+            postal::SHA256_HEADER,
+            false,
+            "Base64 RSA PKCS#1 v1.5 SHA-256 signature of the raw body.",
+        ),
+        (
+            postal::KID_HEADER,
+            false,
+            "The identifier of the signing key.",
+        ),
+        (
+            getmailer::HEADER,
+            true,
+            "`sha256=` and the hex HMAC-SHA256 of the raw body under the webhook secret.",
+        ),
+        (
+            standard::ID_HEADER,
+            true,
+            "The message id, signed with the timestamp and the body.",
+        ),
+        (
+            standard::TIMESTAMP_HEADER,
+            true,
+            "Unix seconds when the message was signed.",
+        ),
+        (
+            standard::SIGNATURE_HEADER,
+            true,
+            "Space-separated `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`.",
+        ),
+    ];
+    known
+        .iter()
+        .find(|(header, ..)| header.eq_ignore_ascii_case(name))
+        .map_or((true, "Carries the webhook's signature."), |(_, r, d)| {
+            (*r, *d)
+        })
 }
 
 /// `name` as one JSON pointer token.

@@ -47,7 +47,8 @@ use crate::validate::Violation;
 /// A violation reached through a conditional or an alternative is a cross-field rule whatever
 /// its keyword ([`Defect::from_violation`]), and an event name that breaks the schema's
 /// `const` but names another event of the same vendor is not an unknown event (the payload is
-/// that other event).
+/// that other event). A violation at or under a pointer the vendor profile lists in
+/// `policy.may_accept` may be accepted, whatever its keyword.
 #[must_use]
 pub fn must_reject(vendor: Vendor, violation: &Violation, payload: &Value) -> bool {
     let defect = Defect::from_violation(
@@ -58,8 +59,11 @@ pub fn must_reject(vendor: Vendor, violation: &Violation, payload: &Value) -> bo
     );
     if defect == Defect::UnknownEvent
         && let Some(Value::String(name)) = event_name_pointer(vendor).resolve(payload)
-        && Catalog::builtin().get(vendor, name).is_ok()
+        && Catalog::active().get(vendor, name).is_ok()
     {
+        return false;
+    }
+    if vendor.profile().policy.covers(&violation.instance_path) {
         return false;
     }
     defect.obligation() == Obligation::MustReject
@@ -134,10 +138,10 @@ impl Defect {
     /// use hookcheck::parser::{Defect, JsonPointer, Obligation};
     ///
     /// let name = JsonPointer::root().push("event").push("name");
-    /// assert_eq!(Defect::from_keyword(Vendor::Msndr, "enum", &name), Defect::UnknownEvent);
+    /// assert_eq!(Defect::from_keyword(Vendor::MSNDR, "enum", &name), Defect::UnknownEvent);
     ///
     /// let tag = JsonPointer::root().push("payload").push("message").push("spam_status");
-    /// let defect = Defect::from_keyword(Vendor::Postal, "enum", &tag);
+    /// let defect = Defect::from_keyword(Vendor::POSTAL, "enum", &tag);
     /// assert_eq!(defect.obligation(), Obligation::MayAccept);
     /// ```
     #[must_use]
@@ -183,9 +187,9 @@ impl Defect {
     ///
     /// let at = JsonPointer::root().push("payload").push("dkim_error");
     /// let path = JsonPointer::parse("/properties/payload/allOf/1/else/properties/dkim_error/type").unwrap();
-    /// assert_eq!(Defect::from_violation(Vendor::Postal, "type", &at, &path), Defect::CrossField);
+    /// assert_eq!(Defect::from_violation(Vendor::POSTAL, "type", &at, &path), Defect::CrossField);
     /// let plain = JsonPointer::parse("/properties/payload/properties/dkim_error/type").unwrap();
-    /// assert_eq!(Defect::from_violation(Vendor::Postal, "type", &at, &plain), Defect::WrongType);
+    /// assert_eq!(Defect::from_violation(Vendor::POSTAL, "type", &at, &plain), Defect::WrongType);
     /// ```
     #[must_use]
     pub fn from_violation(
@@ -223,15 +227,11 @@ fn is_conditional(schema_path: &JsonPointer) -> bool {
     false
 }
 
-/// Where the vendor's event name lives: `/event` (Postal), `/event/name` (msndr.net), `/type`
-/// (GetMailer).
+/// Where the vendor's event name lives (its profile's `event_name`): `/event` (Postal),
+/// `/event/name` (msndr.net), `/type` (GetMailer).
 #[must_use]
 pub fn event_name_pointer(vendor: Vendor) -> JsonPointer {
-    match vendor {
-        Vendor::Postal => JsonPointer::root().push("event"),
-        Vendor::Msndr => JsonPointer::root().push("event").push("name"),
-        Vendor::GetMailer => JsonPointer::root().push("type"),
-    }
+    vendor.profile().event_name.clone()
 }
 
 #[cfg(test)]
@@ -252,11 +252,11 @@ mod tests {
             ("required", field.clone(), Defect::MissingRequired),
             (
                 "const",
-                event_name_pointer(Vendor::Postal),
+                event_name_pointer(Vendor::POSTAL),
                 Defect::UnknownEvent,
             ),
         ] {
-            let got = Defect::from_keyword(Vendor::Postal, keyword, &at);
+            let got = Defect::from_keyword(Vendor::POSTAL, keyword, &at);
             assert_eq!(got, defect, "{keyword} at {at}");
             assert_eq!(got.obligation(), Obligation::MustReject);
         }
@@ -276,7 +276,7 @@ mod tests {
             "oneOf",
             "x-unknown",
         ] {
-            let got = Defect::from_keyword(Vendor::GetMailer, keyword, &at);
+            let got = Defect::from_keyword(Vendor::GETMAILER, keyword, &at);
             assert_eq!(got.obligation(), Obligation::MayAccept, "{keyword}");
         }
     }
@@ -296,12 +296,12 @@ mod tests {
 
     #[test]
     fn discriminator_depends_on_vendor() {
-        let postal_name = event_name_pointer(Vendor::Postal);
+        let postal_name = event_name_pointer(Vendor::POSTAL);
         assert_eq!(
-            Defect::from_keyword(Vendor::GetMailer, "enum", &postal_name),
+            Defect::from_keyword(Vendor::GETMAILER, "enum", &postal_name),
             Defect::OutOfEnum
         );
-        assert_eq!(event_name_pointer(Vendor::Msndr).as_str(), "/event/name");
-        assert_eq!(event_name_pointer(Vendor::GetMailer).as_str(), "/type");
+        assert_eq!(event_name_pointer(Vendor::MSNDR).as_str(), "/event/name");
+        assert_eq!(event_name_pointer(Vendor::GETMAILER).as_str(), "/type");
     }
 }

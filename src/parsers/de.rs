@@ -45,10 +45,10 @@ use crate::{
 ///     id: u64,
 /// }
 ///
-/// let body: Body = from_slice(Vendor::Msndr, br#"{"message":{"id":7}}"#)?;
+/// let body: Body = from_slice(Vendor::MSNDR, br#"{"message":{"id":7}}"#)?;
 /// assert_eq!(body.message.id, 7);
 ///
-/// let err = from_slice::<Body>(Vendor::Msndr, br#"{"message":{"id":"7"}}"#).unwrap_err();
+/// let err = from_slice::<Body>(Vendor::MSNDR, br#"{"message":{"id":"7"}}"#).unwrap_err();
 /// assert!(matches!(err, ParseError::WrongType { ref pointer, .. } if pointer.as_str() == "/message/id"));
 /// # Ok::<(), ParseError>(())
 /// ```

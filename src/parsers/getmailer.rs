@@ -605,7 +605,7 @@ where
     F: FnOnce(Data<'a>) -> T + Copy,
 {
     let root = from_slice_seed(
-        Vendor::GetMailer,
+        Vendor::GETMAILER,
         body,
         RootSeed(then),
         &JsonPointer::root(),
@@ -613,7 +613,7 @@ where
     let event = root.event.known()?;
     let data = root
         .data
-        .finish(Vendor::GetMailer, "data", DataSeed(event, then))?;
+        .finish(Vendor::GETMAILER, "data", DataSeed(event, then))?;
     Ok((
         root.id,
         event,

@@ -37,10 +37,10 @@ pub use de::{Integer, RawObject, from_slice};
 /// use hookcheck::{catalog::Vendor, parser::WebhookParser, parsers::ReferenceParser};
 ///
 /// let body = br#"{"message":{"id":7},"event":{"name":"opened","timestamp":1539062173}}"#;
-/// let event = ReferenceParser.parse(Vendor::Msndr, body).unwrap();
+/// let event = ReferenceParser.parse(Vendor::MSNDR, body).unwrap();
 /// assert_eq!(event.event_name(), "opened");
 /// assert_eq!(event.message_id.as_deref(), Some("7"));
-/// assert!(ReferenceParser.parse(Vendor::Postal, body).is_err());
+/// assert!(ReferenceParser.parse(Vendor::POSTAL, body).is_err());
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReferenceParser;
@@ -48,13 +48,19 @@ pub struct ReferenceParser;
 impl WebhookParser for ReferenceParser {
     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
         match vendor {
-            Vendor::Postal => postal::parse_event(body),
-            Vendor::Msndr => msndr::parse(body).map(msndr::Webhook::into_event),
-            Vendor::GetMailer => getmailer::parse_event(body),
+            Vendor::POSTAL => postal::parse_event(body),
+            Vendor::MSNDR => msndr::parse(body).map(msndr::Webhook::into_event),
+            Vendor::GETMAILER => getmailer::parse_event(body),
+            // A vendor from a user catalog: it has no reference parser.
+            _ => Err(ParseError::UnsupportedVendor { vendor }),
         }
     }
 
     fn name(&self) -> Cow<'_, str> {
         Cow::Borrowed("reference")
+    }
+
+    fn supports(&self, vendor: Vendor) -> bool {
+        matches!(vendor, Vendor::POSTAL | Vendor::MSNDR | Vendor::GETMAILER)
     }
 }

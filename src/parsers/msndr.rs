@@ -214,7 +214,7 @@ fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> R
 /// assert_eq!(hook.url(), Some("https://example.com"));
 /// ```
 pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
-    let body: Body<'_> = from_slice(Vendor::Msndr, body)?;
+    let body: Body<'_> = from_slice(Vendor::MSNDR, body)?;
     let event =
         EventName::from_name(&body.event.name).ok_or_else(|| unknown_event(&body.event.name))?;
     let data_at = || JsonPointer::root().push("event").push("data");
@@ -222,7 +222,7 @@ pub fn parse(body: &[u8]) -> Result<Webhook<'_>, ParseError> {
         (EventName::Clicked, Some(Slot::Click(click))) => Data::Click { url: click.url },
         (EventName::Clicked, Some(Slot::Raw(raw))) => {
             let click: ClickData<'_> = from_slice_seed(
-                Vendor::Msndr,
+                Vendor::MSNDR,
                 raw.json().as_bytes(),
                 std::marker::PhantomData,
                 &data_at(),

@@ -471,11 +471,11 @@ where
     T: Reduced,
     F: FnOnce(Payload<'a>) -> T + Copy,
 {
-    let root = from_slice_seed(Vendor::Postal, body, RootSeed(then), &JsonPointer::root())?;
+    let root = from_slice_seed(Vendor::POSTAL, body, RootSeed(then), &JsonPointer::root())?;
     let event = root.event.known()?;
     let payload = root
         .payload
-        .finish(Vendor::Postal, "payload", PayloadSeed(event, then))?;
+        .finish(Vendor::POSTAL, "payload", PayloadSeed(event, then))?;
     if let (Some(expected), Some(status)) = (event.status(), payload.status())
         && status != expected
     {

@@ -51,6 +51,47 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// Every scheme: the registry that vendor profiles name schemes from.
+    pub const ALL: [Scheme; 3] = [Scheme::Postal, Scheme::GetMailer, Scheme::StandardWebhooks];
+
+    /// The scheme of a name as profiles, the CLI and reports spell it.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Scheme> {
+        Scheme::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    /// The headers the scheme signs with.
+    #[must_use]
+    pub fn headers(self) -> &'static [&'static str] {
+        match self {
+            Scheme::Postal => &[
+                postal::SHA1_HEADER,
+                postal::SHA256_HEADER,
+                postal::KID_HEADER,
+            ],
+            Scheme::GetMailer => &[getmailer::HEADER],
+            Scheme::StandardWebhooks => &[
+                standard::ID_HEADER,
+                standard::TIMESTAMP_HEADER,
+                standard::SIGNATURE_HEADER,
+            ],
+        }
+    }
+
+    /// Whether the scheme applies to every body whatever its vendor (Standard Webhooks), rather
+    /// than to the bodies of the vendors whose profiles name it.
+    #[must_use]
+    pub fn is_vendor_neutral(self) -> bool {
+        self == Scheme::StandardWebhooks
+    }
+
+    /// Whether the scheme applies to bodies of `vendor`: it is vendor-neutral, or the vendor's
+    /// profile names it.
+    #[must_use]
+    pub fn applies_to(self, vendor: crate::catalog::Vendor) -> bool {
+        self.is_vendor_neutral() || vendor.profile().schemes().any(|n| n == self.as_str())
+    }
+
     /// The scheme's name as the CLI and reports spell it.
     #[must_use]
     pub fn as_str(self) -> &'static str {

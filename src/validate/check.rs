@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{Violation, input};
 use crate::JsonPointer;
-use crate::catalog::{Catalog, CatalogError, DetectError, Entry, Vendor};
+use crate::catalog::{Catalog, CatalogError, DetectError, Entry, Vendor, detect};
 
 /// Which schema to check against: named, or detected from the payload's envelope.
 #[derive(Debug, Clone, Copy, Default)]
@@ -150,6 +150,7 @@ pub fn check_value(
         Some(e) => e,
         None => match catalog.detect(value, vendor) {
             Ok(e) => e,
+            Err(DetectError::Batch { .. }) => return check_batch(catalog, value, vendor),
             Err(e) => return Ok(undetected(&e)),
         },
     };
@@ -162,6 +163,72 @@ pub fn check_value(
         key,
         violations: validator.violations(value),
     })
+}
+
+/// Checks every event of a batch body (a vendor profile's `batch`). The verdict is that of the
+/// first item that is not valid, with its pointers (and those of every other invalid item's
+/// violations, under the same key) made relative to the whole body; a batch of valid events
+/// is valid under the key of its first event, and an empty batch is unrecognised.
+fn check_batch(
+    catalog: &Catalog,
+    value: &serde_json::Value,
+    vendor: Option<Vendor>,
+) -> Result<Verdict, CatalogError> {
+    let Some((batch_vendor, items)) = detect::batch(value, vendor) else {
+        return Ok(Verdict::Undetected {
+            pointer: JsonPointer::root(),
+            message: "not a batch".into(),
+        });
+    };
+    let mut first_valid = None;
+    let mut invalid: Option<(String, Vec<Violation>)> = None;
+    for (at, item) in items {
+        if detect::batch(item, Some(batch_vendor)).is_some() {
+            return Ok(Verdict::Undetected {
+                pointer: at,
+                message: "a batch inside a batch".into(),
+            });
+        }
+        match check_value(catalog, item, None, Some(batch_vendor))? {
+            Verdict::Valid { key } => {
+                first_valid.get_or_insert(key);
+            }
+            Verdict::Invalid { key, violations } => {
+                let moved = violations.into_iter().map(|mut v| {
+                    v.instance_path = join(&at, &v.instance_path);
+                    v
+                });
+                match invalid.as_mut() {
+                    Some((_, all)) => all.extend(moved),
+                    None => invalid = Some((key, moved.collect())),
+                }
+            }
+            Verdict::Undetected { pointer, message } if invalid.is_none() => {
+                return Ok(Verdict::Undetected {
+                    pointer: join(&at, &pointer),
+                    message,
+                });
+            }
+            other => return Ok(other),
+        }
+    }
+    Ok(match (invalid, first_valid) {
+        (Some((key, violations)), _) => Verdict::Invalid { key, violations },
+        (None, Some(key)) => Verdict::Valid { key },
+        (None, None) => Verdict::Undetected {
+            pointer: batch_vendor
+                .profile()
+                .batch
+                .as_ref()
+                .map_or_else(JsonPointer::root, |b| b.items.clone()),
+            message: format!("an empty batch of {batch_vendor} events"),
+        },
+    })
+}
+
+/// `inner`, a pointer into the item at `at`, as a pointer into the whole body.
+fn join(at: &JsonPointer, inner: &JsonPointer) -> JsonPointer {
+    inner.tokens().fold(at.clone(), |p, t| p.push(t))
 }
 
 fn undetected(e: &DetectError) -> Verdict {

@@ -94,11 +94,11 @@ fn python_example_agrees_with_the_reference_parsers() {
 fn a_crash_fails_one_case_and_the_next_case_restarts_the_process() {
     let parser = ExecParser::new(script("tests/fixtures/crashing_adapter.py"))
         .with_timeout(Duration::from_secs(20));
-    let delivered = fixture(Vendor::Msndr, "delivered");
-    let bounced = fixture(Vendor::Msndr, "hard_bounced");
+    let delivered = fixture(Vendor::MSNDR, "delivered");
+    let bounced = fixture(Vendor::MSNDR, "hard_bounced");
 
-    assert!(parser.parse(Vendor::Msndr, &delivered.body).is_ok());
-    let err = parser.parse(Vendor::Msndr, &bounced.body).unwrap_err();
+    assert!(parser.parse(Vendor::MSNDR, &delivered.body).is_ok());
+    let err = parser.parse(Vendor::MSNDR, &bounced.body).unwrap_err();
     match &err {
         ParseError::Fault(Fault::Crashed { status, stderr }) => {
             assert_eq!(*status, Some(70));
@@ -108,7 +108,7 @@ fn a_crash_fails_one_case_and_the_next_case_restarts_the_process() {
     }
     assert!(err.is_fault() && !err.is_rejection());
     let after = parser
-        .parse(Vendor::Msndr, &delivered.body)
+        .parse(Vendor::MSNDR, &delivered.body)
         .expect("restarted");
     assert_eq!(after.event_name(), "delivered");
     assert_eq!(parser.starts(), 2);
@@ -124,12 +124,12 @@ fn a_hang_times_out_kills_the_process_group_and_restarts() {
         script("tests/fixtures/misbehaving_adapter.py")
     ))
     .with_timeout(Duration::from_secs(2));
-    let sent = fixture(Vendor::Postal, "MessageSent");
-    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+    let sent = fixture(Vendor::POSTAL, "MessageSent");
+    assert!(parser.parse(Vendor::POSTAL, &sent.body).is_ok());
 
     let start = Instant::now();
     let err = parser
-        .parse(Vendor::Msndr, &fixture(Vendor::Msndr, "opened").body)
+        .parse(Vendor::MSNDR, &fixture(Vendor::MSNDR, "opened").body)
         .unwrap_err();
     assert_eq!(
         err,
@@ -152,23 +152,23 @@ fn a_hang_times_out_kills_the_process_group_and_restarts() {
     }
     assert!(!proc_dir.exists(), "process {pid} survived the timeout");
 
-    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+    assert!(parser.parse(Vendor::POSTAL, &sent.body).is_ok());
     assert_eq!(parser.starts(), 2);
 }
 
 fn protocol_fault(mode: &str, expect: &str) {
     let parser = misbehaving(mode, Duration::from_secs(20));
-    let sent = fixture(Vendor::Postal, "MessageSent");
-    let opened = fixture(Vendor::Msndr, "opened");
-    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
-    match parser.parse(Vendor::Msndr, &opened.body) {
+    let sent = fixture(Vendor::POSTAL, "MessageSent");
+    let opened = fixture(Vendor::MSNDR, "opened");
+    assert!(parser.parse(Vendor::POSTAL, &sent.body).is_ok());
+    match parser.parse(Vendor::MSNDR, &opened.body) {
         Err(ParseError::Fault(Fault::Protocol { detail })) => {
             assert!(detail.contains(expect), "{mode}: {detail}");
         }
         other => panic!("{mode}: expected a protocol fault, got {other:?}"),
     }
     assert!(
-        parser.parse(Vendor::Postal, &sent.body).is_ok(),
+        parser.parse(Vendor::POSTAL, &sent.body).is_ok(),
         "{mode}: no recovery"
     );
     assert_eq!(parser.starts(), 2, "{mode}");
@@ -187,11 +187,11 @@ fn replies_to_another_request_are_protocol_faults() {
 #[test]
 fn an_ok_reply_without_an_event_is_accepted_unnamed_and_the_process_keeps_serving() {
     let parser = misbehaving("no-event", Duration::from_secs(20));
-    let sent = fixture(Vendor::Postal, "MessageSent");
-    let opened = fixture(Vendor::Msndr, "opened");
-    let event = parser.parse(Vendor::Msndr, &opened.body).expect("accepted");
+    let sent = fixture(Vendor::POSTAL, "MessageSent");
+    let opened = fixture(Vendor::MSNDR, "opened");
+    let event = parser.parse(Vendor::MSNDR, &opened.body).expect("accepted");
     assert_eq!(event.event, None);
-    assert!(parser.parse(Vendor::Postal, &sent.body).is_ok());
+    assert!(parser.parse(Vendor::POSTAL, &sent.body).is_ok());
     assert_eq!(
         parser.starts(),
         1,
@@ -207,7 +207,7 @@ fn a_readable_but_wrong_reply_fails_the_call_and_the_process_keeps_serving() {
     )
     .with_timeout(Duration::from_secs(10));
     for expect in ["`event` is 5", "`ok` is \"yes\""] {
-        match parser.parse(Vendor::Postal, b"{}") {
+        match parser.parse(Vendor::POSTAL, b"{}") {
             Err(ParseError::Fault(Fault::Protocol { detail })) => {
                 assert!(detail.contains(expect), "{detail}");
             }
@@ -216,7 +216,7 @@ fn a_readable_but_wrong_reply_fails_the_call_and_the_process_keeps_serving() {
     }
     assert!(
         parser
-            .parse(Vendor::Postal, b"{}")
+            .parse(Vendor::POSTAL, b"{}")
             .unwrap_err()
             .is_rejection()
     );
@@ -252,7 +252,7 @@ fn a_setsid_descendant_does_not_outlive_a_restart() {
     .with_timeout(Duration::from_secs(1));
     // The child holds stdout open, so the death is seen as a timeout; either way the whole
     // tree is killed.
-    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    let err = parser.parse(Vendor::POSTAL, b"{}").unwrap_err();
     assert!(
         matches!(err, ParseError::Fault(Fault::Timeout { .. })),
         "{err:?}"
@@ -280,7 +280,7 @@ fn closing_stdout_is_a_crash() {
     ))
     .with_timeout(Duration::from_secs(20));
     let err = parser
-        .parse(Vendor::Msndr, &fixture(Vendor::Msndr, "opened").body)
+        .parse(Vendor::MSNDR, &fixture(Vendor::MSNDR, "opened").body)
         .unwrap_err();
     assert!(
         matches!(err, ParseError::Fault(Fault::Crashed { status: None, .. })),
@@ -291,10 +291,10 @@ fn closing_stdout_is_a_crash() {
 #[test]
 fn stderr_noise_and_blank_lines_are_tolerated() {
     let parser = misbehaving("noisy", Duration::from_secs(20));
-    let opened = fixture(Vendor::Msndr, "opened");
+    let opened = fixture(Vendor::MSNDR, "opened");
     for _ in 0..8 {
         let event = parser
-            .parse(Vendor::Msndr, &opened.body)
+            .parse(Vendor::MSNDR, &opened.body)
             .expect("noise is harmless");
         assert_eq!(event.event_name(), "opened");
     }
@@ -304,7 +304,7 @@ fn stderr_noise_and_blank_lines_are_tolerated() {
 #[test]
 fn a_process_that_exits_at_once_is_a_crash_with_its_status() {
     let parser = ExecParser::new("echo 'cannot load model' >&2; exit 7");
-    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    let err = parser.parse(Vendor::POSTAL, b"{}").unwrap_err();
     assert_eq!(
         err,
         ParseError::Fault(Fault::Crashed {
@@ -318,8 +318,8 @@ fn a_process_that_exits_at_once_is_a_crash_with_its_status() {
 #[test]
 fn works_as_a_trait_object() {
     let parser: Box<dyn WebhookParser> = Box::new(example());
-    let opened = fixture(Vendor::GetMailer, "email.opened");
-    let event = parser.parse(Vendor::GetMailer, &opened.body).unwrap();
+    let opened = fixture(Vendor::GETMAILER, "email.opened");
+    let event = parser.parse(Vendor::GETMAILER, &opened.body).unwrap();
     assert_eq!(event.event_name(), "email.opened");
     assert_eq!(
         event.timestamp.unwrap().unix_seconds(),
@@ -335,7 +335,7 @@ fn a_process_that_does_not_read_times_out_even_on_a_large_body() {
         .with_timeout(Duration::from_millis(500));
     let body = vec![b' '; 4 << 20];
     let start = Instant::now();
-    let err = parser.parse(Vendor::Postal, &body).unwrap_err();
+    let err = parser.parse(Vendor::POSTAL, &body).unwrap_err();
     assert_eq!(
         err,
         ParseError::Fault(Fault::Timeout {

@@ -155,7 +155,7 @@ fn answer(
 }
 
 fn sent() -> Vec<u8> {
-    fixtures(Vendor::Postal)
+    fixtures(Vendor::POSTAL)
         .into_iter()
         .find(|f| f.event == "MessageSent")
         .unwrap()
@@ -196,10 +196,10 @@ impl Signer for BrokenSigner {
 #[test]
 fn a_2xx_accepts_and_the_request_looks_like_postals() {
     let receiver = Receiver::start(answer(204, ""));
-    let parser = HttpParser::new(&receiver.url).with_signer(Vendor::Postal, LengthSigner);
+    let parser = HttpParser::new(&receiver.url).with_signer(Vendor::POSTAL, LengthSigner);
     assert_eq!(parser.fidelity(), Fidelity::Verdict);
     let body = sent();
-    let event = parser.parse(Vendor::Postal, &body).expect("accepted");
+    let event = parser.parse(Vendor::POSTAL, &body).expect("accepted");
     assert_eq!(
         event.event, None,
         "a verdict-only receiver reports no fields"
@@ -225,10 +225,10 @@ fn each_vendor_is_signed_with_its_own_signer() {
     let getmailer = GetMailer::new("whsec_test_secret").unwrap();
     let expected = getmailer.signature(body);
     let parser = HttpParser::new(&receiver.url)
-        .with_signer(Vendor::Postal, LengthSigner)
-        .with_signer(Vendor::GetMailer, getmailer);
-    parser.parse(Vendor::GetMailer, body).unwrap();
-    parser.parse(Vendor::Msndr, b"{}").unwrap();
+        .with_signer(Vendor::POSTAL, LengthSigner)
+        .with_signer(Vendor::GETMAILER, getmailer);
+    parser.parse(Vendor::GETMAILER, body).unwrap();
+    parser.parse(Vendor::MSNDR, b"{}").unwrap();
     let seen = receiver.seen();
     assert!(expected.starts_with("sha256="), "{expected}");
     assert_eq!(
@@ -248,13 +248,13 @@ fn each_vendor_is_signed_with_its_own_signer() {
 fn user_agent_and_fixed_headers() {
     let receiver = Receiver::start(answer(200, "ok"));
     let parser = HttpParser::new(&receiver.url).with_header("Authorization", "Basic dTpw");
-    parser.parse(Vendor::GetMailer, b"{}").unwrap();
+    parser.parse(Vendor::GETMAILER, b"{}").unwrap();
     let parser = HttpParser::new(&receiver.url).with_user_agent("Postal/3.2.0");
-    parser.parse(Vendor::Postal, b"{}").unwrap();
+    parser.parse(Vendor::POSTAL, b"{}").unwrap();
     let seen = receiver.seen();
     assert_eq!(
         seen[0].header("user-agent"),
-        Some(default_user_agent(Vendor::GetMailer).as_ref())
+        Some(default_user_agent(Vendor::GETMAILER).as_ref())
     );
     assert_eq!(seen[0].header("authorization"), Some("Basic dTpw"));
     assert_eq!(seen[1].header("user-agent"), Some("Postal/3.2.0"));
@@ -264,7 +264,7 @@ fn user_agent_and_fixed_headers() {
 fn a_4xx_rejects_with_the_receivers_message() {
     let receiver = Receiver::start(answer(422, "missing payload.message.token"));
     let err = HttpParser::new(&receiver.url)
-        .parse(Vendor::Postal, &sent())
+        .parse(Vendor::POSTAL, &sent())
         .unwrap_err();
     assert_eq!(
         err,
@@ -280,7 +280,7 @@ fn a_5xx_or_3xx_is_a_fault() {
     for status in [500, 503, 302] {
         let receiver = Receiver::start(answer(status, "Location: /elsewhere"));
         let err = HttpParser::new(&receiver.url)
-            .parse(Vendor::Msndr, b"{}")
+            .parse(Vendor::MSNDR, b"{}")
             .unwrap_err();
         assert_eq!(err, ParseError::Fault(Fault::HttpStatus { status }));
         assert_eq!(
@@ -299,7 +299,7 @@ fn a_refused_connection_is_a_transport_fault() {
         .unwrap()
         .port();
     let err = HttpParser::new(format!("http://127.0.0.1:{port}/"))
-        .parse(Vendor::Postal, b"{}")
+        .parse(Vendor::POSTAL, b"{}")
         .unwrap_err();
     assert!(
         matches!(err, ParseError::Fault(Fault::Transport { .. })),
@@ -311,7 +311,7 @@ fn a_refused_connection_is_a_transport_fault() {
 fn a_slow_receiver_times_out() {
     let receiver = Receiver::start(|_: &Seen| (200, Vec::new(), Duration::from_millis(1500)));
     let parser = HttpParser::new(&receiver.url).with_timeout(Duration::from_millis(300));
-    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    let err = parser.parse(Vendor::POSTAL, b"{}").unwrap_err();
     assert_eq!(
         err,
         ParseError::Fault(Fault::Timeout {
@@ -323,8 +323,8 @@ fn a_slow_receiver_times_out() {
 #[test]
 fn a_failing_signer_is_a_fault() {
     let receiver = Receiver::start(answer(200, ""));
-    let parser = HttpParser::new(&receiver.url).with_signer(Vendor::Postal, BrokenSigner);
-    let err = parser.parse(Vendor::Postal, b"{}").unwrap_err();
+    let parser = HttpParser::new(&receiver.url).with_signer(Vendor::POSTAL, BrokenSigner);
+    let err = parser.parse(Vendor::POSTAL, b"{}").unwrap_err();
     assert!(
         matches!(err, ParseError::Fault(Fault::Signer { ref detail }) if detail.contains("no key loaded")),
         "{err:?}"
@@ -344,7 +344,7 @@ fn reporting_receiver() -> Receiver {
             Ok(ev) => {
                 let ts = ev.timestamp.as_ref().unwrap();
                 let timestamp = match vendor {
-                    Vendor::GetMailer => serde_json::Value::from(ts.raw()),
+                    Vendor::GETMAILER => serde_json::Value::from(ts.raw()),
                     _ => serde_json::from_str(ts.raw()).unwrap(),
                 };
                 let reply = serde_json::json!({
@@ -392,7 +392,7 @@ fn a_reporting_receiver_is_checked_field_by_field() {
         .with_header("X-Vendor", "msndr");
     assert!(
         parser
-            .parse(Vendor::Msndr, b"[]")
+            .parse(Vendor::MSNDR, b"[]")
             .unwrap_err()
             .is_rejection()
     );
@@ -403,7 +403,7 @@ fn fields_mode_requires_a_report() {
     let receiver = Receiver::start(answer(200, "OK"));
     let err = HttpParser::new(&receiver.url)
         .expect_fields()
-        .parse(Vendor::Postal, b"{}")
+        .parse(Vendor::POSTAL, b"{}")
         .unwrap_err();
     assert!(
         matches!(err, ParseError::Fault(Fault::Protocol { .. })),
@@ -420,7 +420,7 @@ fn getmailer_receiver(secret: &'static str, verify: bool) -> Receiver {
         if verify && verifier.verify(&seen.headers, &seen.body).is_err() {
             return (401, b"bad signature".to_vec(), Duration::ZERO);
         }
-        match ReferenceParser.parse(Vendor::GetMailer, &seen.body) {
+        match ReferenceParser.parse(Vendor::GETMAILER, &seen.body) {
             Ok(_) => (200, Vec::new(), Duration::ZERO),
             Err(_) => (400, b"nonconforming".to_vec(), Duration::ZERO),
         }
@@ -441,7 +441,7 @@ fn a_receiver_that_verifies_signatures_passes_verifies_signature() {
     let receiver = getmailer_receiver("s3cret", true);
     let url = receiver.url.clone();
     let c = hookcheck::certify::run_adapter(
-        || HttpParser::new(&url).with_signer(Vendor::GetMailer, GetMailer::new("s3cret").unwrap()),
+        || HttpParser::new(&url).with_signer(Vendor::GETMAILER, GetMailer::new("s3cret").unwrap()),
         &signed_config(),
     )
     .unwrap();
@@ -461,7 +461,7 @@ fn a_receiver_that_skips_signature_checks_fails_verifies_signature() {
     let receiver = getmailer_receiver("s3cret", false);
     let url = receiver.url.clone();
     let c = hookcheck::certify::run_adapter(
-        || HttpParser::new(&url).with_signer(Vendor::GetMailer, GetMailer::new("s3cret").unwrap()),
+        || HttpParser::new(&url).with_signer(Vendor::GETMAILER, GetMailer::new("s3cret").unwrap()),
         &signed_config(),
     )
     .unwrap();
@@ -485,12 +485,12 @@ fn a_large_answer_is_cut_after_the_status_never_a_transport_error() {
     let ok = Receiver::start(answer(200, &big));
     assert!(
         HttpParser::new(&ok.url)
-            .parse(Vendor::Postal, &sent())
+            .parse(Vendor::POSTAL, &sent())
             .is_ok()
     );
     let no = Receiver::start(answer(422, &big));
     let err = HttpParser::new(&no.url)
-        .parse(Vendor::Postal, &sent())
+        .parse(Vendor::POSTAL, &sent())
         .unwrap_err();
     assert!(err.is_rejection(), "{err:?}");
     assert!(

@@ -45,9 +45,9 @@ fn all_but(excluded: &[&str]) -> Vec<String> {
 
 #[test]
 fn panics_on_null_tag_panics_exactly_there() {
-    let held = fixture(Vendor::Postal, "MessageHeld");
+    let held = fixture(Vendor::POSTAL, "MessageHeld");
     let panicked = catch_unwind(AssertUnwindSafe(|| {
-        PanicsOnNullTag.parse(Vendor::Postal, &held.body)
+        PanicsOnNullTag.parse(Vendor::POSTAL, &held.body)
     }));
     assert!(panicked.is_err());
     // MessageHeld is the only fixture whose message has no tag.
@@ -73,9 +73,9 @@ fn accepts_everything_never_rejects() {
 
 #[test]
 fn misreports_event_renames_message_delayed() {
-    let delayed = fixture(Vendor::Postal, "MessageDelayed");
+    let delayed = fixture(Vendor::POSTAL, "MessageDelayed");
     let event = MisreportsEvent
-        .parse(Vendor::Postal, &delayed.body)
+        .parse(Vendor::POSTAL, &delayed.body)
         .unwrap();
     assert_eq!(event.event_name(), "MessageDeliveryFailed");
     assert_eq!(
@@ -86,8 +86,8 @@ fn misreports_event_renames_message_delayed() {
 
 #[test]
 fn wrong_message_id_reports_the_bounce() {
-    let bounced = fixture(Vendor::Postal, "MessageBounced");
-    let event = WrongMessageId.parse(Vendor::Postal, &bounced.body).unwrap();
+    let bounced = fixture(Vendor::POSTAL, "MessageBounced");
+    let event = WrongMessageId.parse(Vendor::POSTAL, &bounced.body).unwrap();
     assert_eq!(event.message_id.as_deref(), Some("48250"));
     assert_eq!(
         agreeing(&WrongMessageId),
@@ -100,9 +100,9 @@ fn hangs_on_attachments_sleeps_only_there() {
     let parser = HangsOnAttachments {
         sleep: Duration::from_millis(400),
     };
-    let received = fixture(Vendor::GetMailer, "email.received");
+    let received = fixture(Vendor::GETMAILER, "email.received");
     let start = Instant::now();
-    assert!(parser.parse(Vendor::GetMailer, &received.body).is_ok());
+    assert!(parser.parse(Vendor::GETMAILER, &received.body).is_ok());
     assert!(start.elapsed() >= Duration::from_millis(400));
 
     let fast = HangsOnAttachments {
@@ -110,7 +110,7 @@ fn hangs_on_attachments_sleeps_only_there() {
     };
     assert_eq!(agreeing(&fast), all_but(&[]));
     let start = Instant::now();
-    let sent = fixture(Vendor::GetMailer, "email.sent");
-    assert!(parser.parse(Vendor::GetMailer, &sent.body).is_ok());
+    let sent = fixture(Vendor::GETMAILER, "email.sent");
+    assert!(parser.parse(Vendor::GETMAILER, &sent.body).is_ok());
     assert!(start.elapsed() < Duration::from_millis(400));
 }

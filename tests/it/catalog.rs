@@ -73,15 +73,15 @@ fn catalog_holds_exactly_the_documented_events() {
         "{:?}",
         Catalog::builtin_problems()
     );
-    assert_eq!(names(Vendor::Postal, EntryKind::Webhook), set(&POSTAL));
-    assert_eq!(names(Vendor::Msndr, EntryKind::Webhook), set(&MSNDR));
-    assert_eq!(names(Vendor::Msndr, EntryKind::ApiBody), set(&MSNDR_API));
+    assert_eq!(names(Vendor::POSTAL, EntryKind::Webhook), set(&POSTAL));
+    assert_eq!(names(Vendor::MSNDR, EntryKind::Webhook), set(&MSNDR));
+    assert_eq!(names(Vendor::MSNDR, EntryKind::ApiBody), set(&MSNDR_API));
     assert_eq!(
-        names(Vendor::GetMailer, EntryKind::Webhook),
+        names(Vendor::GETMAILER, EntryKind::Webhook),
         set(&GETMAILER)
     );
-    assert!(names(Vendor::Postal, EntryKind::ApiBody).is_empty());
-    assert!(names(Vendor::GetMailer, EntryKind::ApiBody).is_empty());
+    assert!(names(Vendor::POSTAL, EntryKind::ApiBody).is_empty());
+    assert!(names(Vendor::GETMAILER, EntryKind::ApiBody).is_empty());
     let webhooks = Catalog::builtin()
         .entries()
         .iter()

@@ -79,7 +79,7 @@ fn assert_fails_on(entry: &Entry, value: &Value, keyword: &str, pointer: &str, w
 #[test]
 fn documented_examples_fail_as_stated_and_their_repairs_pass() {
     let mut count = 0;
-    for vendor in Vendor::ALL {
+    for vendor in Vendor::all() {
         let dir = schemas_dir().join(vendor.as_str()).join("examples");
         for ex in manifest(vendor) {
             count += 1;

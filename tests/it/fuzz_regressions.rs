@@ -23,18 +23,18 @@ type Run = fn(&[u8]) -> Handling;
 const TARGETS: [(Target, &str, Run); 6] = [
     (
         Target::RawPostal,
-        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::Postal, data)",
-        |d| fuzz::raw::<ReferenceParser>(Vendor::Postal, d),
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::POSTAL, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::POSTAL, d),
     ),
     (
         Target::RawMsndr,
-        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::Msndr, data)",
-        |d| fuzz::raw::<ReferenceParser>(Vendor::Msndr, d),
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::MSNDR, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::MSNDR, d),
     ),
     (
         Target::RawGetMailer,
-        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::GetMailer, data)",
-        |d| fuzz::raw::<ReferenceParser>(Vendor::GetMailer, d),
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::GETMAILER, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::GETMAILER, d),
     ),
     (
         Target::Structured,

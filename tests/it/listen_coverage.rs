@@ -18,7 +18,7 @@ fn example(path: &str) -> Value {
 fn postal_events() -> usize {
     use hookcheck::catalog::{Catalog, EntryKind, Vendor};
     Catalog::builtin()
-        .vendor_entries(Vendor::Postal)
+        .vendor_entries(Vendor::POSTAL)
         .filter(|e| e.kind() == EntryKind::Webhook)
         .count()
 }

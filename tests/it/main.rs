@@ -18,6 +18,7 @@ mod cli;
 mod cli_conventions;
 mod closed_stdout;
 mod completions_man;
+mod custom_vendor;
 mod examples;
 mod features;
 mod fuzz_regressions;

@@ -174,10 +174,10 @@ fn without_the_extension_the_event_pointer_is_inferred() {
     assert!(vendors.iter().all(|v| v.signature.is_none()));
     // An override wins over inference.
     let options = ImportOptions {
-        event_pointer: Some(event_name_pointer(Vendor::Postal)),
+        event_pointer: Some(event_name_pointer(Vendor::POSTAL)),
         ..Default::default()
     };
-    let postal = openapi::export(Catalog::builtin(), Some(Vendor::Postal)).unwrap();
+    let postal = openapi::export(Catalog::builtin(), Some(Vendor::POSTAL)).unwrap();
     let vendors = openapi::import(&postal, &options).unwrap();
     assert_eq!(vendors.len(), 1);
     assert_eq!(vendors[0].pointer_origin, PointerOrigin::Override);
@@ -219,7 +219,7 @@ fn the_export_command_writes_one_vendor_to_a_file() {
     let doc: Value = serde_json::from_slice(&fs::read(&file).unwrap()).unwrap();
     assert_eq!(
         doc,
-        openapi::export(Catalog::builtin(), Some(Vendor::GetMailer)).unwrap()
+        openapi::export(Catalog::builtin(), Some(Vendor::GETMAILER)).unwrap()
     );
     let hook = &doc["webhooks"]["getmailer/email.bounced"]["post"];
     assert_eq!(hook["parameters"][0]["name"], "X-GetMailer-Signature");
@@ -242,7 +242,7 @@ fn the_export_command_writes_one_vendor_to_a_file() {
 #[test]
 fn the_embedded_examples_are_the_repaired_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    for vendor in Vendor::ALL {
+    for vendor in Vendor::all() {
         let dir = root.join(vendor.as_str()).join("examples");
         let manifest: Vec<Value> =
             serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();

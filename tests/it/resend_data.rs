@@ -136,7 +136,7 @@ fn resend_bodies_are_not_getmailer_bodies() {
         .filter(|c| c.fails_on.is_none())
     {
         let event = &case.key["resend/".len()..];
-        let Ok(entry) = catalog.get(Vendor::GetMailer, event) else {
+        let Ok(entry) = catalog.get(Vendor::GETMAILER, event) else {
             continue;
         };
         checked += 1;

@@ -206,7 +206,7 @@ fn response(status: u16, body: &[u8]) -> Vec<u8> {
 /// A GetMailer receiver: the reference parser decides (200 or 400); HEAD gets 405.
 fn receiver(pki: &Pki) -> Server {
     Server::start(pki, |seen| match seen.method.as_str() {
-        "POST" => match ReferenceParser.parse(Vendor::GetMailer, &seen.body) {
+        "POST" => match ReferenceParser.parse(Vendor::GETMAILER, &seen.body) {
             Ok(_) => response(200, b""),
             Err(e) => response(400, e.to_string().as_bytes()),
         },
@@ -372,7 +372,7 @@ fn replay_sends_a_recording_over_https_with_the_ca_given() {
             Err(e) => response(401, e.to_string().as_bytes()),
         }
     });
-    let body = fixtures(Vendor::GetMailer)
+    let body = fixtures(Vendor::GETMAILER)
         .into_iter()
         .find(|f| f.event == "email.sent")
         .unwrap()

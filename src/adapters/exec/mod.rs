@@ -109,7 +109,7 @@ const MAX_BACKOFF: Duration = Duration::from_millis(100);
 /// // A one-line adapter that rejects everything.
 /// let script = r#"while read -r line; do id=${line#*\"id\":}; echo "{\"id\":${id%%,*},\"ok\":false,\"error\":\"no\"}"; done"#;
 /// let parser = ExecParser::new(script).with_timeout(Duration::from_secs(10));
-/// let err = parser.parse(Vendor::Msndr, b"{}").unwrap_err();
+/// let err = parser.parse(Vendor::MSNDR, b"{}").unwrap_err();
 /// assert!(err.is_rejection());
 /// assert_eq!(err.to_string(), "rejected: no");
 /// ```
@@ -345,7 +345,7 @@ impl ExecParser {
 fn greet(process: Process, startup_timeout: Duration) -> Started {
     let line = request_line(&Request {
         id: 0,
-        vendor: Vendor::Postal.as_str(),
+        vendor: Vendor::POSTAL.as_str(),
         body_b64: "",
         hello: Some(Hello {
             hookcheck: env!("CARGO_PKG_VERSION"),

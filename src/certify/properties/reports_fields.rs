@@ -39,8 +39,8 @@ pub(super) fn check(cell: &Cell<'_>, case: &Case) -> (Verdict, Vec<Field>) {
             let m = fields::compare(*f, e, &reported).err()?;
             Some((
                 *f,
-                match f.pointer(vendor, event) {
-                    Some(at) => m.at(at.as_str()),
+                match f.spec(vendor) {
+                    Some(spec) => m.at(spec.pointer_for(event).as_str()),
                     None => m,
                 },
             ))

@@ -168,7 +168,7 @@ fn hanging_on_attachments_fails_time_bound_with_one_attachment() {
             // Every failing case costs the whole bound, shrinking included: keep it short.
             .time_bound(Duration::from_millis(50))
             .shrink_limits(400, Duration::from_secs(20))
-            .vendor(Vendor::GetMailer)
+            .vendor(Vendor::GETMAILER)
             .event("email.received")
             .event("email.sent")
             .property(Property::TimeBound),

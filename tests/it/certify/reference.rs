@@ -51,7 +51,7 @@ fn timeless(mut c: Certification) -> Certification {
 fn the_same_seed_gives_the_same_result() {
     // A parser with a bug, so that the result holds generated and shrunk payloads, not only
     // counts.
-    let config = config(77, 8).vendor(Vendor::Msndr);
+    let config = config(77, 8).vendor(Vendor::MSNDR);
     let run = || timeless(certify::run(AcceptsEverything, &config).unwrap());
     let (a, b) = (run(), run());
     assert!(a.tally().failed > 0, "{a}");

@@ -26,7 +26,7 @@ pub(crate) struct PanicsOnNullTag;
 
 impl WebhookParser for PanicsOnNullTag {
     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
-        if vendor == Vendor::Postal {
+        if vendor == Vendor::POSTAL {
             let hook = postal::parse(body)?;
             if let Some(message) = hook.payload.message() {
                 let tag = message.tag.as_deref();
@@ -82,7 +82,7 @@ pub(crate) struct WrongMessageId;
 
 impl WebhookParser for WrongMessageId {
     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
-        if vendor == Vendor::Postal {
+        if vendor == Vendor::POSTAL {
             let hook = postal::parse(body)?;
             let bounce_id = match &hook.payload {
                 postal::Payload::Bounced(p) => Some(p.bounce.id.clone()),
@@ -110,7 +110,7 @@ pub(crate) struct HangsOnAttachments {
 
 impl WebhookParser for HangsOnAttachments {
     fn parse<'a>(&self, vendor: Vendor, body: &'a [u8]) -> Result<ParsedEvent<'a>, ParseError> {
-        if vendor == Vendor::GetMailer {
+        if vendor == Vendor::GETMAILER {
             let hook = getmailer::parse(body)?;
             if let getmailer::Data::EmailReceived(data) = &hook.data
                 && data.attachments.as_ref().is_some_and(|a| !a.is_empty())

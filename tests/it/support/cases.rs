@@ -86,7 +86,7 @@ pub(crate) fn of_dir(vendor: &str, dir: &Path) -> Vec<Case> {
 /// Every case of the built-in vendors.
 pub(crate) fn builtin() -> Vec<Case> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
-    hookcheck::catalog::Vendor::ALL
+    hookcheck::catalog::Vendor::all()
         .into_iter()
         .flat_map(|v| of_dir(v.as_str(), &root.join(v.as_str())))
         .collect()

@@ -10,7 +10,7 @@ use hookcheck::{
 use serde_json::{Value, json};
 
 /// The three vendors, in a fixed order.
-pub(crate) const VENDORS: [Vendor; 3] = [Vendor::Postal, Vendor::Msndr, Vendor::GetMailer];
+pub(crate) const VENDORS: [Vendor; 3] = [Vendor::POSTAL, Vendor::MSNDR, Vendor::GETMAILER];
 
 /// One fixture body.
 #[derive(Debug, Clone)]
@@ -194,9 +194,10 @@ fn mutations(fixture: &Fixture) -> Vec<(String, Value)> {
         out.push((format!("envelope replaced by {label}"), v));
     }
     match fixture.vendor {
-        Vendor::Postal => out.push(("bare payload".into(), value["payload"].clone())),
-        Vendor::GetMailer => out.push(("bare data".into(), value["data"].clone())),
-        Vendor::Msndr => out.push(("bare event".into(), value["event"].clone())),
+        Vendor::POSTAL => out.push(("bare payload".into(), value["payload"].clone())),
+        Vendor::GETMAILER => out.push(("bare data".into(), value["data"].clone())),
+        Vendor::MSNDR => out.push(("bare event".into(), value["event"].clone())),
+        other => panic!("no fixtures for vendor {other}"),
     }
     let name_at = event_name_pointer(fixture.vendor);
     for bogus in [
@@ -356,7 +357,7 @@ pub(crate) fn fields_from_json(vendor: Vendor, v: &Value) -> JsonFields {
             .map(|n| n.to_string())
     };
     match vendor {
-        Vendor::Postal => {
+        Vendor::POSTAL => {
             let message = if v.pointer("/payload/original_message").is_some() {
                 "original_message"
             } else {
@@ -370,14 +371,14 @@ pub(crate) fn fields_from_json(vendor: Vendor, v: &Value) -> JsonFields {
                 recipient: text(&format!("/payload/{message}/to")),
             }
         }
-        Vendor::Msndr => JsonFields {
+        Vendor::MSNDR => JsonFields {
             event: text("/event/name").unwrap_or_default(),
             event_id: None,
             message_id: int("/message/id"),
             unix: v["event"]["timestamp"].as_f64(),
             recipient: None,
         },
-        Vendor::GetMailer => {
+        Vendor::GETMAILER => {
             let event = text("/type").unwrap_or_default();
             let email = event.starts_with("email.");
             JsonFields {
@@ -391,6 +392,7 @@ pub(crate) fn fields_from_json(vendor: Vendor, v: &Value) -> JsonFields {
                 event,
             }
         }
+        other => panic!("no key fields known for vendor {other}"),
     }
 }
 
