@@ -555,7 +555,7 @@ type Parts<'a, T> = (EventName, Timestamp<'a>, T);
 /// The vendor the shared decoding helpers are given. Resend has no [`Vendor`] of its own yet;
 /// the only error that names the vendor, [`ParseError::WrongEnvelope`], is rewritten by
 /// [`envelope_error`] to say Resend.
-const HELPER_VENDOR: Vendor = Vendor::GetMailer;
+const HELPER_VENDOR: Vendor = Vendor::GETMAILER;
 
 fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseError>
 where

@@ -190,7 +190,7 @@ fn must_reject(validators: &BTreeMap<String, Validator>, key: &str, value: &Valu
         // GetMailer shares the envelope's event-name pointer (`/type`), so the policy classifies
         // a Resend violation as it does a GetMailer one.
         Defect::from_violation(
-            Vendor::GetMailer,
+            Vendor::GETMAILER,
             &v.keyword,
             &v.instance_path,
             &v.schema_path,
