@@ -100,30 +100,11 @@ fn wanted(root: &Path) -> Result<Files, Box<dyn std::error::Error>> {
         .into_iter()
         .map(|v| dict::dictionary(catalog, v))
         .chain([dict::all_vendors(catalog)]);
-    let resend = resend_documents(&root.join("schemas/resend"))?;
-    let dicts = dicts.chain([dict::from_documents(
-        "resend",
-        &resend,
-        dict::RESEND_ENVELOPE,
-    )]);
     for d in dicts {
         let path = PathBuf::from("fuzz/dict").join(format!("{}.dict", d.name));
         files.insert(path, d.render().into_bytes());
     }
     Ok(files)
-}
-
-/// The schema documents of `schemas/resend/` (not a catalog vendor, but it has a dictionary).
-fn resend_documents(dir: &Path) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
-    let mut docs = Vec::new();
-    for item in fs::read_dir(dir)? {
-        let path = item?.path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let text = fs::read_to_string(&path)?;
-            docs.push(serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?);
-        }
-    }
-    Ok(docs)
 }
 
 /// Every file now in `dirs`.

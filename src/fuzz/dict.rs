@@ -150,43 +150,6 @@ pub fn dictionary(catalog: &Catalog, vendor: Vendor) -> Dictionary {
     dict
 }
 
-/// Fragments of the Resend envelope `{type, created_at, data}`, as they appear in compact JSON.
-pub const RESEND_ENVELOPE: &[&str] = &["{\"type\":\"", "\",\"created_at\":\"", "\",\"data\":{"];
-
-/// The dictionary `name` of a vendor directory that is not in the catalog (Resend's
-/// `schemas/resend/`), from its schema `documents` (event schemas and `_defs.json`) and its
-/// `envelope` fragments, built as [`dictionary`] builds a catalog vendor's.
-///
-/// # Example
-///
-/// ```
-/// use hookcheck::fuzz::dict::{RESEND_ENVELOPE, from_documents};
-///
-/// let schema = serde_json::json!({"properties": {"type": {"const": "email.sent"}}});
-/// let dict = from_documents("resend", [&schema], RESEND_ENVELOPE);
-/// assert!(dict.keys.contains("\"type\""));
-/// assert!(dict.values.contains("\"email.sent\""));
-/// assert!(dict.tokens.contains("{\"type\":\""));
-/// ```
-#[must_use]
-pub fn from_documents<'a>(
-    name: &str,
-    documents: impl IntoIterator<Item = &'a Value>,
-    envelope: &[&str],
-) -> Dictionary {
-    let mut dict = Dictionary {
-        name: name.to_owned(),
-        ..Dictionary::default()
-    };
-    for doc in documents {
-        walk(doc, &mut dict);
-    }
-    for token in envelope.iter().chain(JSON_TOKENS) {
-        Dictionary::insert(&mut dict.tokens, (*token).to_owned());
-    }
-    dict
-}
-
 /// The union of every vendor's dictionary, for targets that take any vendor's payloads.
 #[must_use]
 pub fn all_vendors(catalog: &Catalog) -> Dictionary {
@@ -369,6 +332,7 @@ mod tests {
                 Vendor::POSTAL => ["event", "payload", "uuid"],
                 Vendor::MSNDR => ["message", "event", "name"],
                 Vendor::GETMAILER => ["id", "type", "data"],
+                Vendor::RESEND => ["type", "created_at", "data"],
                 other => panic!("no expected envelope keys for {other}"),
             };
             for key in envelope {
@@ -418,33 +382,6 @@ mod tests {
             .map(|l| String::from_utf8(unescape(l).unwrap()).unwrap())
             .collect();
         assert_eq!(back, dict.values);
-    }
-
-    /// The committed Resend dictionary is what `schemas/resend/` generates now.
-    #[test]
-    fn committed_resend_dictionary_is_current() {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let mut docs = Vec::new();
-        for item in std::fs::read_dir(root.join("schemas/resend")).unwrap() {
-            let path = item.unwrap().path();
-            if path.extension().is_some_and(|e| e == "json") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                docs.push(serde_json::from_str::<Value>(&text).unwrap());
-            }
-        }
-        assert_eq!(docs.len(), 18);
-        let dict = super::from_documents("resend", &docs, super::RESEND_ENVELOPE);
-        for entry in ["\"email_id\"", "\"subType\"", "\"email.delivery_delayed\""] {
-            assert!(dict.entries().any(|e| e == entry), "{entry}");
-        }
-        let path = root.join("fuzz/dict/resend.dict");
-        let committed =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            committed == dict.render(),
-            "{} is stale: run `cargo run --example fuzz_corpus`",
-            path.display()
-        );
     }
 
     /// The committed dictionaries are what the catalog generates now.

@@ -51,6 +51,7 @@ impl WebhookParser for ReferenceParser {
             Vendor::POSTAL => postal::parse_event(body),
             Vendor::MSNDR => msndr::parse(body).map(msndr::Webhook::into_event),
             Vendor::GETMAILER => getmailer::parse_event(body),
+            Vendor::RESEND => resend::parse_event(body),
             // A vendor from a user catalog: it has no reference parser.
             _ => Err(ParseError::UnsupportedVendor { vendor }),
         }
@@ -61,6 +62,9 @@ impl WebhookParser for ReferenceParser {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        matches!(vendor, Vendor::POSTAL | Vendor::MSNDR | Vendor::GETMAILER)
+        matches!(
+            vendor,
+            Vendor::POSTAL | Vendor::MSNDR | Vendor::GETMAILER | Vendor::RESEND
+        )
     }
 }

@@ -552,33 +552,17 @@ impl<'a> Webhook<'a> {
 
 type Parts<'a, T> = (EventName, Timestamp<'a>, T);
 
-/// The vendor the shared decoding helpers are given. Resend has no [`Vendor`] of its own yet;
-/// the only error that names the vendor, [`ParseError::WrongEnvelope`], is rewritten by
-/// [`envelope_error`] to say Resend.
-const HELPER_VENDOR: Vendor = Vendor::GETMAILER;
 
 fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseError>
 where
     F: FnOnce(Data<'a>) -> T + Copy,
 {
-    let root = from_slice_seed(HELPER_VENDOR, body, RootSeed(then), &JsonPointer::root())
-        .map_err(envelope_error)?;
+    let root = from_slice_seed(Vendor::RESEND, body, RootSeed(then), &JsonPointer::root())?;
     let event = root.event.known()?;
     let data = root
         .data
-        .finish(HELPER_VENDOR, "data", DataSeed(event, then))
-        .map_err(envelope_error)?;
+        .finish(Vendor::RESEND, "data", DataSeed(event, then))?;
     Ok((event, Timestamp::from_rfc3339(root.created_at), data))
-}
-
-/// A wrong-envelope error that names Resend rather than the helper vendor.
-fn envelope_error(err: ParseError) -> ParseError {
-    match err {
-        ParseError::WrongEnvelope { detail, .. } => ParseError::Other {
-            detail: format!("not a Resend webhook envelope: {detail}"),
-        },
-        other => other,
-    }
 }
 
 struct Root<'a, T> {

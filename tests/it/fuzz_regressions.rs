@@ -37,6 +37,11 @@ const TARGETS: [(Target, &str, Run); 6] = [
         |d| fuzz::raw::<ReferenceParser>(Vendor::GETMAILER, d),
     ),
     (
+        Target::RawResend,
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::RESEND, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::RESEND, d),
+    ),
+    (
         Target::Structured,
         "hookcheck::fuzz::structured::<hookcheck::parsers::ReferenceParser>(data)",
         fuzz::structured::<ReferenceParser>,
