@@ -11,6 +11,7 @@
 //! | postal | `{event, timestamp, payload, uuid}` | `/event` |
 //! | msndr | `{message: {id}, event: {name, timestamp, data}}` | `/event/name` |
 //! | getmailer | `{id, type, timestamp, data}` | `/type` |
+//! | resend | `{type, created_at, data}` | `/type` |
 //!
 //! A body has a vendor's envelope *shape* when it has the keys that tell that envelope apart
 //! (the profile's `present`, `objects` and `absent` pointers): `event` and `payload` (postal),

@@ -1,14 +1,11 @@
-//! Reference parsers: typed `serde` models of every documented event of the three vendors.
+//! Reference parsers: typed `serde` models of every documented event of the built-in vendors.
 //!
-//! [`ReferenceParser`] implements [`WebhookParser`] for all three vendors by dispatching to
-//! [`postal::parse`], [`msndr::parse`] and [`getmailer::parse`], each of which returns the
+//! [`ReferenceParser`] implements [`WebhookParser`] for the built-in vendors by dispatching to
+//! [`postal::parse`], [`msndr::parse`], [`getmailer::parse`] and [`resend::parse`], each of which returns the
 //! vendor's full typed model. The models are strict where the vendor's behaviour is established
 //! (types, required keys, nullability, enums) and tolerant of unknown extra keys, so they accept
 //! every schema-valid payload and reject every defect the [reject policy](crate::parser::policy)
 //! says must be rejected.
-//!
-//! [`resend`] is the typed model of Resend webhooks; it is not behind [`ReferenceParser`] yet,
-//! as Resend is not a [`Vendor`] of the catalog.
 //!
 //! They are also fast: strings borrow from the body unless they contain escapes, the envelope is
 //! read in one pass that deserializes the payload straight into the event's type once the event
@@ -29,7 +26,7 @@ pub mod resend;
 
 pub use de::{Integer, RawObject, from_slice};
 
-/// The reference parser of all three vendors.
+/// The reference parser of the built-in vendors (Postal, msndr.net, GetMailer, Resend).
 ///
 /// # Example
 ///

@@ -552,7 +552,6 @@ impl<'a> Webhook<'a> {
 
 type Parts<'a, T> = (EventName, Timestamp<'a>, T);
 
-
 fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseError>
 where
     F: FnOnce(Data<'a>) -> T + Copy,

@@ -20,7 +20,7 @@ use hookcheck::parsers::ReferenceParser;
 type Run = fn(&[u8]) -> Handling;
 
 /// Each target, the call its shim makes (as written there), and that call.
-const TARGETS: [(Target, &str, Run); 6] = [
+const TARGETS: [(Target, &str, Run); 7] = [
     (
         Target::RawPostal,
         "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::POSTAL, data)",
