@@ -24,7 +24,8 @@ fn schemas() -> (Vec<(String, Value)>, BTreeMap<String, Value>) {
     let mut events = BTreeMap::new();
     for item in fs::read_dir(dir()).unwrap() {
         let path = item.unwrap().path();
-        if path.extension().is_none_or(|e| e != "json") {
+        // The profile is not a schema.
+        if path.extension().is_none_or(|e| e != "json") || path.ends_with("vendor.json") {
             continue;
         }
         let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
