@@ -11,10 +11,12 @@
 //! | postal | `{event, timestamp, payload, uuid}` | `/event` |
 //! | msndr | `{message: {id}, event: {name, timestamp, data}}` | `/event/name` |
 //! | getmailer | `{id, type, timestamp, data}` | `/type` |
+//! | resend | `{type, created_at, data}` | `/type` |
 //!
 //! A body has a vendor's envelope *shape* when it has the keys that tell that envelope apart
 //! (the profile's `present`, `objects` and `absent` pointers): `event` and `payload` (postal),
-//! an object at `event` (msndr), `type` and `data` (getmailer). A body with the shape of more than one vendor is **ambiguous** and is rejected
+//! an object at `event` (msndr), `type` and `data` but no `created_at` (getmailer), `type`,
+//! `created_at` and `data` but no `id` or `timestamp` (resend). A body with the shape of more than one vendor is **ambiguous** and is rejected
 //! as such ([`DetectError::Ambiguous`]), whatever vendor detection is restricted to: the
 //! outcome, and which signature a receiver demands, never depends on the order in which
 //! envelopes are tried. [`shapes`] lists every vendor whose shape a body has, for callers that

@@ -585,7 +585,7 @@ impl Catalog {
         (Catalog { entries }, problems)
     }
 
-    /// Every entry: vendor by vendor (postal, msndr, getmailer), then by file name.
+    /// Every entry: vendor by vendor (in `schemas/vendors.txt` order, then user vendors), then by file name.
     #[must_use]
     pub fn entries(&self) -> &[Entry] {
         &self.entries

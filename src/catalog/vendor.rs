@@ -35,6 +35,8 @@ impl Vendor {
     pub const MSNDR: Vendor = Vendor("msndr");
     /// GetMailer (getmailer.co): `{id, type, timestamp, data}`.
     pub const GETMAILER: Vendor = Vendor("getmailer");
+    /// Resend (resend.com), through Svix: `{type, created_at, data}`.
+    pub const RESEND: Vendor = Vendor("resend");
 
     /// Every vendor of the catalog in use, in catalog order.
     #[must_use]
@@ -344,11 +346,11 @@ mod tests {
         assert_eq!("msndr.net".parse::<Vendor>(), Ok(Vendor::MSNDR));
         assert_eq!(
             "mailgun".parse::<Vendor>().unwrap_err().to_string(),
-            r#"unknown vendor "mailgun" (known: postal, msndr, getmailer)"#
+            r#"unknown vendor "mailgun" (known: postal, msndr, getmailer, resend)"#
         );
         assert_eq!(
             "Postl".parse::<Vendor>().unwrap_err().to_string(),
-            r#"unknown vendor "Postl" (did you mean "postal"? known: postal, msndr, getmailer)"#
+            r#"unknown vendor "Postl" (did you mean "postal"? known: postal, msndr, getmailer, resend)"#
         );
     }
 
@@ -362,16 +364,22 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(other, after as usize);
-        assert_eq!(Vendor::builtin().len(), 3);
+        assert_eq!(Vendor::builtin().len(), 4);
     }
 
     #[test]
     fn vendors_order_as_the_catalog_lists_them() {
         assert_eq!(
             Vendor::builtin(),
-            vec![Vendor::POSTAL, Vendor::MSNDR, Vendor::GETMAILER]
+            vec![
+                Vendor::POSTAL,
+                Vendor::MSNDR,
+                Vendor::GETMAILER,
+                Vendor::RESEND
+            ]
         );
         assert!(Vendor::POSTAL < Vendor::MSNDR && Vendor::MSNDR < Vendor::GETMAILER);
+        assert!(Vendor::GETMAILER < Vendor::RESEND);
         assert!(builtin_problems().is_empty());
     }
 }

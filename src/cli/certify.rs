@@ -52,7 +52,7 @@ Examples:
   hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --format json --out shard2/
   hookcheck certify --merge shard1/report.json shard2/report.json --format markdown")]
 pub(crate) struct Args {
-    /// Only this vendor's events (repeatable): postal, msndr, getmailer.
+    /// Only this vendor's events (repeatable): postal, msndr, getmailer, resend, or a --catalog vendor.
     #[arg(long)]
     vendor: Vec<Vendor>,
     /// Only this event (repeatable): a wire name (MessageSent) or VENDOR/EVENT.
@@ -266,7 +266,10 @@ fn certify_parser(args: &Args) -> Result<Certification, CliError> {
         }
         for (vendors, signer) in &signers {
             for vendor in vendors {
-                parser = parser.with_shared_signer(*vendor, Arc::clone(signer));
+                parser = parser.with_shared_signer(
+                    *vendor,
+                    hookcheck::signature::as_sent_by(*vendor, Arc::clone(signer)),
+                );
             }
         }
         // One agent for every job: its pool keeps a connection per request in flight.

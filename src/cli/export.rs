@@ -34,7 +34,7 @@ Examples:
 /// Arguments of `hookcheck export openapi`.
 #[derive(Debug, clap::Args)]
 struct OpenapiArgs {
-    /// Only this vendor (postal, msndr, getmailer).
+    /// Only this vendor (postal, msndr, getmailer, resend, or a --catalog vendor).
     #[arg(long)]
     vendor: Option<Vendor>,
     /// Write the document to FILE instead of stdout.

@@ -12,7 +12,7 @@ use hookcheck::catalog::{Catalog, EntryKind, Vendor};
 /// Arguments of `hookcheck list`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Only this vendor (postal, msndr, getmailer).
+    /// Only this vendor (postal, msndr, getmailer, resend, or a --catalog vendor).
     #[arg(long)]
     vendor: Option<Vendor>,
     /// Output format.

@@ -332,6 +332,7 @@ mod tests {
                 Vendor::POSTAL => ["event", "payload", "uuid"],
                 Vendor::MSNDR => ["message", "event", "name"],
                 Vendor::GETMAILER => ["id", "type", "data"],
+                Vendor::RESEND => ["type", "created_at", "data"],
                 other => panic!("no expected envelope keys for {other}"),
             };
             for key in envelope {

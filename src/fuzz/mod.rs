@@ -13,7 +13,7 @@
 //!
 //! | target | function | what it checks |
 //! | --- | --- | --- |
-//! | `raw_postal`, `raw_msndr`, `raw_getmailer` | [`raw`] | any bytes as one vendor's body: the parser's verdict meets the [oracle] |
+//! | `raw_postal`, `raw_msndr`, `raw_getmailer`, `raw_resend` | [`raw`] | any bytes as one vendor's body: the parser's verdict meets the [oracle] |
 //! | `structured` | [`structured`] | a schema-valid payload built from the bytes is accepted as its event |
 //! | `differential` | [`differential`] | a valid payload with one mutation: the parser's verdict agrees with the validator's under the reject policy |
 //! | `validate` | [`validate`] | decoding, detection and every catalog validator take any bytes; `is_valid` agrees with `violations` |

@@ -14,6 +14,8 @@ pub enum Target {
     RawMsndr,
     /// Raw bytes into the GetMailer reference parser.
     RawGetMailer,
+    /// Raw bytes into the Resend reference parser.
+    RawResend,
     /// Fuzzer bytes drive the generator to a schema-valid payload that must be accepted.
     Structured,
     /// A valid payload and one mutation; validator and parser verdicts must agree.
@@ -24,10 +26,11 @@ pub enum Target {
 
 impl Target {
     /// Every target, in the order CI runs them.
-    pub const ALL: [Target; 6] = [
+    pub const ALL: [Target; 7] = [
         Target::RawPostal,
         Target::RawMsndr,
         Target::RawGetMailer,
+        Target::RawResend,
         Target::Structured,
         Target::Differential,
         Target::Validate,
@@ -40,6 +43,7 @@ impl Target {
             Target::RawPostal => "raw_postal",
             Target::RawMsndr => "raw_msndr",
             Target::RawGetMailer => "raw_getmailer",
+            Target::RawResend => "raw_resend",
             Target::Structured => "structured",
             Target::Differential => "differential",
             Target::Validate => "validate",
@@ -53,6 +57,7 @@ impl Target {
             Target::RawPostal => Some(Vendor::POSTAL),
             Target::RawMsndr => Some(Vendor::MSNDR),
             Target::RawGetMailer => Some(Vendor::GETMAILER),
+            Target::RawResend => Some(Vendor::RESEND),
             Target::Structured | Target::Differential | Target::Validate => None,
         }
     }

@@ -293,7 +293,11 @@ pub fn sign(request: &mut Request, signers: &[Box<dyn Signer>]) -> Result<(), Re
         request
             .headers
             .retain(|(n, _)| !names.iter().any(|h| h.eq_ignore_ascii_case(n)));
-        for (name, value) in signer.sign(&request.body).map_err(ReplayError::Signing)? {
+        let mut signed = signer.sign(&request.body).map_err(ReplayError::Signing)?;
+        if let Some(v) = vendor {
+            crate::signature::rename_for(v, scheme, &mut signed);
+        }
+        for (name, value) in signed {
             request.headers.push((name, value.into_bytes()));
         }
     }

@@ -1,7 +1,7 @@
-//! Reference parsers: typed `serde` models of every documented event of the three vendors.
+//! Reference parsers: typed `serde` models of every documented event of the built-in vendors.
 //!
-//! [`ReferenceParser`] implements [`WebhookParser`] for all three vendors by dispatching to
-//! [`postal::parse`], [`msndr::parse`] and [`getmailer::parse`], each of which returns the
+//! [`ReferenceParser`] implements [`WebhookParser`] for the built-in vendors by dispatching to
+//! [`postal::parse`], [`msndr::parse`], [`getmailer::parse`] and [`resend::parse`], each of which returns the
 //! vendor's full typed model. The models are strict where the vendor's behaviour is established
 //! (types, required keys, nullability, enums) and tolerant of unknown extra keys, so they accept
 //! every schema-valid payload and reject every defect the [reject policy](crate::parser::policy)
@@ -22,10 +22,11 @@ mod de;
 pub mod getmailer;
 pub mod msndr;
 pub mod postal;
+pub mod resend;
 
 pub use de::{Integer, RawObject, from_slice};
 
-/// The reference parser of all three vendors.
+/// The reference parser of the built-in vendors (Postal, msndr.net, GetMailer, Resend).
 ///
 /// # Example
 ///
@@ -47,6 +48,7 @@ impl WebhookParser for ReferenceParser {
             Vendor::POSTAL => postal::parse_event(body),
             Vendor::MSNDR => msndr::parse(body).map(msndr::Webhook::into_event),
             Vendor::GETMAILER => getmailer::parse_event(body),
+            Vendor::RESEND => resend::parse_event(body),
             // A vendor from a user catalog: it has no reference parser.
             _ => Err(ParseError::UnsupportedVendor { vendor }),
         }
@@ -57,6 +59,9 @@ impl WebhookParser for ReferenceParser {
     }
 
     fn supports(&self, vendor: Vendor) -> bool {
-        matches!(vendor, Vendor::POSTAL | Vendor::MSNDR | Vendor::GETMAILER)
+        matches!(
+            vendor,
+            Vendor::POSTAL | Vendor::MSNDR | Vendor::GETMAILER | Vendor::RESEND
+        )
     }
 }

@@ -6,7 +6,7 @@
 //! | --- | --- | --- | --- | --- |
 //! | Postal | [`postal`] | `X-Postal-Signature`, `X-Postal-Signature-256`, `X-Postal-Signature-KID` | raw body | RSA PKCS#1 v1.5, SHA-1 and SHA-256 |
 //! | GetMailer | [`getmailer`] | `X-GetMailer-Signature: sha256=<hex>` | raw body | HMAC-SHA256, secret as UTF-8 bytes |
-//! | Standard Webhooks | [`standard`] | `webhook-id`, `webhook-timestamp`, `webhook-signature` | `{id}.{timestamp}.{body}` | HMAC-SHA256, `whsec_` + base64 secret |
+//! | Standard Webhooks | [`standard`] | `webhook-id`, `webhook-timestamp`, `webhook-signature` (or Svix's `svix-id`, `svix-timestamp`, `svix-signature`) | `{id}.{timestamp}.{body}` | HMAC-SHA256, `whsec_` + base64 secret |
 //!
 //! Every check works on the exact bytes received, never on re-serialised JSON, and every
 //! problem is a [`SignatureError`] value, never a panic. The cryptography is that of the `rsa`,
@@ -35,6 +35,7 @@ pub mod postal;
 pub mod standard;
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -267,9 +268,103 @@ pub trait Signer: Send + Sync {
     }
 }
 
+/// Renames the headers a signer of `scheme` made to the names `vendor`'s profile gives that
+/// scheme's headers (`signatures[].headers`), position by position. Resend's profile lists the
+/// Standard Webhooks headers as `svix-id`, `svix-timestamp`, `svix-signature`, so its bodies
+/// are signed as Svix sends them. A profile that lists the scheme's own names, or a different
+/// number of headers, changes nothing.
+pub fn rename_for(
+    vendor: crate::catalog::Vendor,
+    scheme: Scheme,
+    headers: &mut [(String, String)],
+) {
+    let own = scheme.headers();
+    let Some(spec) = vendor
+        .profile()
+        .signatures
+        .iter()
+        .find(|s| s.scheme == scheme.as_str() && s.headers.len() == own.len())
+    else {
+        return;
+    };
+    for (name, _) in headers.iter_mut() {
+        if let Some(i) = own.iter().position(|h| h.eq_ignore_ascii_case(name)) {
+            name.clone_from(&spec.headers[i]);
+        }
+    }
+}
+
+/// `signer` sending its headers under the names `vendor` sends them with ([`rename_for`]),
+/// its impostor and expired signers too.
+#[must_use]
+pub fn as_sent_by(vendor: crate::catalog::Vendor, signer: Arc<dyn Signer>) -> Arc<dyn Signer> {
+    Arc::new(SentBy { vendor, signer })
+}
+
+/// A signer whose header names are those a vendor sends ([`as_sent_by`]).
+struct SentBy {
+    vendor: crate::catalog::Vendor,
+    signer: Arc<dyn Signer>,
+}
+
+impl SentBy {
+    fn wrap(&self, signer: Option<Box<dyn Signer>>) -> Option<Box<dyn Signer>> {
+        signer.map(|s| {
+            Box::new(SentBy {
+                vendor: self.vendor,
+                signer: Arc::from(s),
+            }) as Box<dyn Signer>
+        })
+    }
+}
+
+impl Signer for SentBy {
+    fn scheme(&self) -> Scheme {
+        self.signer.scheme()
+    }
+
+    fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, SignatureError> {
+        let mut headers = self.signer.sign(body)?;
+        rename_for(self.vendor, self.scheme(), &mut headers);
+        Ok(headers)
+    }
+
+    fn impostor(&self) -> Option<Box<dyn Signer>> {
+        self.wrap(self.signer.impostor())
+    }
+
+    fn expired(&self) -> Option<Box<dyn Signer>> {
+        self.wrap(self.signer.expired())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resend_bodies_are_signed_with_the_svix_names_and_still_verify() {
+        use crate::catalog::Vendor;
+        let signer: Arc<dyn Signer> = Arc::new(
+            standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap(),
+        );
+        let body = br#"{"type":"email.sent","created_at":"2024-02-22T23:41:12.126Z","data":{}}"#;
+        let resend = as_sent_by(Vendor::RESEND, Arc::clone(&signer))
+            .sign(body)
+            .unwrap();
+        let names: Vec<&str> = resend.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["svix-id", "svix-timestamp", "svix-signature"]);
+        let verifier =
+            standard::StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        assert!(verifier.verify(&resend, body).is_ok());
+        // Forgeries are renamed the same way; other vendors keep the scheme's own names.
+        let impostor = as_sent_by(Vendor::RESEND, Arc::clone(&signer))
+            .impostor()
+            .unwrap();
+        assert_eq!(impostor.sign(body).unwrap()[0].0, "svix-id");
+        let other = as_sent_by(Vendor::GETMAILER, signer).sign(body).unwrap();
+        assert_eq!(other[0].0, "webhook-id");
+    }
 
     #[test]
     fn header_lookup_ignores_case() {

@@ -12,6 +12,14 @@
 //!   accepts; entries are compared in constant time.
 //!
 //! The clock is a [`Clock`], so fixed test vectors can be checked at their own time.
+//!
+//! Svix, which delivers for Resend among others, sends the same scheme under the names
+//! `svix-id`, `svix-timestamp` and `svix-signature` ([`HeaderNames::Svix`]). The verifier
+//! accepts either naming: a request with `webhook-signature` is read with the `webhook-*` names,
+//! else one with `svix-signature` with the `svix-*` names, and all three headers must then use
+//! that naming (a `webhook-signature` with only a `svix-id` is missing its `webhook-id`). The
+//! signer sends the `webhook-*` names unless told otherwise with
+//! [`with_svix_headers`](StandardWebhooks::with_svix_headers).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -27,6 +35,12 @@ pub const ID_HEADER: &str = "webhook-id";
 pub const TIMESTAMP_HEADER: &str = "webhook-timestamp";
 /// The signature list header.
 pub const SIGNATURE_HEADER: &str = "webhook-signature";
+/// The message id header under the Svix naming.
+pub const SVIX_ID_HEADER: &str = "svix-id";
+/// The attempt timestamp header under the Svix naming.
+pub const SVIX_TIMESTAMP_HEADER: &str = "svix-timestamp";
+/// The signature list header under the Svix naming.
+pub const SVIX_SIGNATURE_HEADER: &str = "svix-signature";
 /// The tolerance of the reference libraries, in seconds either way.
 pub const DEFAULT_TOLERANCE: u64 = 300;
 
@@ -57,12 +71,63 @@ impl Clock {
     }
 }
 
+/// The names of the three headers: the specification's, or the ones Svix sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum HeaderNames {
+    /// `webhook-id`, `webhook-timestamp`, `webhook-signature`.
+    #[default]
+    Standard,
+    /// `svix-id`, `svix-timestamp`, `svix-signature`.
+    Svix,
+}
+
+impl HeaderNames {
+    /// Both namings, in the order the verifier looks for them.
+    pub const ALL: [Self; 2] = [Self::Standard, Self::Svix];
+
+    /// The message id header.
+    #[must_use]
+    pub const fn id(self) -> &'static str {
+        match self {
+            Self::Standard => ID_HEADER,
+            Self::Svix => SVIX_ID_HEADER,
+        }
+    }
+
+    /// The timestamp header.
+    #[must_use]
+    pub const fn timestamp(self) -> &'static str {
+        match self {
+            Self::Standard => TIMESTAMP_HEADER,
+            Self::Svix => SVIX_TIMESTAMP_HEADER,
+        }
+    }
+
+    /// The signature list header.
+    #[must_use]
+    pub const fn signature(self) -> &'static str {
+        match self {
+            Self::Standard => SIGNATURE_HEADER,
+            Self::Svix => SVIX_SIGNATURE_HEADER,
+        }
+    }
+
+    /// The naming of a request: the first whose signature header is present.
+    #[must_use]
+    pub fn of(headers: &dyn HeaderSource) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|names| headers.header(names.signature()).is_some())
+    }
+}
+
 /// Verifies and produces Standard Webhooks `v1` signatures with one secret.
 #[derive(Clone)]
 pub struct StandardWebhooks {
     key: Vec<u8>,
     tolerance: u64,
     clock: Clock,
+    names: HeaderNames,
 }
 
 impl std::fmt::Debug for StandardWebhooks {
@@ -70,6 +135,7 @@ impl std::fmt::Debug for StandardWebhooks {
         f.debug_struct("StandardWebhooks")
             .field("tolerance", &self.tolerance)
             .field("clock", &self.clock)
+            .field("names", &self.names)
             .finish_non_exhaustive()
     }
 }
@@ -110,6 +176,7 @@ impl StandardWebhooks {
             key,
             tolerance: DEFAULT_TOLERANCE,
             clock: Clock::System,
+            names: HeaderNames::Standard,
         })
     }
 
@@ -127,6 +194,26 @@ impl StandardWebhooks {
         self
     }
 
+    /// The same secret, signing with the Svix header names (`svix-id`, `svix-timestamp`,
+    /// `svix-signature`). Verification accepts either naming regardless.
+    #[must_use]
+    pub fn with_svix_headers(self) -> Self {
+        self.with_header_names(HeaderNames::Svix)
+    }
+
+    /// The same secret, signing with the header names `names`.
+    #[must_use]
+    pub fn with_header_names(mut self, names: HeaderNames) -> Self {
+        self.names = names;
+        self
+    }
+
+    /// The header names the signer sends.
+    #[must_use]
+    pub fn header_names(&self) -> HeaderNames {
+        self.names
+    }
+
     fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> HmacSha256 {
         // HMAC accepts keys of any length, so this cannot fail; the fallback keeps it panic-free.
         let mut mac = HmacSha256::new_from_slice(&self.key)
@@ -139,7 +226,7 @@ impl StandardWebhooks {
         mac
     }
 
-    /// The `webhook-signature` value for one message: `v1,<base64>`.
+    /// The `webhook-signature` (or `svix-signature`) value for one message: `v1,<base64>`.
     #[must_use]
     pub fn signature(&self, id: &str, timestamp: i64, body: &[u8]) -> String {
         let tag = self
@@ -165,15 +252,24 @@ impl Verifier for StandardWebhooks {
     }
 
     fn present(&self, headers: &dyn HeaderSource) -> bool {
-        headers.header(SIGNATURE_HEADER).is_some()
+        HeaderNames::of(headers).is_some()
     }
 
     fn verify(&self, headers: &dyn HeaderSource, body: &[u8]) -> Result<(), SignatureError> {
-        let id = required(headers, ID_HEADER)?;
-        let ts_text = required(headers, TIMESTAMP_HEADER)?;
-        let list = required(headers, SIGNATURE_HEADER)?;
+        // With no signature header, the errors speak of the naming the other headers use.
+        let names = HeaderNames::of(headers)
+            .or_else(|| {
+                HeaderNames::ALL.into_iter().find(|names| {
+                    headers.header(names.id()).is_some()
+                        || headers.header(names.timestamp()).is_some()
+                })
+            })
+            .unwrap_or(self.names);
+        let id = required(headers, names.id())?;
+        let ts_text = required(headers, names.timestamp())?;
+        let list = required(headers, names.signature())?;
         let timestamp: i64 = ts_text.parse().map_err(|_| SignatureError::Malformed {
-            header: TIMESTAMP_HEADER,
+            header: names.timestamp(),
             reason: format!("{ts_text:?} is not integer Unix seconds"),
         })?;
         let now = self.clock.now();
@@ -204,12 +300,12 @@ impl Verifier for StandardWebhooks {
         }
         if v1_entries == 0 {
             return Err(SignatureError::Malformed {
-                header: SIGNATURE_HEADER,
+                header: names.signature(),
                 reason: "no `v1,<base64>` entry".into(),
             });
         }
         Err(SignatureError::Mismatch {
-            header: SIGNATURE_HEADER,
+            header: names.signature(),
         })
     }
 }
@@ -219,18 +315,20 @@ impl Signer for StandardWebhooks {
         Scheme::StandardWebhooks
     }
 
-    /// Signs with the clock's time and a message id derived from the body (`msg_` + the first
+    /// Signs with the clock's time (under the [header names](Self::with_header_names) set) and
+    /// a message id derived from the body (`msg_` + the first
     /// 24 hex digits of its SHA-256), so that re-sending the same body keeps its id, as a
     /// retry would.
     fn sign(&self, body: &[u8]) -> Result<Vec<(String, String)>, SignatureError> {
         let digest = Sha256::digest(body);
         let id = format!("msg_{}", &hex::encode(digest)[..24]);
         let timestamp = self.clock.now();
+        let names = self.names;
         Ok(vec![
-            (ID_HEADER.to_owned(), id.clone()),
-            (TIMESTAMP_HEADER.to_owned(), timestamp.to_string()),
+            (names.id().to_owned(), id.clone()),
+            (names.timestamp().to_owned(), timestamp.to_string()),
             (
-                SIGNATURE_HEADER.to_owned(),
+                names.signature().to_owned(),
                 self.signature(&id, timestamp, body),
             ),
         ])
@@ -279,6 +377,168 @@ mod tests {
         assert!(StandardWebhooks::new("").is_err());
         assert!(StandardWebhooks::new("whsec_").is_err());
         assert!(StandardWebhooks::new("whsec_not base64!").is_err());
+    }
+
+    /// One shared vector: `(name, secret, headers, body, now, valid)`.
+    type Vector = (String, String, Vec<(String, String)>, String, i64, bool);
+
+    /// The shared vectors (`tests/data/standard-webhooks-vectors.json`) with every `webhook-*`
+    /// header renamed to `svix-*`.
+    fn svix_vectors() -> Vec<Vector> {
+        let doc: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/data/standard-webhooks-vectors.json"
+        ))
+        .unwrap();
+        doc["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|case| {
+                let headers = case["headers"]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| {
+                        let name = k
+                            .strip_prefix("webhook-")
+                            .map_or(k.clone(), |rest| format!("svix-{rest}"));
+                        (name, v.as_str().unwrap().to_owned())
+                    })
+                    .collect();
+                (
+                    case["name"].as_str().unwrap().to_owned(),
+                    case["secret"].as_str().unwrap().to_owned(),
+                    headers,
+                    case["body"].as_str().unwrap().to_owned(),
+                    case["now"].as_i64().unwrap(),
+                    case["valid"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn svix_named_vectors_get_the_same_verdicts() {
+        let mut valid = 0;
+        for (name, secret, headers, body, now, expected) in svix_vectors() {
+            assert!(headers.iter().all(|(k, _)| !k.starts_with("webhook-")));
+            let result = StandardWebhooks::new(&secret).and_then(|s| {
+                s.with_clock(Clock::Fixed(now))
+                    .verify(&headers, body.as_bytes())
+            });
+            assert_eq!(result.is_ok(), expected, "{name}: {result:?}");
+            if let Err(SignatureError::Missing { header })
+            | Err(SignatureError::Mismatch { header }) = result
+            {
+                assert!(header.starts_with("svix-"), "{name}: {header}");
+            }
+            valid += usize::from(expected);
+        }
+        assert_eq!(valid, 6);
+    }
+
+    #[test]
+    fn svix_documented_example_verifies_and_is_reproduced() {
+        // Svix's documented example (also the first shared vector), under the svix names.
+        let s = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap()
+            .with_clock(Clock::Fixed(1_614_265_330));
+        let body = br#"{"test": 2432232314}"#;
+        let headers = vec![
+            (SVIX_ID_HEADER, "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+            (SVIX_TIMESTAMP_HEADER, "1614265330"),
+            (
+                SVIX_SIGNATURE_HEADER,
+                "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+            ),
+        ];
+        assert!(s.present(&headers));
+        assert_eq!(s.verify(&headers, body), Ok(()));
+        assert_eq!(
+            s.verify(&headers, br#"{"test": 2432232315}"#),
+            Err(SignatureError::Mismatch {
+                header: SVIX_SIGNATURE_HEADER
+            })
+        );
+
+        let svix = s.clone().with_svix_headers();
+        assert_eq!(svix.header_names(), HeaderNames::Svix);
+        let signed = Signer::sign(&svix, body).unwrap();
+        let names: Vec<&str> = signed.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [SVIX_ID_HEADER, SVIX_TIMESTAMP_HEADER, SVIX_SIGNATURE_HEADER]
+        );
+        assert_eq!(
+            signed[2].1,
+            s.signature(&signed[0].1, 1_614_265_330, body),
+            "the same signature under either naming"
+        );
+        assert_eq!(s.verify(&signed, body), Ok(()));
+        let standard = Signer::sign(&s, body).unwrap();
+        assert_eq!(standard[0].0, ID_HEADER);
+        assert_eq!(standard[2].1, signed[2].1);
+        for derived in [svix.impostor().unwrap(), svix.expired().unwrap()] {
+            let headers = derived.sign(body).unwrap();
+            assert_eq!(headers[0].0, SVIX_ID_HEADER);
+            assert!(s.verify(&headers, body).is_err());
+        }
+    }
+
+    #[test]
+    fn mixed_namings_are_not_combined() {
+        let s = StandardWebhooks::new("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap()
+            .with_clock(Clock::Fixed(1_614_265_330));
+        let body = br#"{"test": 2432232314}"#;
+        let (id, ts, sig) = (
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            "1614265330",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        );
+        let mixed = vec![
+            (SVIX_ID_HEADER, id),
+            (TIMESTAMP_HEADER, ts),
+            (SIGNATURE_HEADER, sig),
+        ];
+        assert_eq!(
+            s.verify(&mixed, body),
+            Err(SignatureError::Missing { header: ID_HEADER })
+        );
+        let mixed = vec![
+            (ID_HEADER, id),
+            (TIMESTAMP_HEADER, ts),
+            (SVIX_SIGNATURE_HEADER, sig),
+        ];
+        assert_eq!(
+            s.verify(&mixed, body),
+            Err(SignatureError::Missing {
+                header: SVIX_ID_HEADER
+            })
+        );
+        // Both complete sets (as some Svix deployments send): the `webhook-*` set decides.
+        let both = vec![
+            (ID_HEADER, id),
+            (TIMESTAMP_HEADER, ts),
+            (SIGNATURE_HEADER, "v1,AAAA"),
+            (SVIX_ID_HEADER, id),
+            (SVIX_TIMESTAMP_HEADER, ts),
+            (SVIX_SIGNATURE_HEADER, sig),
+        ];
+        assert_eq!(
+            s.verify(&both, body),
+            Err(SignatureError::Mismatch {
+                header: SIGNATURE_HEADER
+            })
+        );
+        let none: Vec<(&str, &str)> = vec![(SVIX_ID_HEADER, id), (SVIX_TIMESTAMP_HEADER, ts)];
+        assert!(!s.present(&none));
+        assert_eq!(
+            s.verify(&none, body),
+            Err(SignatureError::Missing {
+                header: SVIX_SIGNATURE_HEADER
+            })
+        );
     }
 
     #[test]

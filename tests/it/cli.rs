@@ -94,7 +94,7 @@ fn list_shows_every_event_as_json() {
     let out = hookcheck(dir.path(), &["list", "--format", "json"]);
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["events"], 35);
+    assert_eq!(v["events"], 52);
     assert_eq!(v["api_bodies"], 4);
     settings().bind(|| insta::assert_json_snapshot!("list_json", v));
 }

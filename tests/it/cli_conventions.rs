@@ -26,10 +26,16 @@ fn schema_takes_a_bare_event_name_like_certify_does() {
     assert!(keyed.contains("\"$id\""), "{keyed}");
     assert_eq!(bare, keyed);
     hookcheck()
-        .args(["schema", "email.sent"])
+        .args(["schema", "hard_bounced"])
         .assert()
         .code(0)
-        .stdout(contains("getmailer/email.sent.json"));
+        .stdout(contains("msndr/hard_bounced.json"));
+    // GetMailer and Resend both have an `email.sent`: the bare name must say which.
+    hookcheck()
+        .args(["schema", "email.sent"])
+        .assert()
+        .code(2)
+        .stderr(contains("getmailer/email.sent, resend/email.sent"));
 }
 
 #[test]

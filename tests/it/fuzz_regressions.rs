@@ -20,7 +20,7 @@ use hookcheck::parsers::ReferenceParser;
 type Run = fn(&[u8]) -> Handling;
 
 /// Each target, the call its shim makes (as written there), and that call.
-const TARGETS: [(Target, &str, Run); 6] = [
+const TARGETS: [(Target, &str, Run); 7] = [
     (
         Target::RawPostal,
         "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::POSTAL, data)",
@@ -35,6 +35,11 @@ const TARGETS: [(Target, &str, Run); 6] = [
         Target::RawGetMailer,
         "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::GETMAILER, data)",
         |d| fuzz::raw::<ReferenceParser>(Vendor::GETMAILER, d),
+    ),
+    (
+        Target::RawResend,
+        "hookcheck::fuzz::raw::<hookcheck::parsers::ReferenceParser>(hookcheck::catalog::Vendor::RESEND, data)",
+        |d| fuzz::raw::<ReferenceParser>(Vendor::RESEND, d),
     ),
     (
         Target::Structured,

@@ -37,6 +37,7 @@ mod listen_retries;
 mod openapi;
 mod openapi_catalog;
 mod parsers;
+mod parsers_resend;
 mod readme;
 mod reject_policy;
 mod report;

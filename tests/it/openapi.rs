@@ -93,7 +93,7 @@ fn strip_extensions(v: &mut Value) {
 fn assert_same_as_catalog(vendors: &[ImportedVendor], origin: PointerOrigin) {
     let catalog = Catalog::builtin();
     let names: Vec<&str> = vendors.iter().map(|v| v.name.as_str()).collect();
-    assert_eq!(names, ["getmailer", "msndr", "postal"]);
+    assert_eq!(names, ["getmailer", "msndr", "postal", "resend"]);
     for imported in vendors {
         let vendor: Vendor = imported.name.parse().unwrap();
         assert_eq!(

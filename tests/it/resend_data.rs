@@ -41,7 +41,8 @@ fn files() -> BTreeMap<String, Value> {
     let mut out = BTreeMap::new();
     for item in fs::read_dir(dir()).unwrap() {
         let path = item.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
+        // The profile is not a schema.
+        if path.extension().is_some_and(|e| e == "json") && !path.ends_with("vendor.json") {
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
             let doc = serde_json::from_str(&fs::read_to_string(&path).unwrap())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
