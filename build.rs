@@ -51,26 +51,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let out = PathBuf::from(env::var("OUT_DIR")?);
-    let mut f = fs::File::create(out.join("embedded_schemas.rs"))?;
-    writeln!(f, "&[")?;
-    for (vendor, name, path) in rows {
-        writeln!(
-            f,
-            "    EmbeddedFile {{ vendor: {vendor:?}, file: {name:?}, source: include_str!({:?}) }},",
-            path.display().to_string()
-        )?;
-    }
-    writeln!(f, "]")?;
-    let mut f = fs::File::create(out.join("embedded_profiles.rs"))?;
-    writeln!(f, "&[")?;
-    for (vendor, path) in profiles {
-        writeln!(
-            f,
-            "    EmbeddedFile {{ vendor: {vendor:?}, file: \"vendor.json\", source: include_str!({:?}) }},",
-            path.display().to_string()
-        )?;
-    }
-    writeln!(f, "]")?;
+    write_list(&out.join("embedded_schemas.rs"), "EmbeddedFile", &rows)?;
+    let profiles: Vec<(String, String, PathBuf)> = profiles
+        .into_iter()
+        .map(|(vendor, path)| (vendor, "vendor.json".to_owned(), path))
+        .collect();
+    write_list(&out.join("embedded_profiles.rs"), "EmbeddedFile", &profiles)?;
     let schema = root.join("vendor.schema.json");
     println!("cargo:rerun-if-changed={}", schema.display());
     embed_examples(&root, &vendors)?;
@@ -99,12 +85,22 @@ fn embed_examples(root: &Path, vendors: &[String]) -> Result<(), Box<dyn std::er
         }
     }
     let out = PathBuf::from(env::var("OUT_DIR")?).join("embedded_examples.rs");
+    write_list(&out, "ExampleFile", &rows)
+}
+
+/// Writes `rows` (vendor, file name, path) to `out` as a slice of `item` structs that
+/// `include_str!` each file.
+fn write_list(
+    out: &Path,
+    item: &str,
+    rows: &[(String, String, PathBuf)],
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut f = fs::File::create(out)?;
     writeln!(f, "&[")?;
     for (vendor, name, path) in rows {
         writeln!(
             f,
-            "    ExampleFile {{ vendor: {vendor:?}, file: {name:?}, source: include_str!({:?}) }},",
+            "    {item} {{ vendor: {vendor:?}, file: {name:?}, source: include_str!({:?}) }},",
             path.display().to_string()
         )?;
     }

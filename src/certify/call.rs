@@ -160,22 +160,25 @@ impl Direct {
     }
 }
 
+/// Runs `answer` on this thread, timed, a panic caught as the call's fault.
+fn caught(answer: impl FnOnce() -> Answer) -> Call {
+    let start = Instant::now();
+    let answer = match panic::catch_unwind(AssertUnwindSafe(answer)) {
+        Ok(answer) => answer,
+        Err(payload) => Answer::Fault {
+            kind: FaultKind::Panicked,
+            detail: panic_text(payload.as_ref()),
+        },
+    };
+    Call {
+        answer,
+        elapsed: start.elapsed(),
+    }
+}
+
 impl Subject for Direct {
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
-        let start = Instant::now();
-        let answer = match panic::catch_unwind(AssertUnwindSafe(|| {
-            answer_of(self.parser.parse(vendor, body))
-        })) {
-            Ok(answer) => answer,
-            Err(payload) => Answer::Fault {
-                kind: FaultKind::Panicked,
-                detail: panic_text(payload.as_ref()),
-            },
-        };
-        Call {
-            answer,
-            elapsed: start.elapsed(),
-        }
+        caught(|| answer_of(self.parser.parse(vendor, body)))
     }
 
     fn fidelity(&self) -> Fidelity {
@@ -319,18 +322,7 @@ impl Subject for InProcess {
     }
 
     fn call_inline(&self, vendor: Vendor, body: &[u8]) -> Call {
-        let start = Instant::now();
-        let answer = match panic::catch_unwind(AssertUnwindSafe(|| (self.parse)(vendor, body))) {
-            Ok(answer) => answer,
-            Err(payload) => Answer::Fault {
-                kind: FaultKind::Panicked,
-                detail: panic_text(payload.as_ref()),
-            },
-        };
-        Call {
-            answer,
-            elapsed: start.elapsed(),
-        }
+        caught(|| (self.parse)(vendor, body))
     }
 
     fn call(&self, vendor: Vendor, body: &[u8]) -> Call {
