@@ -4,20 +4,13 @@
 //!
 //! Inputs are the realistic bodies in `tests/fixtures/payloads/` (compact Postal bodies with
 //! Rails' `\u003c`/`\u0026` escapes, PHP-escaped msndr.net bodies, pretty GetMailer bodies).
-//! Run `cargo bench --bench parse -- postal/MessageSent` to pick one event.
-//!
-//! Resend, not yet a catalog vendor, is measured the same way on its repaired documented examples
-//! (`schemas/resend/examples/doc-*.json`, pretty-printed), as `parse/{parser}/resend/{event}`
-//! with `reference` calling `hookcheck::parsers::resend::parse_event`.
+//! Run `cargo bench --bench parse -- postal/MessageSent` to pick one event. Resend's bodies are
+//! its documented examples, pretty-printed.
 
 use std::{hint::black_box, path::Path, time::Duration};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hookcheck::{
-    catalog::Vendor,
-    parser::WebhookParser,
-    parsers::{ReferenceParser, resend},
-};
+use hookcheck::{catalog::Vendor, parser::WebhookParser, parsers::ReferenceParser};
 
 /// `(event, body)` of every fixture of `vendor`, sorted by event.
 fn corpus(vendor: Vendor) -> Vec<(String, Vec<u8>)> {
@@ -67,39 +60,7 @@ fn parse(c: &mut Criterion) {
             );
         }
     }
-    for (event, body) in resend_corpus() {
-        resend::parse_event(&body).expect("the benchmark corpus is valid");
-        group.throughput(Throughput::Bytes(body.len() as u64));
-        group.bench_with_input(
-            BenchmarkId::new("reference/resend", &event),
-            &body,
-            |b, body| b.iter(|| resend::parse_event(black_box(body))),
-        );
-        group.bench_with_input(
-            BenchmarkId::new("serde_value/resend", &event),
-            &body,
-            |b, body| {
-                b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(body)));
-            },
-        );
-    }
     group.finish();
-}
-
-/// `(event, body)` of every repaired Resend example, sorted by event.
-fn resend_corpus() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/resend/examples");
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .expect("example directory exists")
-        .filter_map(|entry| {
-            let path = entry.expect("readable entry").path();
-            let name = path.file_name()?.to_str()?;
-            let event = name.strip_prefix("doc-")?.strip_suffix(".json")?.to_owned();
-            Some((event, std::fs::read(&path).expect("readable example")))
-        })
-        .collect();
-    out.sort();
-    out
 }
 
 criterion_group!(benches, parse);

@@ -201,3 +201,22 @@ fn every_documented_field_has_a_description() {
         "fields without a description: {missing:#?}"
     );
 }
+
+#[test]
+fn resend_and_getmailer_envelopes_are_told_apart() {
+    use hookcheck::catalog::detect;
+    let resend = serde_json::json!({"type": "email.sent",
+        "created_at": "2024-02-22T23:41:12.126Z", "data": {}});
+    let getmailer = serde_json::json!({"id": "evt_1", "type": "email.sent",
+        "timestamp": "2024-02-22T23:41:12Z", "data": {}});
+    assert_eq!(detect::envelope(&resend, None).unwrap().0, Vendor::RESEND);
+    assert_eq!(
+        detect::envelope(&getmailer, None).unwrap().0,
+        Vendor::GETMAILER
+    );
+    // With both envelopes' telltale members, the body is neither vendor's.
+    let both = serde_json::json!({"id": "evt_1", "type": "email.sent",
+        "created_at": "2024-02-22T23:41:12.126Z", "timestamp": "2024-02-22T23:41:12Z",
+        "data": {}});
+    assert!(detect::envelope(&both, None).is_err());
+}

@@ -489,9 +489,13 @@ impl WebhookParser for ExecParser {
         Cow::Owned(format!("exec: {}", self.command))
     }
 
+    /// What the handshake said, so the process is started (and greeted) first if it was not:
+    /// every job's adapter answers the same, whichever job asks first. An adapter that does
+    /// not take part in the handshake, or does not start, supports every vendor (its calls
+    /// then say what is wrong).
     fn supports(&self, vendor: Vendor) -> bool {
-        match &self.lock().info {
-            Some(Some(info)) => info.supports(vendor),
+        match self.handshake() {
+            Ok(Some(info)) => info.supports(vendor),
             _ => true,
         }
     }

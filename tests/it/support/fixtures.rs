@@ -9,7 +9,8 @@ use hookcheck::{
 };
 use serde_json::{Value, json};
 
-/// The three vendors, in a fixed order.
+/// The vendors whose fixtures are mutated systematically, in a fixed order (Resend's fixtures,
+/// its documented examples, serve the benchmarks; its parser is checked in `parsers_resend`).
 pub(crate) const VENDORS: [Vendor; 3] = [Vendor::POSTAL, Vendor::MSNDR, Vendor::GETMAILER];
 
 /// One fixture body.
