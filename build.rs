@@ -34,14 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
             .into());
         }
-        let mut files: Vec<PathBuf> = fs::read_dir(&dir)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        for path in files {
-            println!("cargo:rerun-if-changed={}", path.display());
+        for path in json_files(&dir)? {
             let name = file_name(&path)?;
             if name == "vendor.json" {
                 profiles.push((vendor.clone(), path));
@@ -73,14 +66,7 @@ fn embed_examples(root: &Path, vendors: &[String]) -> Result<(), Box<dyn std::er
         if !dir.is_dir() {
             continue;
         }
-        let mut files: Vec<PathBuf> = fs::read_dir(&dir)?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
-            .collect();
-        files.sort();
-        for path in files {
-            println!("cargo:rerun-if-changed={}", path.display());
+        for path in json_files(&dir)? {
             rows.push((vendor.clone(), file_name(&path)?, path));
         }
     }
@@ -106,6 +92,20 @@ fn write_list(
     }
     writeln!(f, "]")?;
     Ok(())
+}
+
+/// The `.json` files directly in `dir`, sorted, each a reason to build again when it changes.
+fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for path in &files {
+        println!("cargo:rerun-if-changed={}", path.display());
+    }
+    Ok(files)
 }
 
 fn file_name(path: &Path) -> Result<String, String> {
