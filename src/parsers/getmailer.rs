@@ -663,6 +663,9 @@ enum Key {
     Type,
     Timestamp,
     Data,
+    /// `created_at`, Resend's envelope member: the profile's `absent`, so detection does not
+    /// take the body for GetMailer's, and neither does the parser.
+    Foreign,
     Other,
 }
 
@@ -680,6 +683,7 @@ impl<'de> Deserialize<'de> for Key {
                     "type" => Key::Type,
                     "timestamp" => Key::Timestamp,
                     "data" => Key::Data,
+                    "created_at" => Key::Foreign,
                     _ => Key::Other,
                 })
             }
@@ -723,6 +727,11 @@ where
                     let slot =
                         Slot::read(&mut map, event.as_ref(), |known| DataSeed(known, self.0))?;
                     once(&mut data, "data", slot)?;
+                }
+                Key::Foreign => {
+                    return Err(de::Error::custom(
+                        "a `created_at` member: Resend's envelope, not GetMailer's",
+                    ));
                 }
                 Key::Other => skip(&mut map)?,
             }

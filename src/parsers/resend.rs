@@ -588,6 +588,9 @@ enum Key {
     Type,
     CreatedAt,
     Data,
+    /// `timestamp`, GetMailer's envelope member: the profile's `absent`, so detection does not
+    /// take the body for Resend's, and neither does the parser.
+    Foreign,
     Other,
 }
 
@@ -604,6 +607,7 @@ impl<'de> Deserialize<'de> for Key {
                     "type" => Key::Type,
                     "created_at" => Key::CreatedAt,
                     "data" => Key::Data,
+                    "timestamp" => Key::Foreign,
                     _ => Key::Other,
                 })
             }
@@ -642,6 +646,11 @@ where
                     let slot =
                         Slot::read(&mut map, event.as_ref(), |known| DataSeed(known, self.0))?;
                     once(&mut data, "data", slot)?;
+                }
+                Key::Foreign => {
+                    return Err(de::Error::custom(
+                        "a `timestamp` member: GetMailer's envelope, not Resend's",
+                    ));
                 }
                 Key::Other => skip(&mut map)?,
             }

@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 
 use hookcheck::catalog::{Catalog, EntryKind, ID_BASE, Vendor};
+use hookcheck::parser::WebhookParser;
+use hookcheck::parsers::ReferenceParser;
 use serde_json::Value;
 
 const POSTAL: [&str; 10] = [
@@ -214,9 +216,28 @@ fn resend_and_getmailer_envelopes_are_told_apart() {
         detect::envelope(&getmailer, None).unwrap().0,
         Vendor::GETMAILER
     );
-    // With both envelopes' telltale members, the body is neither vendor's.
+    // An extra `id` does not make a Resend body GetMailer's (GetMailer has no `created_at`).
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schemas/resend/examples/doc-email-sent.json"
+    );
+    let mut with_id: Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    with_id["id"] = "e169aa45".into();
+    assert_eq!(detect::envelope(&with_id, None).unwrap().0, Vendor::RESEND);
+    // With both envelopes' telltale members, the body is neither vendor's, and neither
+    // vendor's parser takes it.
     let both = serde_json::json!({"id": "evt_1", "type": "email.sent",
         "created_at": "2024-02-22T23:41:12.126Z", "timestamp": "2024-02-22T23:41:12Z",
         "data": {}});
     assert!(detect::envelope(&both, None).is_err());
+    let body = serde_json::to_vec(&both).unwrap();
+    for vendor in [Vendor::RESEND, Vendor::GETMAILER] {
+        assert!(ReferenceParser.parse(vendor, &body).is_err(), "{vendor}");
+    }
+    assert!(
+        ReferenceParser
+            .parse(Vendor::RESEND, &serde_json::to_vec(&with_id).unwrap())
+            .is_ok()
+    );
 }
