@@ -36,26 +36,6 @@ const MSNDR_API: [&str; 4] = [
     "api.webhook.get.response",
     "api.webhook.delete.request",
 ];
-const RESEND: [&str; 17] = [
-    "contact.created",
-    "contact.deleted",
-    "contact.updated",
-    "domain.created",
-    "domain.deleted",
-    "domain.updated",
-    "email.bounced",
-    "email.clicked",
-    "email.complained",
-    "email.delivered",
-    "email.delivery_delayed",
-    "email.failed",
-    "email.opened",
-    "email.received",
-    "email.scheduled",
-    "email.sent",
-    "email.suppressed",
-];
-
 const GETMAILER: [&str; 17] = [
     "email.sent",
     "email.delivered",
@@ -102,7 +82,10 @@ fn catalog_holds_exactly_the_documented_events() {
         names(Vendor::GETMAILER, EntryKind::Webhook),
         set(&GETMAILER)
     );
-    assert_eq!(names(Vendor::RESEND, EntryKind::Webhook), set(&RESEND));
+    assert_eq!(
+        names(Vendor::RESEND, EntryKind::Webhook),
+        set(&crate::resend_data::EVENTS)
+    );
     assert!(names(Vendor::POSTAL, EntryKind::ApiBody).is_empty());
     assert!(names(Vendor::GETMAILER, EntryKind::ApiBody).is_empty());
     let webhooks = Catalog::builtin()

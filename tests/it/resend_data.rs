@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::support::cases;
 
 /// The webhook events Resend documents that the directory must cover.
-const EVENTS: [&str; 17] = [
+pub(crate) const EVENTS: [&str; 17] = [
     "email.sent",
     "email.delivered",
     "email.delivery_delayed",
