@@ -1,7 +1,8 @@
 //! hookcheck: schema conformance and fuzz test harness for email webhook payloads.
 //!
-//! JSON Schemas for every documented webhook event of Postal, msndr.net and GetMailer drive
-//! validation, property-based generation, certification of pluggable parsers and fuzzing.
+//! JSON Schemas for every documented webhook event of Postal, msndr.net, GetMailer and Resend
+//! (and of any vendor a user catalog describes) drive validation, property-based generation,
+//! certification of pluggable parsers and fuzzing.
 //!
 //! # Features
 //!

@@ -52,8 +52,8 @@ Examples:
   hookcheck certify --shard 2/4 --seed \"$GITHUB_RUN_ID\" --format json --out shard2/
   hookcheck certify --merge shard1/report.json shard2/report.json --format markdown")]
 pub(crate) struct Args {
-    /// Only this vendor's events (repeatable): postal, msndr, getmailer, resend, or a --catalog vendor.
-    #[arg(long)]
+    /// Only this vendor's events (repeatable).
+    #[arg(long, help = format!("Only this vendor's events (repeatable): {}", super::vendor_choices()))]
     vendor: Vec<Vendor>,
     /// Only this event (repeatable): a wire name (MessageSent) or VENDOR/EVENT.
     #[arg(long)]

@@ -34,8 +34,8 @@ Examples:
 /// Arguments of `hookcheck export openapi`.
 #[derive(Debug, clap::Args)]
 struct OpenapiArgs {
-    /// Only this vendor (postal, msndr, getmailer, resend, or a --catalog vendor).
-    #[arg(long)]
+    /// Only this vendor.
+    #[arg(long, help = format!("Only this vendor ({})", super::vendor_choices()))]
     vendor: Option<Vendor>,
     /// Write the document to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]

@@ -12,8 +12,8 @@ use hookcheck::catalog::{Catalog, EntryKind, Vendor};
 /// Arguments of `hookcheck list`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// Only this vendor (postal, msndr, getmailer, resend, or a --catalog vendor).
-    #[arg(long)]
+    /// Only this vendor.
+    #[arg(long, help = format!("Only this vendor ({})", super::vendor_choices()))]
     vendor: Option<Vendor>,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]

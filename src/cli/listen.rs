@@ -58,8 +58,8 @@ pub(crate) struct Args {
     /// picks a free port.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     bind: String,
-    /// Only match payloads to this vendor's events (postal, msndr, getmailer, resend, or a --catalog vendor).
-    #[arg(long)]
+    /// Only match payloads to this vendor's events.
+    #[arg(long, help = format!("Only match payloads to this vendor's events ({})", super::vendor_choices()))]
     vendor: Option<Vendor>,
     /// Stop after this many requests.
     #[arg(long, value_name = "N")]

@@ -38,10 +38,9 @@ use clap::{Parser, Subcommand};
 
 use hookcheck::catalog::CatalogError;
 
-/// Schema conformance and fuzz test harness for email webhook payloads (Postal, msndr.net,
-/// GetMailer).
+/// Schema conformance and fuzz test harness for email webhook payloads.
 #[derive(Debug, Parser)]
-#[command(name = "hookcheck", version, about, long_about = None)]
+#[command(name = "hookcheck", version, about = about(), long_about = None)]
 #[command(after_help = "Exit codes: 0 all good, 1 conformance failures, 2 usage or I/O error.")]
 pub(crate) struct Cli {
     /// The subcommand.
@@ -135,6 +134,28 @@ pub(crate) const EXIT_ERROR: u8 = 2;
 
 /// Parses the process arguments, runs the subcommand and returns the exit code.
 #[must_use]
+/// The binary's one-line description, naming the built-in vendors from their profiles.
+fn about() -> String {
+    let names: Vec<String> = hookcheck::catalog::Vendor::builtin()
+        .into_iter()
+        .map(|v| v.profile().display_name.clone())
+        .collect();
+    format!(
+        "Schema conformance and fuzz test harness for email webhook payloads ({})",
+        names.join(", ")
+    )
+}
+
+/// What a `--vendor` option takes, for its help: the built-in vendors by name, then user
+/// vendors (`postal, msndr, getmailer, resend, or a --catalog vendor`).
+pub(crate) fn vendor_choices() -> String {
+    let names: Vec<&str> = hookcheck::catalog::Vendor::builtin()
+        .into_iter()
+        .map(hookcheck::catalog::Vendor::as_str)
+        .collect();
+    format!("{}, or a --catalog vendor", names.join(", "))
+}
+
 pub(crate) fn main() -> ExitCode {
     let raw: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if let Err(e) = catalog::preload(&raw) {

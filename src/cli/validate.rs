@@ -37,8 +37,8 @@ pub(crate) struct Args {
     /// Files, directories (searched recursively for *.json, *.ndjson, *.jsonl) or `-` for stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Only match payloads to this vendor's events (postal, msndr, getmailer, resend, or a --catalog vendor).
-    #[arg(long)]
+    /// Only match payloads to this vendor's events.
+    #[arg(long, help = format!("Only match payloads to this vendor's events ({})", super::vendor_choices()))]
     vendor: Option<Vendor>,
     /// Check every payload against this event instead of detecting it: EVENT with --vendor, or
     /// VENDOR/EVENT.

@@ -256,3 +256,35 @@ fn replaying_nothing_is_not_a_pass() {
         .assert()
         .code(0);
 }
+
+/// The help texts name the vendors from their profiles, so a vendor added to
+/// `schemas/vendors.txt` shows up in `--help` without a second list to keep.
+#[test]
+fn help_names_every_built_in_vendor_from_its_profile() {
+    // clap wraps help to the terminal width: compare with runs of white space as one space.
+    let help = |args: &[&str]| {
+        let text = stdout(hookcheck().args(args));
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let builtin = hookcheck::catalog::Vendor::builtin();
+    let top = help(&["--help"]);
+    for vendor in &builtin {
+        let display = &vendor.profile().display_name;
+        assert!(top.contains(display.as_str()), "{display} in:\n{top}");
+    }
+    let names: Vec<&str> = builtin.iter().map(|v| v.as_str()).collect();
+    let choices = format!("{}, or a --catalog vendor", names.join(", "));
+    for args in [
+        &["list", "--help"][..],
+        &["validate", "--help"],
+        &["certify", "--help"],
+        &["listen", "--help"],
+        &["export", "openapi", "--help"],
+    ] {
+        let text = help(args);
+        assert!(
+            text.contains(&choices),
+            "{choices:?} in `{args:?}`:\n{text}"
+        );
+    }
+}
