@@ -83,7 +83,8 @@ impl Generator {
                 continue;
             };
             // Outer places first: their mutations are the most readable.
-            trace.sort_by_key(|e| e.pointer.tokens().count());
+            // (A pointer's depth is its number of `/`: an escaped one is `~1`.)
+            trace.sort_by_key(|e| e.pointer.as_str().matches('/').count());
             for entry in &trace {
                 // A mutation whose keyword and place an earlier one already covers would be
                 // skipped below: its document is not built at all.

@@ -25,30 +25,36 @@ use crate::validate::Violation;
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
     match &case.payload {
-        None => judge(cell, case, &[]),
+        None => judge(cell, case, not_json),
         Some(payload) => match must_reject_violations(cell, payload) {
             Ok(d) if d.is_empty() => Verdict::NotApplicable,
-            Ok(d) => judge(cell, case, &d),
+            Ok(d) => judge(cell, case, || words(&d)),
             Err(e) => Verdict::Broken(e),
         },
     }
 }
 
-/// Sends `case`, whose must-reject violations are `defects` (none for a body that is not
-/// JSON), and judges the answer. The failure message is only written for a failure.
-fn judge(cell: &Cell<'_>, case: &Case, defects: &[Violation]) -> Verdict {
+/// The defect of a body that is not JSON, in words.
+fn not_json() -> String {
+    "the body is not JSON".to_owned()
+}
+
+/// Violations in words, as failure messages list them.
+fn words(violations: &[Violation]) -> String {
+    violations
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Sends `case`, a body that must be rejected, and judges the answer. `defects` says why it
+/// must be, in words, and is only asked for a failure.
+fn judge(cell: &Cell<'_>, case: &Case, defects: impl FnOnce() -> String) -> Verdict {
     match cell.call(&case.body).answer {
         Answer::Rejected(_) => Verdict::Pass,
         other => {
-            let defects = if defects.is_empty() {
-                "the body is not JSON".to_owned()
-            } else {
-                defects
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
+            let defects = defects();
             Verdict::Fail(Failure::new(
                 format!(
                     "{defects} (must be rejected), but the parser {}",
@@ -88,11 +94,13 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             run.halted = Some(halt);
             break;
         }
-        let violations = validator.violations(&negative.value);
+        // Where and what: messages are written only for a failure.
+        let mut violations = validator.located_violations(&negative.value);
         if !violations
             .iter()
             .any(|v| v.keyword == negative.keyword && v.instance_path == negative.instance_path)
         {
+            let violations = validator.violations(&negative.value);
             run.broken = Some(format!(
                 "the generator's negative \"{}\" claims to break {} at {:?}, but the validator reports {}",
                 negative.description,
@@ -110,7 +118,6 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             ));
             return run;
         }
-        let mut violations = violations;
         violations.retain(|v| policy::must_reject(cell.vendor(), v, &negative.value));
         let must_set: Vec<_> = violations
             .iter()
@@ -133,7 +140,10 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             continue;
         }
         must += 1;
-        let verdict = judge(cell, &case, &violations);
+        let verdict = judge(cell, &case, || match &case.payload {
+            Some(payload) => words(&must_reject_violations(cell, payload).unwrap_or_default()),
+            None => not_json(),
+        });
         first_fault(&mut run);
         match verdict {
             Verdict::Pass | Verdict::NotApplicable => run.passed += 1,
@@ -154,7 +164,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                         return false;
                     }
                     let set: Vec<_> = validator
-                        .violations(v)
+                        .located_violations(v)
                         .iter()
                         .filter(|x| policy::must_reject(cell.vendor(), x, v))
                         .map(|x| (x.keyword.clone(), x.instance_path.clone()))
@@ -202,7 +212,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             if case.payload.is_some() {
                 return Verdict::NotApplicable;
             }
-            judge(cell, case, &[])
+            judge(cell, case, not_json)
         });
         run.passed += driven.passed;
         run.not_applicable += driven.not_applicable;
