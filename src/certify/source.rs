@@ -228,3 +228,36 @@ impl EntryCases for GeneratedCases {
         self.checked
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_of_agrees_with_parsing_into_a_value() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let bodies: [&[u8]; 14] = [
+            b"{\"a\":[1,2,{\"b\":null}]}",
+            b"{\"a\":[1,2,{\"b\":nul",
+            b"",
+            b"  ",
+            b"42",
+            b"\"\xff\"",
+            b"\"\\ud800\"",
+            b"1e999999",
+            b"{\"a\":1}}",
+            b"{\"a\":1,}",
+            b"[\"\x01\"]",
+            b"\"\\q\"",
+            b"{\"a\":1,\"a\":2}",
+            deep.as_bytes(),
+        ];
+        for body in bodies {
+            let want = serde_json::from_slice::<Value>(body).ok();
+            assert_eq!(json_of(body), want, "{}", String::from_utf8_lossy(body));
+        }
+        // The cases above cover both answers.
+        assert!(json_of(b"{\"a\":1}").is_some());
+        assert!(json_of(deep.as_bytes()).is_none());
+    }
+}

@@ -358,6 +358,57 @@ mod tests {
         assert_eq!(json_size(&json!({"a": [1, "x"]})), 13);
     }
 
+    /// Every value `strategy` makes on a seeded runner, until a value of three or more items
+    /// fails, and the minimal failure proptest shrinks it to.
+    fn seen_and_minimal<S>(strategy: &S) -> (Vec<Value>, Value)
+    where
+        S: Strategy,
+        S::Value: std::ops::Deref<Target = Value> + std::fmt::Debug,
+    {
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+        );
+        let seen = std::cell::RefCell::new(Vec::new());
+        let result = runner.run(strategy, |v| {
+            seen.borrow_mut().push(Value::clone(&v));
+            proptest::prop_assert!(v.as_array().unwrap().len() < 3);
+            Ok(())
+        });
+        match result {
+            Err(TestError::Fail(_, minimal)) => (seen.into_inner(), Value::clone(&minimal)),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shared_values_are_the_same_cases_and_shrink_alike() {
+        let g = Generator::new(
+            &json!({"type": "array", "items": {"type": "integer", "minimum": 5, "maximum": 90}}),
+            &[],
+            GenOptions::default(),
+        )
+        .unwrap();
+        /// `Value` itself, behind the `Deref` the shared values have.
+        #[derive(Debug)]
+        struct Owned(Value);
+        impl std::ops::Deref for Owned {
+            type Target = Value;
+            fn deref(&self) -> &Value {
+                &self.0
+            }
+        }
+        let owned = seen_and_minimal(&g.strategy().prop_map(Owned));
+        let shared = seen_and_minimal(&g.strategy().shared());
+        assert_eq!(shared, owned);
+        assert_eq!(owned.1, json!([5, 5, 5]));
+        // The failure was found after some passing cases, and shrinking tried candidates.
+        assert!(owned.0.len() > 2, "{:?}", owned.0);
+    }
+
     #[test]
     fn shrinks_to_the_minimal_array() {
         let g = Generator::new(
