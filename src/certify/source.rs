@@ -2,7 +2,7 @@
 //! catalog entry, and the bodies built from them.
 
 use std::fmt;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
@@ -15,8 +15,8 @@ use crate::generate::{GenError, GenOptions, Generator, Negative};
 
 /// Cases for one entry.
 pub(crate) trait EntryCases: Send + Sync {
-    /// Valid payloads of the entry.
-    fn valid(&self) -> BoxedStrategy<Value>;
+    /// Valid payloads of the entry, shared so that taking a case's value costs no copy.
+    fn valid(&self) -> BoxedStrategy<Arc<Value>>;
     /// Up to `max` payloads that each violate one keyword at one place, drawn from `seed`.
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative>;
     /// Whether every payload of [`valid`](Self::valid) has already been accepted by the entry's
@@ -69,7 +69,7 @@ pub(crate) struct Case {
     /// The bytes sent to the parser.
     pub(crate) body: Vec<u8>,
     /// The JSON the body is a serialisation of, when the body is undamaged.
-    pub(crate) payload: Option<Value>,
+    pub(crate) payload: Option<Arc<Value>>,
     /// How the body was damaged (`none` for an undamaged payload).
     pub(crate) mutation: &'static str,
 }
@@ -87,7 +87,7 @@ impl fmt::Debug for Case {
 
 impl Case {
     /// An undamaged payload.
-    pub(crate) fn payload(value: Value) -> Self {
+    pub(crate) fn payload(value: Arc<Value>) -> Self {
         Self {
             body: body_of(&value),
             payload: Some(value),
@@ -98,11 +98,19 @@ impl Case {
     /// Raw bytes, parsed as JSON if they are JSON.
     pub(crate) fn bytes(body: Vec<u8>) -> Self {
         Self {
-            payload: serde_json::from_slice(&body).ok(),
+            payload: json_of(&body).map(Arc::new),
             body,
             mutation: "replayed",
         }
     }
+}
+
+/// `body` parsed, if it is JSON. Bodies that are not (most damaged ones) are told apart by a
+/// scan that builds nothing: whatever parses into a [`Value`] also passes it, so only bodies
+/// that pass are parsed again into one.
+fn json_of(body: &[u8]) -> Option<Value> {
+    serde_json::from_slice::<serde::de::IgnoredAny>(body).ok()?;
+    serde_json::from_slice(body).ok()
 }
 
 /// The bytes of a payload as a vendor would send them: compact JSON.
@@ -112,7 +120,7 @@ pub(crate) fn body_of(value: &Value) -> Vec<u8> {
 }
 
 /// Undamaged valid payloads.
-pub(crate) fn valid_cases(valid: BoxedStrategy<Value>) -> BoxedStrategy<Case> {
+pub(crate) fn valid_cases(valid: BoxedStrategy<Arc<Value>>) -> BoxedStrategy<Case> {
     valid.prop_map(Case::payload).boxed()
 }
 
@@ -130,7 +138,7 @@ pub(crate) enum Mix {
 /// Valid payloads, damaged or not (see [`Mutation`]), in the proportion `mix` says. Each kind
 /// of case draws only the payloads it needs (none for random bytes, two for a splice), and
 /// shrinking moves toward the undamaged payload.
-pub(crate) fn damaged_cases(valid: BoxedStrategy<Value>, mix: Mix) -> BoxedStrategy<Case> {
+pub(crate) fn damaged_cases(valid: BoxedStrategy<Arc<Value>>, mix: Mix) -> BoxedStrategy<Case> {
     let undamaged = match mix {
         Mix::MostlyDamaged => DAMAGED_WEIGHT / 3,
         Mix::Half => DAMAGED_WEIGHT,
@@ -208,8 +216,8 @@ struct GeneratedCases {
 }
 
 impl EntryCases for GeneratedCases {
-    fn valid(&self) -> BoxedStrategy<Value> {
-        self.generator.strategy().boxed()
+    fn valid(&self) -> BoxedStrategy<Arc<Value>> {
+        self.generator.strategy().shared().boxed()
     }
 
     fn negatives(&self, seed: Seed, max: usize) -> Vec<Negative> {
@@ -218,5 +226,38 @@ impl EntryCases for GeneratedCases {
 
     fn checked_valid(&self) -> bool {
         self.checked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_of_agrees_with_parsing_into_a_value() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let bodies: [&[u8]; 14] = [
+            b"{\"a\":[1,2,{\"b\":null}]}",
+            b"{\"a\":[1,2,{\"b\":nul",
+            b"",
+            b"  ",
+            b"42",
+            b"\"\xff\"",
+            b"\"\\ud800\"",
+            b"1e999999",
+            b"{\"a\":1}}",
+            b"{\"a\":1,}",
+            b"[\"\x01\"]",
+            b"\"\\q\"",
+            b"{\"a\":1,\"a\":2}",
+            deep.as_bytes(),
+        ];
+        for body in bodies {
+            let want = serde_json::from_slice::<Value>(body).ok();
+            assert_eq!(json_of(body), want, "{}", String::from_utf8_lossy(body));
+        }
+        // The cases above cover both answers.
+        assert!(json_of(b"{\"a\":1}").is_some());
+        assert!(json_of(deep.as_bytes()).is_none());
     }
 }

@@ -45,8 +45,8 @@ struct FixtureCases {
 }
 
 impl EntryCases for FixtureCases {
-    fn valid(&self) -> BoxedStrategy<Value> {
-        Just(self.valid.clone()).boxed()
+    fn valid(&self) -> BoxedStrategy<std::sync::Arc<Value>> {
+        Just(std::sync::Arc::new(self.valid.clone())).boxed()
     }
 
     fn negatives(&self, _seed: Seed, max: usize) -> Vec<Negative> {

@@ -83,9 +83,15 @@ impl Generator {
                 continue;
             };
             // Outer places first: their mutations are the most readable.
-            trace.sort_by_key(|e| e.pointer.tokens().count());
+            // (A pointer's depth is its number of `/`: an escaped one is `~1`.)
+            trace.sort_by_key(|e| e.pointer.as_str().matches('/').count());
             for entry in &trace {
-                for m in self.mutations(&base, entry, &mut src) {
+                // A mutation whose keyword and place an earlier one already covers would be
+                // skipped below: its document is not built at all.
+                let covered = |keyword: &str, pointer: &JsonPointer| {
+                    seen.contains(&(keyword.to_owned(), pointer.as_str().to_owned()))
+                };
+                for m in self.mutations(&base, entry, &mut src, &covered) {
                     if out.len() >= max {
                         break;
                     }
@@ -156,7 +162,15 @@ impl Generator {
         None
     }
 
-    fn mutations(&self, doc: &Value, entry: &TraceEntry, src: &mut RngSource) -> Vec<Mutation> {
+    /// The mutations of the value at `entry`'s place, but for those `covered` names (their
+    /// replacements are still made, so that the draws from `src` are the same either way).
+    fn mutations(
+        &self,
+        doc: &Value,
+        entry: &TraceEntry,
+        src: &mut RngSource,
+        covered: &dyn Fn(&str, &JsonPointer) -> bool,
+    ) -> Vec<Mutation> {
         let plan = &self.inner().plan;
         let Some(at) = entry.pointer.resolve(doc) else {
             return Vec::new();
@@ -164,6 +178,9 @@ impl Generator {
         let alt = &plan.node(entry.node).alts[entry.alt];
         let mut out = Vec::new();
         let mut put = |value: Value, keywords: &'static [&'static str], description: String| {
+            if covered(keywords[0], &entry.pointer) {
+                return;
+            }
             out.push(Mutation {
                 value: replace(doc, &entry.pointer, value),
                 keywords,

@@ -10,6 +10,8 @@
 //! or as short a text from a smaller sequence (shorter, or lexicographically smaller). Both
 //! orders are well-founded, which guarantees that shrinking terminates.
 
+use std::sync::Arc;
+
 use proptest::{
     strategy::{NewTree, Strategy, ValueTree},
     test_runner::TestRunner,
@@ -63,11 +65,17 @@ impl Generator {
     }
 }
 
-impl Strategy for GenStrategy {
-    type Tree = ChoiceTree;
-    type Value = Value;
+impl GenStrategy {
+    /// The same values, each shared rather than copied whenever proptest asks for the current
+    /// one (see [`SharedGenStrategy`]).
+    pub(crate) fn shared(self) -> SharedGenStrategy {
+        SharedGenStrategy(self)
+    }
 
-    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+    fn choice_tree(
+        &self,
+        runner: &mut TestRunner,
+    ) -> Result<ChoiceTree, proptest::test_runner::Reason> {
         let mut rng = RngSource::from_rng(runner.new_rng());
         let attempts = self.generator.inner().opts.max_attempts;
         for _ in 0..attempts {
@@ -81,6 +89,51 @@ impl Strategy for GenStrategy {
             }
         }
         Err(format!("no conforming value after {attempts} candidates").into())
+    }
+}
+
+impl Strategy for GenStrategy {
+    type Tree = ChoiceTree;
+    type Value = Value;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        self.choice_tree(runner)
+    }
+}
+
+/// [`GenStrategy`] with values behind an [`Arc`]: the same draws, the same shrinking, but
+/// taking the current value costs a reference count instead of a copy of the whole document
+/// (proptest takes it once per case, and again per shrink step).
+#[derive(Debug, Clone)]
+#[must_use = "strategies do nothing unless used"]
+pub(crate) struct SharedGenStrategy(GenStrategy);
+
+impl Strategy for SharedGenStrategy {
+    type Tree = SharedChoiceTree;
+    type Value = Arc<Value>;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        self.0.choice_tree(runner).map(SharedChoiceTree)
+    }
+}
+
+/// The value tree of [`SharedGenStrategy`].
+#[derive(Debug, Clone)]
+pub(crate) struct SharedChoiceTree(ChoiceTree);
+
+impl ValueTree for SharedChoiceTree {
+    type Value = Arc<Value>;
+
+    fn current(&self) -> Arc<Value> {
+        Arc::clone(&self.0.current.1)
+    }
+
+    fn simplify(&mut self) -> bool {
+        self.0.simplify()
+    }
+
+    fn complicate(&mut self) -> bool {
+        self.0.complicate()
     }
 }
 
@@ -101,8 +154,8 @@ pub struct ChoiceTree {
     generator: Generator,
     /// The smallest failing sequence and value so far; `None` while that is still `current`
     /// (no edit tried yet), which spares a copy of every value that never shrinks.
-    best: Option<(Vec<u64>, Value)>,
-    current: (Vec<u64>, Value),
+    best: Option<(Vec<u64>, Arc<Value>)>,
+    current: (Vec<u64>, Arc<Value>),
     cursor: Cursor,
 }
 
@@ -111,7 +164,7 @@ impl ChoiceTree {
         Self {
             generator,
             best: None,
-            current: (seq, value),
+            current: (seq, Arc::new(value)),
             cursor: Cursor::default(),
         }
     }
@@ -208,10 +261,10 @@ impl ChoiceTree {
             };
             let seq = replay.into_record();
             let best = self.best.as_ref().unwrap_or(&self.current);
-            if !simpler((&value, &seq), (&best.1, &best.0)) || !self.generator.is_valid(&value) {
+            if !simpler((&value, &seq), (&*best.1, &best.0)) || !self.generator.is_valid(&value) {
                 continue;
             }
-            let previous = std::mem::replace(&mut self.current, (seq, value));
+            let previous = std::mem::replace(&mut self.current, (seq, Arc::new(value)));
             // The first edit made: what was current is the best failure until told otherwise.
             self.best.get_or_insert(previous);
             return true;
@@ -255,7 +308,7 @@ impl ValueTree for ChoiceTree {
     type Value = Value;
 
     fn current(&self) -> Value {
-        self.current.1.clone()
+        Value::clone(&self.current.1)
     }
 
     fn simplify(&mut self) -> bool {
@@ -303,6 +356,57 @@ mod tests {
         assert!(simpler((&json!([2]), &[0]), (&json!([1]), &[1])));
         assert!(!simpler((&json!([1]), &[0]), (&json!([1]), &[1])));
         assert_eq!(json_size(&json!({"a": [1, "x"]})), 13);
+    }
+
+    /// Every value `strategy` makes on a seeded runner, until a value of three or more items
+    /// fails, and the minimal failure proptest shrinks it to.
+    fn seen_and_minimal<S>(strategy: &S) -> (Vec<Value>, Value)
+    where
+        S: Strategy,
+        S::Value: std::ops::Deref<Target = Value> + std::fmt::Debug,
+    {
+        let mut runner = TestRunner::new_with_rng(
+            Config {
+                failure_persistence: None,
+                ..Config::default()
+            },
+            TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+        );
+        let seen = std::cell::RefCell::new(Vec::new());
+        let result = runner.run(strategy, |v| {
+            seen.borrow_mut().push(Value::clone(&v));
+            proptest::prop_assert!(v.as_array().unwrap().len() < 3);
+            Ok(())
+        });
+        match result {
+            Err(TestError::Fail(_, minimal)) => (seen.into_inner(), Value::clone(&minimal)),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn shared_values_are_the_same_cases_and_shrink_alike() {
+        let g = Generator::new(
+            &json!({"type": "array", "items": {"type": "integer", "minimum": 5, "maximum": 90}}),
+            &[],
+            GenOptions::default(),
+        )
+        .unwrap();
+        /// `Value` itself, behind the `Deref` the shared values have.
+        #[derive(Debug)]
+        struct Owned(Value);
+        impl std::ops::Deref for Owned {
+            type Target = Value;
+            fn deref(&self) -> &Value {
+                &self.0
+            }
+        }
+        let owned = seen_and_minimal(&g.strategy().prop_map(Owned));
+        let shared = seen_and_minimal(&g.strategy().shared());
+        assert_eq!(shared, owned);
+        assert_eq!(owned.1, json!([5, 5, 5]));
+        // The failure was found after some passing cases, and shrinking tried candidates.
+        assert!(owned.0.len() > 2, "{:?}", owned.0);
     }
 
     #[test]

@@ -247,6 +247,23 @@ impl Validator {
     }
 }
 
+impl Validator {
+    /// [`violations`](Self::violations) with empty messages: for callers that look only at
+    /// where and what failed, which spares writing a message (one may quote the whole
+    /// instance) for each.
+    pub(crate) fn located_violations(&self, instance: &Value) -> Vec<Violation> {
+        self.inner
+            .iter_errors(instance)
+            .map(|e| Violation {
+                instance_path: pointer(e.instance_path().as_str()),
+                schema_path: pointer(e.schema_path().as_str()),
+                keyword: e.kind().keyword().to_owned(),
+                message: String::new(),
+            })
+            .collect()
+    }
+}
+
 fn pointer(text: &str) -> JsonPointer {
     JsonPointer::parse(text).unwrap_or_else(|_| JsonPointer::root().push(text))
 }

@@ -8,6 +8,8 @@
 //! negative is minimised by dropping and simplifying members while its must-reject violations
 //! stay exactly the same and the parser still accepts it.
 
+use std::sync::Arc;
+
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
@@ -22,33 +24,46 @@ use crate::parser::policy;
 use crate::validate::Violation;
 
 pub(super) fn check(cell: &Cell<'_>, case: &Case) -> Verdict {
-    let defects = match &case.payload {
-        None => vec!["the body is not JSON".to_owned()],
-        Some(payload) => match must_reject(cell, payload) {
-            Ok(d) if d.is_empty() => return Verdict::NotApplicable,
-            Ok(d) => d,
-            Err(e) => return Verdict::Broken(e),
+    match &case.payload {
+        None => judge(cell, case, not_json),
+        Some(payload) => match must_reject_violations(cell, payload) {
+            Ok(d) if d.is_empty() => Verdict::NotApplicable,
+            Ok(d) => judge(cell, case, || words(&d)),
+            Err(e) => Verdict::Broken(e),
         },
-    };
-    match cell.call(&case.body).answer {
-        Answer::Rejected(_) => Verdict::Pass,
-        other => Verdict::Fail(Failure::new(
-            format!(
-                "{} (must be rejected), but the parser {}",
-                defects.join("; "),
-                other.describe()
-            ),
-            Mismatch::new("rejected", other.describe()),
-        )),
     }
 }
 
-/// The must-reject violations of `payload`, as text.
-fn must_reject(cell: &Cell<'_>, payload: &Value) -> Result<Vec<String>, String> {
-    Ok(must_reject_violations(cell, payload)?
+/// The defect of a body that is not JSON, in words.
+fn not_json() -> String {
+    "the body is not JSON".to_owned()
+}
+
+/// Violations in words, as failure messages list them.
+fn words(violations: &[Violation]) -> String {
+    violations
         .iter()
         .map(ToString::to_string)
-        .collect())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Sends `case`, a body that must be rejected, and judges the answer. `defects` says why it
+/// must be, in words, and is only asked for a failure.
+fn judge(cell: &Cell<'_>, case: &Case, defects: impl FnOnce() -> String) -> Verdict {
+    match cell.call(&case.body).answer {
+        Answer::Rejected(_) => Verdict::Pass,
+        other => {
+            let defects = defects();
+            Verdict::Fail(Failure::new(
+                format!(
+                    "{defects} (must be rejected), but the parser {}",
+                    other.describe()
+                ),
+                Mismatch::new("rejected", other.describe()),
+            ))
+        }
+    }
 }
 
 /// The violations of `payload` that the reject policy says must be rejected.
@@ -66,6 +81,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     let mut run = PropertyRun::default();
     let (mut may_accepted, mut may_rejected, mut must) = (0u64, 0u64, 0u64);
     let negatives = cell.cases.negatives(cell.seed, cell.config.cases as usize);
+    let made_negatives = !negatives.is_empty();
     let validator = match cell.entry.validator() {
         Ok(v) => v,
         Err(e) => {
@@ -73,16 +89,18 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             return run;
         }
     };
-    for negative in &negatives {
+    for negative in negatives {
         if let Some(halt) = cell.halted() {
             run.halted = Some(halt);
             break;
         }
-        let violations = validator.violations(&negative.value);
+        // Where and what: messages are written only for a failure.
+        let mut violations = validator.located_violations(&negative.value);
         if !violations
             .iter()
             .any(|v| v.keyword == negative.keyword && v.instance_path == negative.instance_path)
         {
+            let violations = validator.violations(&negative.value);
             run.broken = Some(format!(
                 "the generator's negative \"{}\" claims to break {} at {:?}, but the validator reports {}",
                 negative.description,
@@ -100,12 +118,13 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             ));
             return run;
         }
+        violations.retain(|v| policy::must_reject(cell.vendor(), v, &negative.value));
         let must_set: Vec<_> = violations
             .iter()
-            .filter(|v| policy::must_reject(cell.vendor(), v, &negative.value))
             .map(|v| (v.keyword.clone(), v.instance_path.clone()))
             .collect();
-        let case = Case::payload(negative.value.clone());
+        let description = negative.description;
+        let case = Case::payload(Arc::new(negative.value));
         let faults_before = cell.faults.get().faults;
         let first_fault = |run: &mut PropertyRun| {
             if run.first_fault.is_none() && cell.faults.get().faults > faults_before {
@@ -121,7 +140,10 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             continue;
         }
         must += 1;
-        let verdict = check(cell, &case);
+        let verdict = judge(cell, &case, || match &case.payload {
+            Some(payload) => words(&must_reject_violations(cell, payload).unwrap_or_default()),
+            None => not_json(),
+        });
         first_fault(&mut run);
         match verdict {
             Verdict::Pass | Verdict::NotApplicable => run.passed += 1,
@@ -142,7 +164,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                         return false;
                     }
                     let set: Vec<_> = validator
-                        .violations(v)
+                        .located_violations(v)
                         .iter()
                         .filter(|x| policy::must_reject(cell.vendor(), x, v))
                         .map(|x| (x.keyword.clone(), x.instance_path.clone()))
@@ -150,12 +172,8 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                     set == must_set && !matches!(cell.call(&body_of(v)).answer, Answer::Rejected(_))
                 };
                 let limits = cell.limits();
-                let (minimal, steps) = minimize(
-                    negative.value.clone(),
-                    limits.steps,
-                    limits.time,
-                    same_defect,
-                );
+                let original = case.payload.as_deref().cloned().unwrap_or_default();
+                let (minimal, steps) = minimize(original, limits.steps, limits.time, same_defect);
                 run.shrink_steps = steps;
                 if over() {
                     run.shrink_stop =
@@ -163,7 +181,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                 } else if steps >= limits.steps {
                     run.shrink_stop = Some(ShrinkStop::Steps(limits.steps));
                 }
-                let minimal = Case::payload(minimal);
+                let minimal = Case::payload(Arc::new(minimal));
                 let mut failure = match check(cell, &minimal) {
                     Verdict::Fail(f) => f,
                     // The parser answered differently this time (not deterministic): report
@@ -176,7 +194,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
                         ),
                     },
                 };
-                failure.message = format!("{} [{}]", failure.message, negative.description);
+                failure.message = format!("{} [{description}]", failure.message);
                 run.failure = Some((minimal, failure));
                 break;
             }
@@ -194,7 +212,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
             if case.payload.is_some() {
                 return Verdict::NotApplicable;
             }
-            check(cell, case)
+            judge(cell, case, not_json)
         });
         run.passed += driven.passed;
         run.not_applicable += driven.not_applicable;
@@ -215,7 +233,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         .insert("may_accept_accepted".into(), may_accepted);
     run.counts
         .insert("may_accept_rejected".into(), may_rejected);
-    if negatives.is_empty() {
+    if !made_negatives {
         run.notes
             .push("the generator made no keyword-violating payloads for this event".into());
     }
