@@ -173,6 +173,27 @@ impl CharClass {
     }
 }
 
+/// Whether every string [`RegexGen::emit`] draws from `hir` is a match of it: the only
+/// look-around assertions are a `^` opening the whole pattern and a `$` closing it (which
+/// `emit` honours by construction); anything else (`\b`, an inner `^`) makes it inexact.
+pub(crate) fn emits_only_matches(hir: &Hir) -> bool {
+    let mut hir = hir;
+    while let HirKind::Capture(cap) = hir.kind() {
+        hir = &cap.sub;
+    }
+    match hir.kind() {
+        HirKind::Concat(parts) => {
+            let last = parts.len().saturating_sub(1);
+            parts.iter().enumerate().all(|(i, p)| match p.kind() {
+                HirKind::Look(Look::Start) => i == 0,
+                HirKind::Look(Look::End) => i == last,
+                _ => p.properties().look_set().is_empty(),
+            })
+        }
+        _ => hir.properties().look_set().is_empty(),
+    }
+}
+
 /// Whether every match of `hir` starts at the beginning / ends at the end of the input.
 pub(crate) fn anchors(hir: &Hir) -> (bool, bool) {
     let props = hir.properties();
@@ -221,6 +242,33 @@ mod tests {
         let mut s = String::new();
         g.emit(&mut ReplaySource::new(&[]), &mut s);
         assert_eq!(s, "abx");
+    }
+
+    #[test]
+    fn exactness_is_only_claimed_without_inner_assertions() {
+        for (pattern, exact) in [
+            (r"^https?://\S+$", true),
+            (r"^(a|b)+$", true),
+            (r"[a-z]{2}\d", true),
+            (r"^a\b", false),
+            (r"a^b", false),
+            (r"(^a|b)", false),
+            (r"^", false),
+            (r"a$b$", false),
+        ] {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            assert_eq!(emits_only_matches(&hir), exact, "{pattern}");
+        }
+        // What is claimed exact really always matches.
+        for pattern in [r"^https?://\S+$", r"^[A-Z]{2,3}-\d{1,4}(x|yz)*$", r"ab+c"] {
+            let (g, re) = gen_for(pattern);
+            assert!(emits_only_matches(&regex_syntax::parse(pattern).unwrap()));
+            for seed in 0..200 {
+                let mut s = String::new();
+                g.emit(&mut RngSource::new(seed, 3), &mut s);
+                assert!(re.is_match(&s), "{pattern}: {s:?}");
+            }
+        }
     }
 
     #[test]
