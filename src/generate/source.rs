@@ -7,7 +7,7 @@
 //!
 //! - a seeded generator ([`RngSource`]), optionally recording the numbers it hands out
 //!   ([`RecordingSource`]), which is what `gen --seed` and the proptest driver use; per value it
-//!   is a XorShift generator (proptest's [`RngAlgorithm::XorShift`]): seeding it and drawing
+//!   is a XorShift generator (`rand_xorshift`, the one proptest offers): seeding it and drawing
 //!   from it cost a few instructions, where a ChaCha generator computes 256 bytes of key stream
 //!   before its first draw, more than a small webhook body takes to build;
 //! - a recorded choice sequence ([`ReplaySource`]), which is how the proptest driver shrinks: it
@@ -17,10 +17,9 @@
 //!   `0` once the bytes run out.
 
 use arbitrary::Unstructured;
-use proptest::{
-    prelude::Rng,
-    test_runner::{RngAlgorithm, TestRng},
-};
+use proptest::test_runner::TestRng;
+use rand_core::{Rng, SeedableRng};
+use rand_xorshift::XorShiftRng;
 
 /// One decision at a time; `0` is always the simplest answer.
 pub trait Source {
@@ -72,7 +71,16 @@ fn scale(word: u64, max: u64) -> u64 {
 /// as `rand_xorshift` defines it) and the seed derivation are fixed.
 #[derive(Debug, Clone)]
 pub struct RngSource {
-    rng: TestRng,
+    rng: Generator,
+}
+
+/// The generator behind an [`RngSource`].
+#[derive(Debug, Clone)]
+enum Generator {
+    /// Seeded per value: cheap to seed and to draw from.
+    XorShift(XorShiftRng),
+    /// Handed over by proptest.
+    Proptest(TestRng),
 }
 
 impl RngSource {
@@ -80,14 +88,16 @@ impl RngSource {
     #[must_use]
     pub fn new(seed: u64, stream: u64) -> Self {
         Self {
-            rng: TestRng::from_seed(RngAlgorithm::XorShift, &seed_bytes(seed, stream)),
+            rng: Generator::XorShift(XorShiftRng::from_seed(seed_bytes(seed, stream))),
         }
     }
 
     /// Wraps an existing proptest generator.
     #[must_use]
     pub fn from_rng(rng: TestRng) -> Self {
-        Self { rng }
+        Self {
+            rng: Generator::Proptest(rng),
+        }
     }
 }
 
@@ -96,7 +106,11 @@ impl Source for RngSource {
         if max == 0 {
             return 0;
         }
-        scale(self.rng.next_u64(), max)
+        let word = match &mut self.rng {
+            Generator::XorShift(rng) => rng.next_u64(),
+            Generator::Proptest(rng) => rng.next_u64(),
+        };
+        scale(word, max)
     }
 }
 

@@ -156,8 +156,16 @@ fn emit<S: Source + ?Sized>(node: &RNode, src: &mut S, out: &mut String) {
 
 impl CharClass {
     fn pick<S: Source + ?Sized>(&self, src: &mut S) -> char {
-        if !self.nice.is_empty() && (self.nice.len() as u64 == self.total || !src.rarely(6)) {
+        let n = self.nice.len() as u64;
+        if n == self.total {
             return self.nice[src.choose(self.nice.len())];
+        }
+        if n > 0 {
+            // One draw: five times in six a readable character, else any of the class.
+            let d = src.draw(6 * n - 1);
+            if d < 5 * n {
+                return self.nice[usize::try_from(d % n).unwrap_or(0)];
+            }
         }
         let mut idx = src.draw(self.total - 1);
         for &(a, b) in &self.ranges {
