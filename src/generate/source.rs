@@ -79,8 +79,8 @@ pub struct RngSource {
 enum Generator {
     /// Seeded per value: cheap to seed and to draw from.
     XorShift(XorShiftRng),
-    /// Handed over by proptest.
-    Proptest(TestRng),
+    /// Handed over by proptest (boxed: a ChaCha state is large).
+    Proptest(Box<TestRng>),
 }
 
 impl RngSource {
@@ -96,7 +96,7 @@ impl RngSource {
     #[must_use]
     pub fn from_rng(rng: TestRng) -> Self {
         Self {
-            rng: Generator::Proptest(rng),
+            rng: Generator::Proptest(Box::new(rng)),
         }
     }
 }
