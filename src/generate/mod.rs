@@ -29,7 +29,7 @@
 //! **One interpreter, several entropy sources.** The interpreter draws every decision from a
 //! [`source::Source`]: a number in `0..=max` where `0` is the simplest choice (null before objects,
 //! shortest length, number closest to zero, no optional property). Seeded generation draws from
-//! ChaCha; the proptest driver records the draws and shrinks by editing and replaying them; the
+//! a XorShift generator seeded per `(seed, index)`; the proptest driver records the draws and shrinks by editing and replaying them; the
 //! fuzzing driver draws from [`arbitrary::Unstructured`].
 //!
 //! **A generator never lies.** Every value is checked by the compiled validator before it is

@@ -35,12 +35,24 @@ pub(crate) enum Hint {
 
 /// The hint for a property name (`createdAt`, `created_at` and `created-at` are the same).
 pub(crate) fn hint_for(name: &str) -> Hint {
-    let n: String = name
-        .chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect();
-    let n = n.as_str();
+    // Undeclared keys are named while generating: short ASCII names are folded on the stack.
+    let mut buf = [0u8; 64];
+    let owned: String;
+    let n = if name.len() <= buf.len() && name.is_ascii() {
+        let mut len = 0;
+        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        std::str::from_utf8(&buf[..len]).unwrap_or_default()
+    } else {
+        owned = name
+            .chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect();
+        owned.as_str()
+    };
     match n {
         "from" | "to" | "sender" | "recipient" | "rcptto" | "mailfrom" | "replyto" => Hint::Email,
         "ip" | "ipaddress" | "clientip" | "remoteip" | "sourceip" => Hint::Ip,
@@ -168,6 +180,9 @@ mod tests {
         assert_eq!(hint_for("flat"), Hint::None);
         assert_eq!(hint_for("status"), Hint::None);
         assert_eq!(hint_for("time"), Hint::Seconds);
+        assert_eq!(hint_for("Message-ID"), Hint::MessageId);
+        assert_eq!(hint_for("Émetteur_EMAIL"), Hint::Email);
+        assert_eq!(hint_for(&format!("{}url", "x".repeat(70))), Hint::Url);
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! `0..=max` where `0` is always the simplest option. That one seam lets the same interpreter run
 //! over:
 //!
-//! - a seeded ChaCha generator ([`RngSource`]), optionally recording the numbers it hands out
-//!   ([`RecordingSource`]), which is what `gen --seed` and the proptest driver use;
+//! - a seeded generator ([`RngSource`]), optionally recording the numbers it hands out
+//!   ([`RecordingSource`]), which is what `gen --seed` and the proptest driver use; per value it
+//!   is a XorShift generator (`rand_xorshift`, the one proptest offers): seeding it and drawing
+//!   from it cost a few instructions, where a ChaCha generator computes 256 bytes of key stream
+//!   before its first draw, more than a small webhook body takes to build;
 //! - a recorded choice sequence ([`ReplaySource`]), which is how the proptest driver shrinks: it
 //!   edits the sequence (deletes chunks, lowers numbers) and replays it; past the end of the
 //!   sequence every draw is `0`, so a shortened sequence completes with the simplest choices;
@@ -14,10 +17,9 @@
 //!   `0` once the bytes run out.
 
 use arbitrary::Unstructured;
-use proptest::{
-    prelude::Rng,
-    test_runner::{RngAlgorithm, TestRng},
-};
+use proptest::test_runner::TestRng;
+use rand_core::{Rng, SeedableRng};
+use rand_xorshift::XorShiftRng;
 
 /// One decision at a time; `0` is always the simplest answer.
 pub trait Source {
@@ -62,12 +64,23 @@ fn scale(word: u64, max: u64) -> u64 {
     ((u128::from(word) * (u128::from(max) + 1)) >> 64) as u64
 }
 
-/// A ChaCha generator seeded from a `(seed, stream)` pair.
+/// A generator seeded from a `(seed, stream)` pair ([`RngSource::new`]), or any proptest
+/// generator ([`RngSource::from_rng`]).
 ///
-/// The same pair always yields the same draws, on every platform.
+/// The same pair always yields the same draws, on every platform: the algorithm (XorShift128,
+/// as `rand_xorshift` defines it) and the seed derivation are fixed.
 #[derive(Debug, Clone)]
 pub struct RngSource {
-    rng: TestRng,
+    rng: Generator,
+}
+
+/// The generator behind an [`RngSource`].
+#[derive(Debug, Clone)]
+enum Generator {
+    /// Seeded per value: cheap to seed and to draw from.
+    XorShift(XorShiftRng),
+    /// Handed over by proptest (boxed: a ChaCha state is large).
+    Proptest(Box<TestRng>),
 }
 
 impl RngSource {
@@ -75,14 +88,16 @@ impl RngSource {
     #[must_use]
     pub fn new(seed: u64, stream: u64) -> Self {
         Self {
-            rng: TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes(seed, stream)),
+            rng: Generator::XorShift(XorShiftRng::from_seed(seed_bytes(seed, stream))),
         }
     }
 
     /// Wraps an existing proptest generator.
     #[must_use]
     pub fn from_rng(rng: TestRng) -> Self {
-        Self { rng }
+        Self {
+            rng: Generator::Proptest(Box::new(rng)),
+        }
     }
 }
 
@@ -91,15 +106,19 @@ impl Source for RngSource {
         if max == 0 {
             return 0;
         }
-        scale(self.rng.next_u64(), max)
+        let word = match &mut self.rng {
+            Generator::XorShift(rng) => rng.next_u64(),
+            Generator::Proptest(rng) => rng.next_u64(),
+        };
+        scale(word, max)
     }
 }
 
-/// 32 seed bytes from two words, through SplitMix64 so that neighbouring seeds and streams give
-/// unrelated generators.
-pub(crate) fn seed_bytes(seed: u64, stream: u64) -> [u8; 32] {
+/// 16 seed bytes (a XorShift128 state) from two words, through SplitMix64 so that neighbouring
+/// seeds and streams give unrelated generators.
+fn seed_bytes(seed: u64, stream: u64) -> [u8; 16] {
     let mut state = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17);
-    let mut out = [0u8; 32];
+    let mut out = [0u8; 16];
     for chunk in out.chunks_exact_mut(8) {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;

@@ -151,21 +151,41 @@ const REGEXES: [&str; 6] = [
 
 /// Lower-case hex digits.
 pub(crate) fn hex<S: Source + ?Sized>(src: &mut S, n: usize) -> String {
+    let mut out = String::with_capacity(n);
+    push_hex(src, n, &mut out);
+    out
+}
+
+/// Appends `n` lower-case hex digits, sixteen to a draw (draw `0` gives zeros).
+fn push_hex<S: Source + ?Sized>(src: &mut S, n: usize, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    (0..n).map(|_| char::from(HEX[src.choose(16)])).collect()
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(16);
+        let mut word = src.draw(u64::MAX);
+        for _ in 0..k {
+            out.push(char::from(HEX[(word >> 60) as usize]));
+            word <<= 4;
+        }
+        left -= k;
+    }
 }
 
 /// A version-4 UUID.
 pub(crate) fn uuid<S: Source + ?Sized>(src: &mut S) -> String {
     let variant = ['8', '9', 'a', 'b'][src.choose(4)];
-    format!(
-        "{}-{}-4{}-{variant}{}-{}",
-        hex(src, 8),
-        hex(src, 4),
-        hex(src, 3),
-        hex(src, 3),
-        hex(src, 12)
-    )
+    let mut out = String::with_capacity(36);
+    push_hex(src, 8, &mut out);
+    out.push('-');
+    push_hex(src, 4, &mut out);
+    out.push_str("-4");
+    push_hex(src, 3, &mut out);
+    out.push('-');
+    out.push(variant);
+    push_hex(src, 3, &mut out);
+    out.push('-');
+    push_hex(src, 12, &mut out);
+    out
 }
 
 fn json_pointer<S: Source + ?Sized>(src: &mut S) -> String {

@@ -19,11 +19,46 @@
 //! (`0.1`, `0.01`), `x % m == 0` holds only for `x = 2^j × m`, so those are the values such a
 //! schema gets. Only when no such value is in range is the exact multiple emitted anyway.
 
-use std::cmp::Ordering;
+use std::{
+    cmp::Ordering,
+    fmt::{self, Write as _},
+};
 
 use serde_json::{Number, Value};
 
 use crate::generate::source::Source;
+
+/// Text formatted into a fixed buffer, for the short numerals the arithmetic reads back (a
+/// write that does not fit fails instead of allocating).
+struct StackText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        Self {
+            buf: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
 
 /// An exact decimal `mant × 10^exp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +92,13 @@ impl Dec {
             None => (false, num),
         };
         let (int, frac) = num.split_once('.').unwrap_or((num, ""));
-        let digits = format!("{int}{frac}");
-        let digits = digits.trim_start_matches('0');
-        let mant: i128 = if digits.is_empty() {
-            0
-        } else {
-            digits.parse().ok()?
-        };
+        let mut mant: i128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            mant = mant.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+        }
         let exp = exp.checked_sub(i32::try_from(frac.len()).ok()?)?;
         Some(Self::new(if neg { -mant } else { mant }, exp))
     }
@@ -76,7 +111,13 @@ impl Dec {
         if let Some(u) = n.as_u64() {
             return Some(Self::new(i128::from(u), 0));
         }
-        Self::parse(&n.to_string())
+        // Generated floats are formatted on the stack; longer text (arbitrary precision) is not.
+        let mut text = StackText::default();
+        if write!(text, "{n}").is_ok() {
+            Self::parse(text.as_str())
+        } else {
+            Self::parse(&n.to_string())
+        }
     }
 
     pub(crate) fn is_positive(self) -> bool {
@@ -88,9 +129,12 @@ impl Dec {
     }
 
     pub(crate) fn to_f64(self) -> f64 {
-        format!("{}e{}", self.mant, self.exp)
-            .parse()
-            .unwrap_or(f64::NAN)
+        // An i128 and an i32 take at most 40 + 1 + 11 bytes.
+        let mut text = StackText::default();
+        if write!(text, "{}e{}", self.mant, self.exp).is_err() {
+            return f64::NAN;
+        }
+        text.as_str().parse().unwrap_or(f64::NAN)
     }
 
     /// Both mantissas scaled to the smaller exponent, when that fits.
@@ -640,6 +684,18 @@ mod tests {
         assert_eq!(Dec::parse("0.1"), Some(Dec { mant: 1, exp: -1 }));
         assert_eq!(Dec::parse("-12.50e2"), Some(Dec { mant: -125, exp: 1 }));
         assert_eq!(Dec::parse("0"), Some(Dec { mant: 0, exp: 0 }));
+        assert_eq!(Dec::parse("007.250"), Some(Dec { mant: 725, exp: -2 }));
+        assert_eq!(Dec::parse("1.5x"), None);
+        assert_eq!(Dec::parse(&"9".repeat(60)), None);
+        let float = Number::from_f64(1_477_945_177.129_94).unwrap();
+        assert_eq!(
+            Dec::from_number(&float),
+            Some(Dec {
+                mant: 147_794_517_712_994,
+                exp: -5
+            })
+        );
+        assert_eq!(Dec::parse("-1.25").unwrap().to_f64(), -1.25);
         assert_eq!(
             Dec::from_number(&Number::from_f64(1e308).unwrap()),
             Some(Dec { mant: 1, exp: 308 })

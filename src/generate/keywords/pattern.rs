@@ -15,14 +15,28 @@ pub(crate) fn all_match(plan: &Plan, patterns: &[PatternId], text: &str) -> bool
     patterns.iter().all(|p| plan.pattern(*p).is_match(text))
 }
 
+/// Whether `text`, drawn from pattern `drawn`, matches every pattern: the matcher runs on the
+/// others, and on `drawn` too unless its strings are matches by construction.
+pub(crate) fn all_match_drawn(
+    plan: &Plan,
+    patterns: &[PatternId],
+    drawn: PatternId,
+    text: &str,
+) -> bool {
+    patterns.iter().all(|&p| {
+        (p == drawn && plan.pattern(p).generates_only_matches()) || plan.pattern(p).is_match(text)
+    })
+}
+
 /// A string drawn from one of the patterns (padded to `min` code points where the pattern allows
-/// it); the caller checks lengths and the other patterns.
+/// it), and which pattern it was drawn from; the caller checks lengths and the patterns
+/// ([`all_match_drawn`]).
 pub(crate) fn generate<S: Source + ?Sized>(
     plan: &Plan,
     patterns: &[PatternId],
     src: &mut S,
     min: u64,
-) -> Option<String> {
+) -> Option<(String, PatternId)> {
     let usable = patterns
         .iter()
         .filter(|p| plan.pattern(**p).can_generate())
@@ -36,8 +50,10 @@ pub(crate) fn generate<S: Source + ?Sized>(
         .filter(|p| plan.pattern(**p).can_generate())
         .nth(k)?;
     let min = usize::try_from(min).unwrap_or(usize::MAX);
-    plan.pattern(pick)
-        .generate(src, min, &mut |s: &mut S| length::text_char(s))
+    let s = plan
+        .pattern(pick)
+        .generate(src, min, &mut |s: &mut S| length::text_char(s))?;
+    Some((s, pick))
 }
 
 /// A string that does not match `pattern` (for `pattern` negatives), if one of a few simple

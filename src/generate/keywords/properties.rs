@@ -32,6 +32,10 @@ use crate::generate::{
     source::Source,
 };
 
+/// Objects with up to this many declared properties are drawn without a heap allocation for
+/// their bookkeeping.
+const STACK_PROPS: usize = 64;
+
 /// A declared property.
 #[derive(Debug, Clone)]
 pub(crate) struct Prop {
@@ -400,12 +404,20 @@ impl ObjectSpec {
     ) -> Result<Value, Miss> {
         let child = budget.checked_sub(1).ok_or(Miss)?;
         let n = self.props.len();
-        let includable: Vec<bool> = self
-            .props
-            .iter()
-            .map(|p| p.allowed && g.height(p.node) <= child)
-            .collect();
-        let mut include = vec![false; n];
+        // Two flags per declared property, on the stack for all but the largest objects.
+        let mut stack = [false; 2 * STACK_PROPS];
+        let mut heap = Vec::new();
+        let flags: &mut [bool] = if n <= STACK_PROPS {
+            &mut stack[..2 * n]
+        } else {
+            heap.resize(2 * n, false);
+            &mut heap
+        };
+        let (includable, include) = flags.split_at_mut(n);
+        for (slot, p) in includable.iter_mut().zip(&self.props) {
+            *slot = p.allowed && g.height(p.node) <= child;
+        }
+        let includable = &*includable;
         for (i, p) in self.props.iter().enumerate() {
             if p.required {
                 if !includable[i] {
@@ -416,13 +428,13 @@ impl ObjectSpec {
                 include[i] = g.src.likely(4);
             }
         }
-        self.close_dependencies(&mut include, &includable)?;
+        self.close_dependencies(include, includable)?;
         let mut count = include.iter().filter(|x| **x).count() as u64;
         if let Some(max) = self.max_props {
             while count > max {
                 let droppable: Vec<usize> = (0..n)
                     .filter(|&i| {
-                        include[i] && !self.props[i].required && !self.is_needed(i, &include)
+                        include[i] && !self.props[i].required && !self.is_needed(i, include)
                     })
                     .collect();
                 if droppable.is_empty() {
@@ -439,7 +451,7 @@ impl ObjectSpec {
                 include[i] = true;
                 count += 1;
             }
-            self.close_dependencies(&mut include, &includable)?;
+            self.close_dependencies(include, includable)?;
             count = include.iter().filter(|x| **x).count() as u64;
         }
         let room = self.max_props.map_or(u64::MAX, |m| m.saturating_sub(count));

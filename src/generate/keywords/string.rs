@@ -80,10 +80,13 @@ impl StringSpec {
     /// Whether `s` satisfies the length and pattern constraints (formats are the generators'
     /// responsibility and the validator's to check).
     pub(crate) fn accepts(&self, plan: &Plan, s: &str) -> bool {
+        self.fits_length(s) && pattern::all_match(plan, &self.patterns, s)
+    }
+
+    /// Whether `s` has an allowed number of code points.
+    fn fits_length(&self, s: &str) -> bool {
         let n = length::chars(s);
-        n >= self.min_len
-            && self.max_len.is_none_or(|m| n <= m)
-            && pattern::all_match(plan, &self.patterns, s)
+        n >= self.min_len && self.max_len.is_none_or(|m| n <= m)
     }
 
     /// A string satisfying the spec, or `None` for this attempt.
@@ -101,7 +104,7 @@ impl StringSpec {
             let s = if self.patterns.is_empty() || !src.rarely(2) {
                 format::generate(f, src)
             } else {
-                pattern::generate(plan, &self.patterns, src, self.min_len)?
+                pattern::generate(plan, &self.patterns, src, self.min_len)?.0
             };
             if let Some(check) = self.format_check
                 && !plan.check(check, &serde_json::Value::String(s.clone()))
@@ -110,7 +113,11 @@ impl StringSpec {
             }
             s
         } else if !self.patterns.is_empty() {
-            pattern::generate(plan, &self.patterns, src, self.min_len)?
+            // Drawn from a pattern: that pattern's matcher runs only if its strings can miss.
+            let (s, drawn) = pattern::generate(plan, &self.patterns, src, self.min_len)?;
+            let fits =
+                self.fits_length(&s) && pattern::all_match_drawn(plan, &self.patterns, drawn, &s);
+            return fits.then_some(s);
         } else {
             let suggested = if hint == Hint::None || src.rarely(8) {
                 None

@@ -156,8 +156,16 @@ fn emit<S: Source + ?Sized>(node: &RNode, src: &mut S, out: &mut String) {
 
 impl CharClass {
     fn pick<S: Source + ?Sized>(&self, src: &mut S) -> char {
-        if !self.nice.is_empty() && (self.nice.len() as u64 == self.total || !src.rarely(6)) {
+        let n = self.nice.len() as u64;
+        if n == self.total {
             return self.nice[src.choose(self.nice.len())];
+        }
+        if n > 0 {
+            // One draw: five times in six a readable character, else any of the class.
+            let d = src.draw(6 * n - 1);
+            if d < 5 * n {
+                return self.nice[usize::try_from(d % n).unwrap_or(0)];
+            }
         }
         let mut idx = src.draw(self.total - 1);
         for &(a, b) in &self.ranges {
@@ -170,6 +178,27 @@ impl CharClass {
             idx -= len;
         }
         self.nice.first().copied().unwrap_or('a')
+    }
+}
+
+/// Whether every string [`RegexGen::emit`] draws from `hir` is a match of it: the only
+/// look-around assertions are a `^` opening the whole pattern and a `$` closing it (which
+/// `emit` honours by construction); anything else (`\b`, an inner `^`) makes it inexact.
+pub(crate) fn emits_only_matches(hir: &Hir) -> bool {
+    let mut hir = hir;
+    while let HirKind::Capture(cap) = hir.kind() {
+        hir = &cap.sub;
+    }
+    match hir.kind() {
+        HirKind::Concat(parts) => {
+            let last = parts.len().saturating_sub(1);
+            parts.iter().enumerate().all(|(i, p)| match p.kind() {
+                HirKind::Look(Look::Start) => i == 0,
+                HirKind::Look(Look::End) => i == last,
+                _ => p.properties().look_set().is_empty(),
+            })
+        }
+        _ => hir.properties().look_set().is_empty(),
     }
 }
 
@@ -221,6 +250,33 @@ mod tests {
         let mut s = String::new();
         g.emit(&mut ReplaySource::new(&[]), &mut s);
         assert_eq!(s, "abx");
+    }
+
+    #[test]
+    fn exactness_is_only_claimed_without_inner_assertions() {
+        for (pattern, exact) in [
+            (r"^https?://\S+$", true),
+            (r"^(a|b)+$", true),
+            (r"[a-z]{2}\d", true),
+            (r"^a\b", false),
+            (r"a^b", false),
+            (r"(^a|b)", false),
+            (r"^", false),
+            (r"a$b$", false),
+        ] {
+            let hir = regex_syntax::parse(pattern).unwrap();
+            assert_eq!(emits_only_matches(&hir), exact, "{pattern}");
+        }
+        // What is claimed exact really always matches.
+        for pattern in [r"^https?://\S+$", r"^[A-Z]{2,3}-\d{1,4}(x|yz)*$", r"ab+c"] {
+            let (g, re) = gen_for(pattern);
+            assert!(emits_only_matches(&regex_syntax::parse(pattern).unwrap()));
+            for seed in 0..200 {
+                let mut s = String::new();
+                g.emit(&mut RngSource::new(seed, 3), &mut s);
+                assert!(re.is_match(&s), "{pattern}: {s:?}");
+            }
+        }
     }
 
     #[test]

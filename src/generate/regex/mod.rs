@@ -23,6 +23,11 @@ pub(crate) struct Pattern {
     anchored_start: bool,
     /// Every match ends at the end of the input.
     anchored_end: bool,
+    /// Every string [`Pattern::generate`] returns is a match (no look-around assertion beyond a
+    /// leading `^` and a trailing `$`), so the matcher need not check it.
+    exact: bool,
+    /// Bytes reserved for a generated string (the shortest match, and some room).
+    capacity: usize,
     /// No string shorter than this many characters contains a match.
     pub min_chars: u64,
 }
@@ -50,12 +55,16 @@ impl Pattern {
             .minimum_len()
             .map_or(0, |bytes| (bytes as u64).div_ceil(4));
         let generator = generator::RegexGen::new(&hir).ok();
+        let exact = generator.is_some() && generator::emits_only_matches(&hir);
+        let capacity = hir.properties().minimum_len().unwrap_or(0).min(256) + 16;
         Ok(Self {
             source: source.to_owned(),
             matcher,
             generator,
             anchored_start,
             anchored_end,
+            exact,
+            capacity,
             min_chars,
         })
     }
@@ -65,6 +74,11 @@ impl Pattern {
         self.matcher.is_match(text)
     }
 
+    /// Whether every string [`Pattern::generate`] returns matches, without asking the matcher.
+    pub(crate) fn generates_only_matches(&self) -> bool {
+        self.exact
+    }
+
     /// Whether strings can be generated from this pattern.
     pub(crate) fn can_generate(&self) -> bool {
         self.generator.is_some()
@@ -72,8 +86,9 @@ impl Pattern {
 
     /// A string from the pattern's language, padded to at least `min_chars` characters where the
     /// pattern is not anchored (padding outside an unanchored match keeps it a match). The
-    /// caller checks it with [`Pattern::is_match`] (look-around assertions are not honoured
-    /// while drawing). `None` when the pattern cannot be generated from.
+    /// caller checks it with [`Pattern::is_match`] unless [`Pattern::generates_only_matches`]
+    /// (look-around assertions are not honoured while drawing). `None` when the pattern cannot
+    /// be generated from.
     pub(crate) fn generate<S: Source + ?Sized>(
         &self,
         src: &mut S,
@@ -81,7 +96,7 @@ impl Pattern {
         filler: &mut dyn FnMut(&mut S) -> char,
     ) -> Option<String> {
         let generator = self.generator.as_ref()?;
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.capacity.max(min_chars.min(1024)));
         generator.emit(src, &mut out);
         let mut len = out.chars().count();
         if len < min_chars {
