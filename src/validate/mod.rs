@@ -234,16 +234,10 @@ impl Validator {
     /// Every violation, in the order the validator reports them.
     #[must_use]
     pub fn violations(&self, instance: &Value) -> Vec<Violation> {
-        self.inner
-            .iter_errors(instance)
-            .map(|e| Violation {
-                instance_path: pointer(e.instance_path().as_str()),
-                schema_path: pointer(e.schema_path().as_str()),
-                keyword: e.kind().keyword().to_owned(),
-                // A message quotes the value, which can be as long as the payload.
-                message: crate::report::cut::message(&e.to_string()).into_owned(),
-            })
-            .collect()
+        // A message quotes the value, which can be as long as the payload.
+        self.collect(instance, |e| {
+            crate::report::cut::message(&e.to_string()).into_owned()
+        })
     }
 }
 
@@ -252,13 +246,22 @@ impl Validator {
     /// where and what failed, which spares writing a message (one may quote the whole
     /// instance) for each.
     pub(crate) fn located_violations(&self, instance: &Value) -> Vec<Violation> {
+        self.collect(instance, |_| String::new())
+    }
+
+    /// Every violation, its message written by `message`.
+    fn collect(
+        &self,
+        instance: &Value,
+        message: impl Fn(&jsonschema::ValidationError<'_>) -> String,
+    ) -> Vec<Violation> {
         self.inner
             .iter_errors(instance)
             .map(|e| Violation {
                 instance_path: pointer(e.instance_path().as_str()),
                 schema_path: pointer(e.schema_path().as_str()),
                 keyword: e.kind().keyword().to_owned(),
-                message: String::new(),
+                message: message(&e),
             })
             .collect()
     }
