@@ -71,12 +71,12 @@ fn scale(word: u64, max: u64) -> u64 {
 /// as `rand_xorshift` defines it) and the seed derivation are fixed.
 #[derive(Debug, Clone)]
 pub struct RngSource {
-    rng: Generator,
+    rng: Engine,
 }
 
 /// The generator behind an [`RngSource`].
 #[derive(Debug, Clone)]
-enum Generator {
+enum Engine {
     /// Seeded per value: cheap to seed and to draw from.
     XorShift(XorShiftRng),
     /// Handed over by proptest (boxed: a ChaCha state is large).
@@ -88,7 +88,7 @@ impl RngSource {
     #[must_use]
     pub fn new(seed: u64, stream: u64) -> Self {
         Self {
-            rng: Generator::XorShift(XorShiftRng::from_seed(seed_bytes(seed, stream))),
+            rng: Engine::XorShift(XorShiftRng::from_seed(seed_bytes(seed, stream))),
         }
     }
 
@@ -96,7 +96,7 @@ impl RngSource {
     #[must_use]
     pub fn from_rng(rng: TestRng) -> Self {
         Self {
-            rng: Generator::Proptest(Box::new(rng)),
+            rng: Engine::Proptest(Box::new(rng)),
         }
     }
 }
@@ -107,8 +107,8 @@ impl Source for RngSource {
             return 0;
         }
         let word = match &mut self.rng {
-            Generator::XorShift(rng) => rng.next_u64(),
-            Generator::Proptest(rng) => rng.next_u64(),
+            Engine::XorShift(rng) => rng.next_u64(),
+            Engine::Proptest(rng) => rng.next_u64(),
         };
         scale(word, max)
     }
