@@ -18,6 +18,8 @@ use std::{
 /// Runs `task(0)`, `task(1)`, … `task(tasks - 1)` on `jobs` threads and hands each result to
 /// `sink` in task order, on the calling thread.
 ///
+/// The calling thread is one of the `jobs` threads: it runs tasks too whenever the next result
+/// is not ready yet, so `jobs` threads never compete with a separate writer for `jobs` cores.
 /// No task is started more than `window` (at least `jobs`) tasks ahead of the next result the
 /// sink is waiting for. The sink ends the run early with [`ControlFlow::Break`] or an error;
 /// tasks already started are then finished and dropped. With `jobs == 1` everything runs on the
@@ -57,38 +59,71 @@ where
             next_out: 0,
             done: BTreeMap::new(),
             stop: false,
+            idle_workers: 0,
+            caller_waits: false,
         }),
         space: Condvar::new(),
         ready: Condvar::new(),
+        tasks,
+        window,
     };
     thread::scope(|scope| {
-        for _ in 0..jobs.get() {
-            scope.spawn(|| shared.work(tasks, window, &task));
+        for _ in 1..jobs.get() {
+            scope.spawn(|| shared.work(&task));
         }
-        let result = shared.drain(tasks, &mut sink);
-        shared.lock().stop = true;
-        shared.space.notify_all();
+        let result = shared.drain(&task, &mut sink);
+        let mut st = shared.lock();
+        st.stop = true;
+        let idle = st.idle_workers > 0;
+        drop(st);
+        if idle {
+            shared.space.notify_all();
+        }
         result
     })
 }
 
 struct State<T> {
-    /// The next task a worker will start.
+    /// The next task a thread will start.
     next_task: u64,
     /// The next result the sink is waiting for.
     next_out: u64,
     /// Finished results not yet handed to the sink (`Err`: the task panicked).
     done: BTreeMap<u64, thread::Result<T>>,
-    /// Set when the sink is done: workers start nothing more.
+    /// Set when the sink is done: nothing more is started.
     stop: bool,
+    /// Workers waiting for the window to move (only they are woken when it does).
+    idle_workers: usize,
+    /// Whether the calling thread waits for a result (it is woken only then).
+    caller_waits: bool,
+}
+
+impl<T> State<T> {
+    /// Claims the next task if one may start now.
+    fn claim(&mut self, tasks: u64, window: u64) -> Option<u64> {
+        let startable = !self.stop
+            && self.next_task < tasks
+            && self.next_task < self.next_out.saturating_add(window);
+        startable.then(|| {
+            self.next_task += 1;
+            self.next_task - 1
+        })
+    }
+
+    /// Whether no task is left to start (or the run stopped).
+    fn exhausted(&self, tasks: u64) -> bool {
+        self.stop || self.next_task >= tasks
+    }
 }
 
 struct Shared<T> {
     state: Mutex<State<T>>,
-    /// Signalled when the window moves or the run stops.
+    /// Signalled when the window moves or the run stops, if a worker waits.
     space: Condvar,
-    /// Signalled when a result is added.
+    /// Signalled when a result is added, if the calling thread waits.
     ready: Condvar,
+    tasks: u64,
+    window: u64,
 }
 
 impl<T> Shared<T> {
@@ -96,60 +131,77 @@ impl<T> Shared<T> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn work<F: Fn(u64) -> T>(&self, tasks: u64, window: u64, task: &F) {
-        loop {
-            let index = {
-                let mut st = self.lock();
-                loop {
-                    if st.stop || st.next_task >= tasks {
-                        return;
-                    }
-                    if st.next_task < st.next_out.saturating_add(window) {
-                        break;
-                    }
-                    st = self.space.wait(st).unwrap_or_else(PoisonError::into_inner);
-                }
-                st.next_task += 1;
-                st.next_task - 1
-            };
-            let result = panic::catch_unwind(AssertUnwindSafe(|| task(index)));
-            let failed = result.is_err();
-            let mut st = self.lock();
-            st.done.insert(index, result);
-            if failed {
-                st.stop = true;
-            }
-            drop(st);
+    /// Runs `task(index)` and files its result, waking the calling thread if it waits.
+    fn run<F: Fn(u64) -> T>(&self, index: u64, task: &F) {
+        let result = panic::catch_unwind(AssertUnwindSafe(|| task(index)));
+        let failed = result.is_err();
+        let mut st = self.lock();
+        st.done.insert(index, result);
+        if failed {
+            st.stop = true;
+        }
+        let wake = st.caller_waits;
+        drop(st);
+        if wake {
             self.ready.notify_one();
         }
     }
 
-    fn drain<E, S>(&self, tasks: u64, sink: &mut S) -> Result<(), E>
+    /// A spawned worker: claims and runs tasks until none is left.
+    fn work<F: Fn(u64) -> T>(&self, task: &F) {
+        loop {
+            let index = {
+                let mut st = self.lock();
+                loop {
+                    if st.exhausted(self.tasks) {
+                        return;
+                    }
+                    if let Some(index) = st.claim(self.tasks, self.window) {
+                        break index;
+                    }
+                    st.idle_workers += 1;
+                    st = self.space.wait(st).unwrap_or_else(PoisonError::into_inner);
+                    st.idle_workers -= 1;
+                }
+            };
+            self.run(index, task);
+        }
+    }
+
+    /// The calling thread: hands results to the sink in order, and runs a task itself whenever
+    /// the next result is not ready and one may start.
+    fn drain<E, F, S>(&self, task: &F, sink: &mut S) -> Result<(), E>
     where
+        F: Fn(u64) -> T,
         S: FnMut(u64, T) -> Result<ControlFlow<()>, E>,
     {
         loop {
-            let (index, result) = {
-                let mut st = self.lock();
-                loop {
-                    if st.next_out >= tasks {
-                        return Ok(());
-                    }
-                    let next = st.next_out;
-                    if let Some(r) = st.done.remove(&next) {
-                        st.next_out += 1;
-                        break (next, r);
-                    }
-                    st = self.ready.wait(st).unwrap_or_else(PoisonError::into_inner);
-                }
-            };
-            self.space.notify_all();
-            let value = match result {
-                Ok(v) => v,
-                Err(payload) => panic::resume_unwind(payload),
-            };
-            if sink(index, value)?.is_break() {
+            let mut st = self.lock();
+            if st.next_out >= self.tasks {
                 return Ok(());
+            }
+            let next = st.next_out;
+            if let Some(result) = st.done.remove(&next) {
+                st.next_out += 1;
+                let wake = st.idle_workers > 0;
+                drop(st);
+                if wake {
+                    self.space.notify_all();
+                }
+                let value = match result {
+                    Ok(v) => v,
+                    Err(payload) => panic::resume_unwind(payload),
+                };
+                if sink(next, value)?.is_break() {
+                    return Ok(());
+                }
+            } else if let Some(index) = st.claim(self.tasks, self.window) {
+                drop(st);
+                self.run(index, task);
+            } else {
+                st.caller_waits = true;
+                st = self.ready.wait(st).unwrap_or_else(PoisonError::into_inner);
+                st.caller_waits = false;
             }
         }
     }
@@ -233,6 +285,26 @@ mod tests {
         assert_eq!(r, Err("stop"));
         assert_eq!(last, 9);
         assert!(started.load(Ordering::SeqCst) <= 10 + 4);
+    }
+
+    #[test]
+    fn the_calling_thread_is_one_of_the_jobs() {
+        let caller = thread::current().id();
+        let threads = Mutex::new(std::collections::HashSet::new());
+        ordered(
+            jobs(2),
+            4,
+            40,
+            |_| {
+                threads.lock().unwrap().insert(thread::current().id());
+                thread::sleep(std::time::Duration::from_millis(1));
+            },
+            |_, ()| Ok::<_, ()>(ControlFlow::Continue(())),
+        )
+        .unwrap();
+        let threads = threads.into_inner().unwrap();
+        assert!(threads.len() <= 2, "{} threads ran tasks", threads.len());
+        assert!(threads.contains(&caller), "the caller ran no task");
     }
 
     #[test]
