@@ -65,6 +65,7 @@ mod realism;
 mod regex;
 mod resolve;
 pub mod source;
+mod stack_text;
 mod strategy;
 #[cfg(test)]
 mod testing;

@@ -6,9 +6,12 @@
 //! `format`/`pattern` of its own and the value fits the length and range constraints; otherwise
 //! the generic generator runs.
 
+use std::fmt::Write as _;
+
 use crate::generate::{
     formats::{self, StringFormat},
     source::Source,
+    stack_text::StackText,
 };
 
 /// What a property's name suggests about its value.
@@ -35,16 +38,17 @@ pub(crate) enum Hint {
 
 /// The hint for a property name (`createdAt`, `created_at` and `created-at` are the same).
 pub(crate) fn hint_for(name: &str) -> Hint {
-    // Undeclared keys are named while generating: short ASCII names are folded on the stack.
-    let mut buf = [0u8; 64];
+    // Undeclared keys are named while generating: short names are folded on the stack.
+    let mut folded = StackText::default();
     let owned: String;
-    let n = if name.len() <= buf.len() && name.is_ascii() {
-        let mut len = 0;
-        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
-            buf[len] = b.to_ascii_lowercase();
-            len += 1;
-        }
-        std::str::from_utf8(&buf[..len]).unwrap_or_default()
+    let n = if name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .try_for_each(|c| folded.write_char(c))
+        .is_ok()
+    {
+        folded.as_str()
     } else {
         owned = name
             .chars()

@@ -19,46 +19,11 @@
 //! (`0.1`, `0.01`), `x % m == 0` holds only for `x = 2^j × m`, so those are the values such a
 //! schema gets. Only when no such value is in range is the exact multiple emitted anyway.
 
-use std::{
-    cmp::Ordering,
-    fmt::{self, Write as _},
-};
+use std::{cmp::Ordering, fmt::Write as _};
 
 use serde_json::{Number, Value};
 
-use crate::generate::source::Source;
-
-/// Text formatted into a fixed buffer, for the short numerals the arithmetic reads back (a
-/// write that does not fit fails instead of allocating).
-struct StackText {
-    buf: [u8; 64],
-    len: usize,
-}
-
-impl Default for StackText {
-    fn default() -> Self {
-        Self {
-            buf: [0; 64],
-            len: 0,
-        }
-    }
-}
-
-impl StackText {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
-    }
-}
-
-impl fmt::Write for StackText {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len + s.len();
-        let slot = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
-        slot.copy_from_slice(s.as_bytes());
-        self.len = end;
-        Ok(())
-    }
-}
+use crate::generate::{source::Source, stack_text::StackText};
 
 /// An exact decimal `mant × 10^exp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
