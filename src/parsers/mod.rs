@@ -19,6 +19,7 @@ use crate::{
 };
 
 mod de;
+mod envelope;
 pub mod getmailer;
 pub mod msndr;
 pub mod postal;
