@@ -36,24 +36,12 @@ pub(crate) trait Envelope<'de> {
     /// with the message that refuses it.
     const FOREIGN: Option<(&'static str, &'static str)>;
 
-    /// The vendor's events.
-    type Event: Copy;
-    /// The data of an event.
-    type Data;
+    /// The data of the vendor's events.
+    type Data: Events<'de>;
     /// The vendor's other members as read so far, each `None` until it is.
     type Members: Default;
     /// The vendor's other members, all present.
     type Complete;
-
-    /// The documented event named `name`.
-    fn event(name: &str) -> Option<Self::Event>;
-
-    /// Deserializes the data of `event`.
-    ///
-    /// # Errors
-    ///
-    /// Whatever the data's type reports.
-    fn data<D: Deserializer<'de>>(event: Self::Event, d: D) -> Result<Self::Data, D::Error>;
 
     /// Reads the value of `key` into `members` if `key` is one of them; `false` if it is not.
     ///
@@ -80,6 +68,25 @@ pub(crate) trait Envelope<'de> {
     ) -> Result<Self::Complete, E>;
 }
 
+/// The data of a vendor's events, as [`events!`] declares them.
+pub(crate) trait Events<'de>: Sized {
+    /// The vendor's events.
+    type Event: Copy;
+
+    /// The documented event named `name`.
+    fn event(name: &str) -> Option<Self::Event>;
+
+    /// Deserializes the data of `event`.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the data's type reports.
+    fn of<D: Deserializer<'de>>(event: Self::Event, d: D) -> Result<Self, D::Error>;
+}
+
+/// The event of `V`'s envelope.
+type EventOf<'de, V> = <<V as Envelope<'de>>::Data as Events<'de>>::Event;
+
 /// A `missing_field` error for `key` unless `present`.
 pub(crate) fn present<E: de::Error>(present: bool, key: &'static str) -> Result<(), E> {
     if present {
@@ -105,7 +112,7 @@ pub(crate) struct Read<E, T, M> {
 }
 
 /// The values read by `V`'s envelope.
-type ReadOf<'de, V, T> = Read<<V as Envelope<'de>>::Event, T, <V as Envelope<'de>>::Complete>;
+type ReadOf<'de, V, T> = Read<EventOf<'de, V>, T, <V as Envelope<'de>>::Complete>;
 
 /// Reads `body` as `V`'s envelope; `then` is applied to the data as soon as it has been
 /// deserialized.
@@ -160,7 +167,7 @@ where
     V: Envelope<'de>,
     F: FnOnce(V::Data) -> T + Copy,
 {
-    type Value = Root<'de, V::Event, T, V::Complete>;
+    type Value = Root<'de, EventOf<'de, V>, T, V::Complete>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_map(self)
@@ -172,7 +179,7 @@ where
     V: Envelope<'de>,
     F: FnOnce(V::Data) -> T + Copy,
 {
-    type Value = Root<'de, V::Event, T, V::Complete>;
+    type Value = Root<'de, EventOf<'de, V>, T, V::Complete>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(V::EXPECTING)
@@ -184,7 +191,7 @@ where
         let mut members = V::Members::default();
         while let Some(key) = map.next_key_seed(CowStr)? {
             if key == V::EVENT {
-                let name = Name::read(map.next_value_seed(CowStr)?, V::event);
+                let name = Name::read(map.next_value_seed(CowStr)?, V::Data::event);
                 once(&mut event, V::EVENT, name)?;
             } else if key == V::DATA {
                 let slot = Slot::read(&mut map, event.as_ref(), |known| {
@@ -219,7 +226,7 @@ impl<V, E: Copy, F: Copy> Clone for DataSeed<V, E, F> {
 
 impl<V, E: Copy, F: Copy> Copy for DataSeed<V, E, F> {}
 
-impl<'de, V, T, F> DeserializeSeed<'de> for DataSeed<V, V::Event, F>
+impl<'de, V, T, F> DeserializeSeed<'de> for DataSeed<V, EventOf<'de, V>, F>
 where
     V: Envelope<'de>,
     F: FnOnce(V::Data) -> T,
@@ -227,21 +234,28 @@ where
     type Value = T;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        V::data(self.0, d).map(self.1)
+        V::Data::of(self.0, d).map(self.1)
     }
 }
 
 /// Declares a vendor's events in one table: the event-name enum (with `str_enum!`, so with
-/// `as_str`, `from_name` and `ALL`) and `Data::of`, which deserializes the data of an event (an
-/// object, checked as in `de::object`) into its variant of the data enum.
+/// `as_str`, `from_name` and `ALL`) and the [`Events`] impl of the data enum, which deserializes
+/// the data of an event (an object, checked as in `de::object`) into its variant.
 ///
 /// With rows `Event = "wire name" => Variant(Type),` the data enum is declared too, one variant
-/// per event. With rows `Event = "wire name" => Variant,` after `for enum Data`, the variants
-/// are those of a data enum declared by hand, which several events may share.
+/// per event, and the methods listed in an optional `impl { fn name(&self) -> R; ... }` after it
+/// are declared on it, each calling the method of the same name (of a trait in scope) on the
+/// variant's data. With rows `Event = "wire name" => Variant,` after `for enum Data`, the
+/// variants are those of a data enum declared by hand, which several events may share.
 macro_rules! events {
     (@of $name:ident, $data:ident { $( $event:ident => $variant:ident, )+ }) => {
-        impl<'de> $data<'de> {
-            /// Deserializes the data of `event`.
+        impl<'de> $crate::parsers::envelope::Events<'de> for $data<'de> {
+            type Event = $name;
+
+            fn event(name: &str) -> Option<$name> {
+                $name::from_name(name)
+            }
+
             fn of<D: ::serde::Deserializer<'de>>(event: $name, d: D) -> Result<Self, D::Error> {
                 Ok(match event {
                     $( $name::$event => Self::$variant($crate::parsers::de::object(d)?), )+
@@ -249,11 +263,41 @@ macro_rules! events {
             }
         }
     };
+    (@delegate $data:ident [$( $variant:ident )+]) => {};
+    (
+        @delegate $data:ident [$( $variant:ident )+]
+        $(#[$fmeta:meta])* $fvis:vis fn $f:ident(&self) -> $ret:ty; $($rest:tt)*
+    ) => {
+        impl<'a> $data<'a> {
+            $(#[$fmeta])*
+            $fvis fn $f(&self) -> $ret {
+                match self {
+                    $( Self::$variant(d) => d.$f(), )+
+                }
+            }
+        }
+        $crate::parsers::envelope::events!(@delegate $data [$( $variant )+] $($rest)*);
+    };
+    (
+        @delegate $data:ident [$( $variant:ident )+]
+        $(#[$fmeta:meta])* $fvis:vis fn $f:ident(self) -> $ret:ty; $($rest:tt)*
+    ) => {
+        impl<'a> $data<'a> {
+            $(#[$fmeta])*
+            $fvis fn $f(self) -> $ret {
+                match self {
+                    $( Self::$variant(d) => d.$f(), )+
+                }
+            }
+        }
+        $crate::parsers::envelope::events!(@delegate $data [$( $variant )+] $($rest)*);
+    };
     (
         $(#[$meta:meta])* $vis:vis enum $name:ident;
         $(#[$dmeta:meta])* $dvis:vis enum $data:ident<$a:lifetime> {
             $( $(#[$vmeta:meta])* $event:ident = $text:literal => $variant:ident($ty:ty), )+
         }
+        $( impl { $($delegated:tt)* } )?
     ) => {
         $crate::parsers::de::str_enum! {
             $(#[$meta])* $vis enum $name { $( $(#[$vmeta])* $event = $text, )+ }
@@ -265,6 +309,7 @@ macro_rules! events {
         }
 
         $crate::parsers::envelope::events!(@of $name, $data { $( $event => $variant, )+ });
+        $crate::parsers::envelope::events!(@delegate $data [$( $variant )+] $( $($delegated)* )?);
     };
     (
         $(#[$meta:meta])* $vis:vis enum $name:ident;

@@ -78,6 +78,29 @@ events! {
         /// A domain passed DNS verification.
         DomainVerified = "domain.verified" => DomainVerified(DomainVerified<'a>),
     }
+    impl {
+        /// `(emailId, to)` of the `email.*` events.
+        #[must_use]
+        pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)>;
+        /// `(emailId, to)` of the `email.*` events, by value.
+        fn into_keys(self) -> Keys<'a>;
+    }
+}
+
+/// The message id and recipient of an event, if it names them.
+type Keys<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// The key fields of an event's data: the e-mail's of the `email.*` events, none of the others.
+trait EventKeys<'a>: Sized {
+    /// `(emailId, to)`.
+    fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
+        None
+    }
+
+    /// `(emailId, to)`, by value.
+    fn into_keys(self) -> Keys<'a> {
+        (None, None)
+    }
 }
 
 str_enum! {
@@ -164,6 +187,16 @@ macro_rules! email_event {
             #[serde(borrow)]
             pub subject: Cow<'a, str>,
         ] { $($own)* });
+
+        impl<'a> EventKeys<'a> for $name<'a> {
+            fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
+                Some((&self.email_id, &self.to))
+            }
+
+            fn into_keys(self) -> Keys<'a> {
+                (Some(self.email_id), Some(self.to))
+            }
+        }
     };
 }
 
@@ -185,6 +218,8 @@ macro_rules! contact_event {
             #[serde(borrow)]
             pub email: Cow<'a, str>,
         ] { $($own)* });
+
+        impl EventKeys<'_> for $name<'_> {}
     };
 }
 
@@ -200,6 +235,8 @@ macro_rules! domain_event {
             #[serde(borrow)]
             pub domain: Cow<'a, str>,
         ] { $($own)* });
+
+        impl EventKeys<'_> for $name<'_> {}
     };
 }
 
@@ -490,56 +527,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Changes<'a> {
     }
 }
 
-impl<'a> Data<'a> {
-    /// `(emailId, to)` of the `email.*` events, by value.
-    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
-        let (id, to) = match self {
-            Self::EmailSent(d) => (d.email_id, d.to),
-            Self::EmailDelivered(d) => (d.email_id, d.to),
-            Self::EmailBounced(d) => (d.email_id, d.to),
-            Self::EmailComplained(d) => (d.email_id, d.to),
-            Self::EmailOpened(d) => (d.email_id, d.to),
-            Self::EmailClicked(d) => (d.email_id, d.to),
-            Self::EmailDeliveryDelayed(d) => (d.email_id, d.to),
-            Self::EmailSuppressed(d) => (d.email_id, d.to),
-            Self::EmailScheduled(d) => (d.email_id, d.to),
-            Self::EmailReceived(d) => (d.email_id, d.to),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_)
-            | Self::DomainVerified(_) => return (None, None),
-        };
-        (Some(id), Some(to))
-    }
-
-    /// `(emailId, to)` of the `email.*` events.
-    #[must_use]
-    pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
-        Some(match self {
-            Self::EmailSent(d) => (&d.email_id, &d.to),
-            Self::EmailDelivered(d) => (&d.email_id, &d.to),
-            Self::EmailBounced(d) => (&d.email_id, &d.to),
-            Self::EmailComplained(d) => (&d.email_id, &d.to),
-            Self::EmailOpened(d) => (&d.email_id, &d.to),
-            Self::EmailClicked(d) => (&d.email_id, &d.to),
-            Self::EmailDeliveryDelayed(d) => (&d.email_id, &d.to),
-            Self::EmailSuppressed(d) => (&d.email_id, &d.to),
-            Self::EmailScheduled(d) => (&d.email_id, &d.to),
-            Self::EmailReceived(d) => (&d.email_id, &d.to),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_)
-            | Self::DomainVerified(_) => return None,
-        })
-    }
-}
-
 /// Parses a GetMailer webhook body into its typed form.
 ///
 /// # Errors
@@ -631,19 +618,10 @@ impl<'de> Envelope<'de> for GetMailer {
         "a `created_at` member: Resend's envelope, not GetMailer's",
     ));
 
-    type Event = EventName;
     type Data = Data<'de>;
     type Members = Members<'de>;
     /// `id` and `timestamp`.
     type Complete = (Cow<'de, str>, Cow<'de, str>);
-
-    fn event(name: &str) -> Option<EventName> {
-        EventName::from_name(name)
-    }
-
-    fn data<D: Deserializer<'de>>(event: EventName, d: D) -> Result<Data<'de>, D::Error> {
-        Data::of(event, d)
-    }
 
     fn member<A: MapAccess<'de>>(
         members: &mut Members<'de>,

@@ -21,7 +21,7 @@ use std::borrow::Cow;
 
 use serde::{
     Deserialize,
-    de::{self, Deserializer, MapAccess},
+    de::{self, MapAccess},
 };
 
 use super::{
@@ -531,19 +531,10 @@ impl<'de> Envelope<'de> for Postal {
     const DATA: &'static str = "payload";
     const FOREIGN: Option<(&'static str, &'static str)> = None;
 
-    type Event = EventName;
     type Data = Payload<'de>;
     type Members = Members<'de>;
     /// `timestamp` and `uuid`.
     type Complete = (Timestamp<'de>, Cow<'de, str>);
-
-    fn event(name: &str) -> Option<EventName> {
-        EventName::from_name(name)
-    }
-
-    fn data<D: Deserializer<'de>>(event: EventName, d: D) -> Result<Payload<'de>, D::Error> {
-        Payload::of(event, d)
-    }
 
     fn member<A: MapAccess<'de>>(
         members: &mut Members<'de>,

@@ -86,6 +86,44 @@ events! {
         /// A domain was removed.
         DomainDeleted = "domain.deleted" => DomainDeleted(Domain<'a>),
     }
+    impl {
+        /// `(email_id, to)` of the `email.*` events.
+        #[must_use]
+        pub fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])>;
+        /// `(email_id, first of to)` of the `email.*` events, by value.
+        fn into_keys(self) -> Keys<'a>;
+    }
+}
+
+/// The message id and recipient of an event, if it names them.
+type Keys<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// The key fields of an event's data: the e-mail's of the `email.*` events, none of the others.
+trait EventKeys<'a>: Sized {
+    /// `(email_id, to)`.
+    fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])> {
+        None
+    }
+
+    /// `(email_id, first of to)`, by value.
+    fn into_keys(self) -> Keys<'a> {
+        (None, None)
+    }
+}
+
+/// The key fields of an e-mail's data.
+macro_rules! email_keys {
+    ($name:ident) => {
+        impl<'a> EventKeys<'a> for $name<'a> {
+            fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])> {
+                Some((&self.email_id, &self.to[..]))
+            }
+
+            fn into_keys(self) -> Keys<'a> {
+                (Some(self.email_id), self.to.into_iter().next())
+            }
+        }
+    };
 }
 
 /// A Resend webhook: the envelope with its typed data.
@@ -135,6 +173,8 @@ macro_rules! email_event {
             pub tags: Option<Tags<'a>>,
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
+
+        email_keys!($name);
     };
 }
 
@@ -413,55 +453,11 @@ fn some_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     whole_u64(d).map(Some)
 }
 
-impl<'a> Data<'a> {
-    /// `(email_id, first of to)` of the `email.*` events, by value.
-    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
-        let (id, to) = match self {
-            Self::EmailSent(d)
-            | Self::EmailScheduled(d)
-            | Self::EmailDelivered(d)
-            | Self::EmailDeliveryDelayed(d)
-            | Self::EmailComplained(d)
-            | Self::EmailOpened(d) => (d.email_id, d.to),
-            Self::EmailBounced(d) => (d.email_id, d.to),
-            Self::EmailClicked(d) => (d.email_id, d.to),
-            Self::EmailFailed(d) => (d.email_id, d.to),
-            Self::EmailSuppressed(d) => (d.email_id, d.to),
-            Self::EmailReceived(d) => (d.email_id, d.to),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_) => return (None, None),
-        };
-        (Some(id), to.into_iter().next())
-    }
+email_keys!(EmailReceived);
 
-    /// `(email_id, to)` of the `email.*` events.
-    #[must_use]
-    pub fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])> {
-        Some(match self {
-            Self::EmailSent(d)
-            | Self::EmailScheduled(d)
-            | Self::EmailDelivered(d)
-            | Self::EmailDeliveryDelayed(d)
-            | Self::EmailComplained(d)
-            | Self::EmailOpened(d) => (&d.email_id, &d.to[..]),
-            Self::EmailBounced(d) => (&d.email_id, &d.to[..]),
-            Self::EmailClicked(d) => (&d.email_id, &d.to[..]),
-            Self::EmailFailed(d) => (&d.email_id, &d.to[..]),
-            Self::EmailSuppressed(d) => (&d.email_id, &d.to[..]),
-            Self::EmailReceived(d) => (&d.email_id, &d.to[..]),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_) => return None,
-        })
-    }
-}
+impl EventKeys<'_> for Contact<'_> {}
+
+impl EventKeys<'_> for Domain<'_> {}
 
 /// Parses a Resend webhook body into its typed form.
 ///
@@ -561,20 +557,11 @@ impl<'de> Envelope<'de> for Resend {
         "a `timestamp` member: GetMailer's envelope, not Resend's",
     ));
 
-    type Event = EventName;
     type Data = Data<'de>;
     /// `created_at`, as read so far.
     type Members = Option<Cow<'de, str>>;
     /// `created_at`.
     type Complete = Cow<'de, str>;
-
-    fn event(name: &str) -> Option<EventName> {
-        EventName::from_name(name)
-    }
-
-    fn data<D: Deserializer<'de>>(event: EventName, d: D) -> Result<Data<'de>, D::Error> {
-        Data::of(event, d)
-    }
 
     fn member<A: MapAccess<'de>>(
         created_at: &mut Option<Cow<'de, str>>,
