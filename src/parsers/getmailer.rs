@@ -21,56 +21,85 @@ use std::{borrow::Cow, fmt};
 
 use serde::{
     Deserialize,
-    de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor},
+    de::{self, Deserializer, MapAccess, Visitor},
 };
 use serde_json::value::RawValue;
 
-use super::de::{
-    CowStr, Name, ObjectSeed, RawObject, Slot, from_slice_seed, object, object_list, once, skip,
-    some_object, some_object_list, some_str, some_str_list, str_enum, whole_u64,
+use super::{
+    de::{
+        CowStr, ObjectSeed, RawObject, object_list, once, some_object, some_object_list, some_str,
+        some_str_list, str_enum, whole_u64,
+    },
+    envelope::{self, Envelope, Read, events, present, required},
 };
 use crate::{
     catalog::Vendor,
-    parser::{JsonPointer, ParseError, ParsedEvent, Timestamp},
+    parser::{ParseError, ParsedEvent, Timestamp},
 };
 
-str_enum! {
+events! {
     /// A GetMailer event type.
-    pub enum EventName {
+    pub enum EventName;
+    /// The `data` object of a GetMailer webhook, one variant per event type.
+    #[derive(Debug, Clone)]
+    pub enum Data<'a> {
         /// Accepted by the recipient's mail server.
-        EmailSent = "email.sent",
+        EmailSent = "email.sent" => EmailSent(EmailSent<'a>),
         /// Confirmed delivered to the inbox.
-        EmailDelivered = "email.delivered",
+        EmailDelivered = "email.delivered" => EmailDelivered(EmailDelivered<'a>),
         /// Bounced (hard or soft).
-        EmailBounced = "email.bounced",
+        EmailBounced = "email.bounced" => EmailBounced(EmailBounced<'a>),
         /// Marked as spam by the recipient.
-        EmailComplained = "email.complained",
+        EmailComplained = "email.complained" => EmailComplained(EmailComplained<'a>),
         /// Opened (open tracking).
-        EmailOpened = "email.opened",
+        EmailOpened = "email.opened" => EmailOpened(EmailOpened<'a>),
         /// A link was clicked (click tracking).
-        EmailClicked = "email.clicked",
+        EmailClicked = "email.clicked" => EmailClicked(EmailClicked<'a>),
         /// Delivery was delayed.
-        EmailDeliveryDelayed = "email.delivery_delayed",
+        EmailDeliveryDelayed = "email.delivery_delayed" => EmailDeliveryDelayed(EmailDeliveryDelayed<'a>),
         /// Not sent: the recipient is on the suppression list.
-        EmailSuppressed = "email.suppressed",
+        EmailSuppressed = "email.suppressed" => EmailSuppressed(EmailSuppressed<'a>),
         /// Scheduled for later delivery.
-        EmailScheduled = "email.scheduled",
+        EmailScheduled = "email.scheduled" => EmailScheduled(EmailScheduled<'a>),
         /// An inbound e-mail was received.
-        EmailReceived = "email.received",
+        EmailReceived = "email.received" => EmailReceived(EmailReceived<'a>),
         /// A contact was added to an audience.
-        ContactCreated = "contact.created",
+        ContactCreated = "contact.created" => ContactCreated(ContactCreated<'a>),
         /// A contact was updated.
-        ContactUpdated = "contact.updated",
+        ContactUpdated = "contact.updated" => ContactUpdated(ContactUpdated<'a>),
         /// A contact was removed from an audience.
-        ContactDeleted = "contact.deleted",
+        ContactDeleted = "contact.deleted" => ContactDeleted(ContactDeleted<'a>),
         /// A sending domain was added.
-        DomainCreated = "domain.created",
+        DomainCreated = "domain.created" => DomainCreated(DomainCreated<'a>),
         /// A domain's settings changed.
-        DomainUpdated = "domain.updated",
+        DomainUpdated = "domain.updated" => DomainUpdated(DomainUpdated<'a>),
         /// A domain was removed.
-        DomainDeleted = "domain.deleted",
+        DomainDeleted = "domain.deleted" => DomainDeleted(DomainDeleted<'a>),
         /// A domain passed DNS verification.
-        DomainVerified = "domain.verified",
+        DomainVerified = "domain.verified" => DomainVerified(DomainVerified<'a>),
+    }
+    impl {
+        /// `(emailId, to)` of the `email.*` events.
+        #[must_use]
+        pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)>;
+        /// `(emailId, to)` of the `email.*` events, by value.
+        fn into_keys(self) -> Keys<'a>;
+    }
+}
+
+/// The message id and recipient of an event, if it names them.
+type Keys<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// The key fields of an event's data: the e-mail's of the `email.*` events, none of the others.
+trait EventKeys<'a>: Sized {
+    /// `(emailId, to)`.
+    fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
+        None
+    }
+
+    /// `(emailId, to)`, by value.
+    fn into_keys(self) -> Keys<'a> {
+        (None, None)
     }
 }
 
@@ -123,29 +152,6 @@ pub struct Webhook<'a> {
     pub data: Data<'a>,
 }
 
-/// The `data` object of a GetMailer webhook, one variant per event type.
-#[derive(Debug, Clone)]
-#[allow(missing_docs, reason = "each variant is named after its event type")]
-pub enum Data<'a> {
-    EmailSent(EmailSent<'a>),
-    EmailDelivered(EmailDelivered<'a>),
-    EmailBounced(EmailBounced<'a>),
-    EmailComplained(EmailComplained<'a>),
-    EmailOpened(EmailOpened<'a>),
-    EmailClicked(EmailClicked<'a>),
-    EmailDeliveryDelayed(EmailDeliveryDelayed<'a>),
-    EmailSuppressed(EmailSuppressed<'a>),
-    EmailScheduled(EmailScheduled<'a>),
-    EmailReceived(EmailReceived<'a>),
-    ContactCreated(ContactCreated<'a>),
-    ContactUpdated(ContactUpdated<'a>),
-    ContactDeleted(ContactDeleted<'a>),
-    DomainCreated(DomainCreated<'a>),
-    DomainUpdated(DomainUpdated<'a>),
-    DomainDeleted(DomainDeleted<'a>),
-    DomainVerified(DomainVerified<'a>),
-}
-
 /// Declares the `data` struct of one event: the fields its family shares, then its own (each
 /// public).
 macro_rules! data_struct {
@@ -181,6 +187,16 @@ macro_rules! email_event {
             #[serde(borrow)]
             pub subject: Cow<'a, str>,
         ] { $($own)* });
+
+        impl<'a> EventKeys<'a> for $name<'a> {
+            fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
+                Some((&self.email_id, &self.to))
+            }
+
+            fn into_keys(self) -> Keys<'a> {
+                (Some(self.email_id), Some(self.to))
+            }
+        }
     };
 }
 
@@ -202,6 +218,8 @@ macro_rules! contact_event {
             #[serde(borrow)]
             pub email: Cow<'a, str>,
         ] { $($own)* });
+
+        impl EventKeys<'_> for $name<'_> {}
     };
 }
 
@@ -217,6 +235,8 @@ macro_rules! domain_event {
             #[serde(borrow)]
             pub domain: Cow<'a, str>,
         ] { $($own)* });
+
+        impl EventKeys<'_> for $name<'_> {}
     };
 }
 
@@ -507,56 +527,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Changes<'a> {
     }
 }
 
-impl<'a> Data<'a> {
-    /// `(emailId, to)` of the `email.*` events, by value.
-    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
-        let (id, to) = match self {
-            Self::EmailSent(d) => (d.email_id, d.to),
-            Self::EmailDelivered(d) => (d.email_id, d.to),
-            Self::EmailBounced(d) => (d.email_id, d.to),
-            Self::EmailComplained(d) => (d.email_id, d.to),
-            Self::EmailOpened(d) => (d.email_id, d.to),
-            Self::EmailClicked(d) => (d.email_id, d.to),
-            Self::EmailDeliveryDelayed(d) => (d.email_id, d.to),
-            Self::EmailSuppressed(d) => (d.email_id, d.to),
-            Self::EmailScheduled(d) => (d.email_id, d.to),
-            Self::EmailReceived(d) => (d.email_id, d.to),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_)
-            | Self::DomainVerified(_) => return (None, None),
-        };
-        (Some(id), Some(to))
-    }
-
-    /// `(emailId, to)` of the `email.*` events.
-    #[must_use]
-    pub fn email(&self) -> Option<(&Cow<'a, str>, &Cow<'a, str>)> {
-        Some(match self {
-            Self::EmailSent(d) => (&d.email_id, &d.to),
-            Self::EmailDelivered(d) => (&d.email_id, &d.to),
-            Self::EmailBounced(d) => (&d.email_id, &d.to),
-            Self::EmailComplained(d) => (&d.email_id, &d.to),
-            Self::EmailOpened(d) => (&d.email_id, &d.to),
-            Self::EmailClicked(d) => (&d.email_id, &d.to),
-            Self::EmailDeliveryDelayed(d) => (&d.email_id, &d.to),
-            Self::EmailSuppressed(d) => (&d.email_id, &d.to),
-            Self::EmailScheduled(d) => (&d.email_id, &d.to),
-            Self::EmailReceived(d) => (&d.email_id, &d.to),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_)
-            | Self::DomainVerified(_) => return None,
-        })
-    }
-}
-
 /// Parses a GetMailer webhook body into its typed form.
 ///
 /// # Errors
@@ -604,22 +574,12 @@ fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseEr
 where
     F: FnOnce(Data<'a>) -> T + Copy,
 {
-    let root = from_slice_seed(
-        Vendor::GETMAILER,
-        body,
-        RootSeed(then),
-        &JsonPointer::root(),
-    )?;
-    let event = root.event.known()?;
-    let data = root
-        .data
-        .finish(Vendor::GETMAILER, "data", DataSeed(event, then))?;
-    Ok((
-        root.id,
+    let Read {
         event,
-        Timestamp::from_rfc3339(root.timestamp),
         data,
-    ))
+        members: (id, timestamp),
+    } = envelope::read::<GetMailer, _, _>(body, then)?;
+    Ok((id, event, Timestamp::from_rfc3339(timestamp), data))
 }
 
 impl<'a> Webhook<'a> {
@@ -637,143 +597,60 @@ impl<'a> Webhook<'a> {
     }
 }
 
-struct Root<'a, T> {
-    id: Cow<'a, str>,
-    event: Name<'a, EventName>,
-    timestamp: Cow<'a, str>,
-    data: Slot<'a, T>,
+/// The GetMailer envelope: `id`, `type`, `timestamp`, `data`.
+struct GetMailer;
+
+/// `id` and `timestamp`, as read so far.
+#[derive(Default)]
+struct Members<'a> {
+    id: Option<Cow<'a, str>>,
+    timestamp: Option<Cow<'a, str>>,
 }
 
-#[derive(Clone, Copy)]
-struct RootSeed<F>(F);
+impl<'de> Envelope<'de> for GetMailer {
+    const VENDOR: Vendor = Vendor::GETMAILER;
+    const EXPECTING: &'static str = "a GetMailer webhook envelope object";
+    const EVENT: &'static str = "type";
+    const DATA: &'static str = "data";
+    /// Resend's envelope member.
+    const FOREIGN: Option<(&'static str, &'static str)> = Some((
+        "created_at",
+        "a `created_at` member: Resend's envelope, not GetMailer's",
+    ));
 
-impl<'de, T, F> DeserializeSeed<'de> for RootSeed<F>
-where
-    F: FnOnce(Data<'de>) -> T + Copy,
-{
-    type Value = Root<'de, T>;
+    type Data = Data<'de>;
+    type Members = Members<'de>;
+    /// `id` and `timestamp`.
+    type Complete = (Cow<'de, str>, Cow<'de, str>);
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de, T>, D::Error> {
-        d.deserialize_map(RootVisitor(self.0))
-    }
-}
-
-enum Key {
-    Id,
-    Type,
-    Timestamp,
-    Data,
-    /// `created_at`, Resend's envelope member: the profile's `absent`, so detection does not
-    /// take the body for GetMailer's, and neither does the parser.
-    Foreign,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
+    fn member<A: MapAccess<'de>>(
+        members: &mut Members<'de>,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "id" => once(&mut members.id, "id", map.next_value_seed(CowStr)?)?,
+            "timestamp" => {
+                once(
+                    &mut members.timestamp,
+                    "timestamp",
+                    map.next_value_seed(CowStr)?,
+                )?;
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(match v {
-                    "id" => Key::Id,
-                    "type" => Key::Type,
-                    "timestamp" => Key::Timestamp,
-                    "data" => Key::Data,
-                    "created_at" => Key::Foreign,
-                    _ => Key::Other,
-                })
-            }
+            _ => return Ok(false),
         }
-        d.deserialize_identifier(V)
-    }
-}
-
-struct RootVisitor<F>(F);
-
-impl<'de, T, F> Visitor<'de> for RootVisitor<F>
-where
-    F: FnOnce(Data<'de>) -> T + Copy,
-{
-    type Value = Root<'de, T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a GetMailer webhook envelope object")
+        Ok(true)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de, T>, A::Error> {
-        let mut id = None;
-        let mut event = None;
-        let mut timestamp = None;
-        let mut data = None;
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Id => {
-                    let value = map.next_value_seed(CowStr)?;
-                    once(&mut id, "id", value)?;
-                }
-                Key::Type => {
-                    let name = Name::read(map.next_value_seed(CowStr)?, EventName::from_name);
-                    once(&mut event, "type", name)?;
-                }
-                Key::Timestamp => {
-                    let value = map.next_value_seed(CowStr)?;
-                    once(&mut timestamp, "timestamp", value)?;
-                }
-                Key::Data => {
-                    let slot =
-                        Slot::read(&mut map, event.as_ref(), |known| DataSeed(known, self.0))?;
-                    once(&mut data, "data", slot)?;
-                }
-                Key::Foreign => {
-                    return Err(de::Error::custom(
-                        "a `created_at` member: Resend's envelope, not GetMailer's",
-                    ));
-                }
-                Key::Other => skip(&mut map)?,
-            }
-        }
-        Ok(Root {
-            id: id.ok_or_else(|| de::Error::missing_field("id"))?,
-            event: event.ok_or_else(|| de::Error::missing_field("type"))?,
-            timestamp: timestamp.ok_or_else(|| de::Error::missing_field("timestamp"))?,
-            data: data.ok_or_else(|| de::Error::missing_field("data"))?,
-        })
-    }
-}
-
-/// Deserializes the data of an event and applies the reduction to it.
-#[derive(Clone, Copy)]
-struct DataSeed<F>(EventName, F);
-
-impl<'de, T, F> DeserializeSeed<'de> for DataSeed<F>
-where
-    F: FnOnce(Data<'de>) -> T + Copy,
-{
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        Ok((self.1)(match self.0 {
-            EventName::EmailSent => Data::EmailSent(object(d)?),
-            EventName::EmailDelivered => Data::EmailDelivered(object(d)?),
-            EventName::EmailBounced => Data::EmailBounced(object(d)?),
-            EventName::EmailComplained => Data::EmailComplained(object(d)?),
-            EventName::EmailOpened => Data::EmailOpened(object(d)?),
-            EventName::EmailClicked => Data::EmailClicked(object(d)?),
-            EventName::EmailDeliveryDelayed => Data::EmailDeliveryDelayed(object(d)?),
-            EventName::EmailSuppressed => Data::EmailSuppressed(object(d)?),
-            EventName::EmailScheduled => Data::EmailScheduled(object(d)?),
-            EventName::EmailReceived => Data::EmailReceived(object(d)?),
-            EventName::ContactCreated => Data::ContactCreated(object(d)?),
-            EventName::ContactUpdated => Data::ContactUpdated(object(d)?),
-            EventName::ContactDeleted => Data::ContactDeleted(object(d)?),
-            EventName::DomainCreated => Data::DomainCreated(object(d)?),
-            EventName::DomainUpdated => Data::DomainUpdated(object(d)?),
-            EventName::DomainDeleted => Data::DomainDeleted(object(d)?),
-            EventName::DomainVerified => Data::DomainVerified(object(d)?),
-        }))
+    fn complete<E: de::Error>(
+        members: Members<'de>,
+        event: bool,
+        data: bool,
+    ) -> Result<Self::Complete, E> {
+        let id = required(members.id, "id")?;
+        present(event, "type")?;
+        let timestamp = required(members.timestamp, "timestamp")?;
+        present(data, "data")?;
+        Ok((id, timestamp))
     }
 }

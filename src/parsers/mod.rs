@@ -10,6 +10,10 @@
 //! They are also fast: strings borrow from the body unless they contain escapes, the envelope is
 //! read in one pass that deserializes the payload straight into the event's type once the event
 //! name has been seen, and no `untagged`/`flatten` buffering is used. See `benches/parse.rs`.
+//!
+//! Each vendor lists its events once, in an `events!` table that gives the event-name enum and
+//! the deserialization of each event's data; Postal, GetMailer and Resend read their envelope
+//! with the same one-pass reader (`envelope::read`), each saying only which members it has.
 
 use std::borrow::Cow;
 
@@ -19,6 +23,7 @@ use crate::{
 };
 
 mod de;
+mod envelope;
 pub mod getmailer;
 pub mod msndr;
 pub mod postal;

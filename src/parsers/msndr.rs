@@ -22,8 +22,8 @@ use serde::{
 };
 
 use super::de::{
-    CowStr, Integer, IntegerTime, ObjectSeed, RawObject, from_slice, from_slice_seed, object, skip,
-    str_enum, unknown_event,
+    CowStr, Integer, IntegerTime, ObjectSeed, RawObject, from_slice, from_slice_seed, object, once,
+    skip, str_enum, unknown_event,
 };
 use crate::{
     catalog::Vendor,
@@ -187,13 +187,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Event<'a> {
         }
         d.deserialize_map(V)
     }
-}
-
-fn once<T, E: de::Error>(slot: &mut Option<T>, key: &'static str, value: T) -> Result<(), E> {
-    if slot.replace(value).is_some() {
-        return Err(E::duplicate_field(key));
-    }
-    Ok(())
 }
 
 /// Parses an msndr.net webhook body into its typed form.

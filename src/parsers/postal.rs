@@ -17,45 +17,46 @@
 //! `event, timestamp, payload, uuid`) the payload is deserialized straight into the event's type;
 //! otherwise it is kept as raw JSON and parsed once the event is known.
 
-use std::{borrow::Cow, fmt};
+use std::borrow::Cow;
 
 use serde::{
     Deserialize,
-    de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor},
+    de::{self, MapAccess},
 };
 
-use super::de::{
-    CowStr, Integer, Name, NumberTime, Slot, from_slice_seed, nullable, nullable_str, object, once,
-    skip, str_enum, whole_u64,
+use super::{
+    de::{CowStr, Integer, NumberTime, nullable, nullable_str, object, once, str_enum, whole_u64},
+    envelope::{self, Envelope, Read, events, present, required},
 };
 use crate::{
     catalog::Vendor,
     parser::{JsonPointer, ParseError, ParsedEvent, Timestamp},
 };
 
-str_enum! {
+events! {
     /// A Postal event name.
-    pub enum EventName {
+    pub enum EventName;
+    for enum Payload {
         /// The message was accepted by the receiving server or endpoint.
-        MessageSent = "MessageSent",
+        MessageSent = "MessageSent" => Status,
         /// A temporary delivery failure; fired on each retry.
-        MessageDelayed = "MessageDelayed",
+        MessageDelayed = "MessageDelayed" => Status,
         /// A permanent delivery failure.
-        MessageDeliveryFailed = "MessageDeliveryFailed",
+        MessageDeliveryFailed = "MessageDeliveryFailed" => Status,
         /// The message was held.
-        MessageHeld = "MessageHeld",
+        MessageHeld = "MessageHeld" => Status,
         /// A bounce arrived for an earlier outgoing message.
-        MessageBounced = "MessageBounced",
+        MessageBounced = "MessageBounced" => Bounced,
         /// A tracked link was clicked.
-        MessageLinkClicked = "MessageLinkClicked",
+        MessageLinkClicked = "MessageLinkClicked" => LinkClicked,
         /// The tracking pixel was loaded.
-        MessageLoaded = "MessageLoaded",
+        MessageLoaded = "MessageLoaded" => Loaded,
         /// The hourly DNS check of a server's domain failed.
-        DomainDNSError = "DomainDNSError",
+        DomainDNSError = "DomainDNSError" => DnsError,
         /// The server reached 90% of its send limit.
-        SendLimitApproaching = "SendLimitApproaching",
+        SendLimitApproaching = "SendLimitApproaching" => SendLimit,
         /// The server reached its send limit.
-        SendLimitExceeded = "SendLimitExceeded",
+        SendLimitExceeded = "SendLimitExceeded" => SendLimit,
     }
 }
 
@@ -471,11 +472,11 @@ where
     T: Reduced,
     F: FnOnce(Payload<'a>) -> T + Copy,
 {
-    let root = from_slice_seed(Vendor::POSTAL, body, RootSeed(then), &JsonPointer::root())?;
-    let event = root.event.known()?;
-    let payload = root
-        .payload
-        .finish(Vendor::POSTAL, "payload", PayloadSeed(event, then))?;
+    let Read {
+        event,
+        data: payload,
+        members: (timestamp, uuid),
+    } = envelope::read::<Postal, _, _>(body, then)?;
     if let (Some(expected), Some(status)) = (event.status(), payload.status())
         && status != expected
     {
@@ -495,7 +496,7 @@ where
             detail: "an error text must be present exactly when its check is not OK".to_owned(),
         });
     }
-    Ok((event, root.timestamp, payload, root.uuid))
+    Ok((event, timestamp, payload, uuid))
 }
 
 impl<'a> Webhook<'a> {
@@ -513,128 +514,52 @@ impl<'a> Webhook<'a> {
     }
 }
 
-struct Root<'a, T> {
-    event: Name<'a, EventName>,
-    timestamp: Timestamp<'a>,
-    payload: Slot<'a, T>,
-    uuid: Cow<'a, str>,
+/// The Postal envelope: `event`, `timestamp`, `payload`, `uuid`.
+struct Postal;
+
+/// `timestamp` and `uuid`, as read so far.
+#[derive(Default)]
+struct Members<'a> {
+    timestamp: Option<Timestamp<'a>>,
+    uuid: Option<Cow<'a, str>>,
 }
 
-#[derive(Clone, Copy)]
-struct RootSeed<F>(F);
+impl<'de> Envelope<'de> for Postal {
+    const VENDOR: Vendor = Vendor::POSTAL;
+    const EXPECTING: &'static str = "a Postal webhook envelope object";
+    const EVENT: &'static str = "event";
+    const DATA: &'static str = "payload";
+    const FOREIGN: Option<(&'static str, &'static str)> = None;
 
-impl<'de, T, F> DeserializeSeed<'de> for RootSeed<F>
-where
-    F: FnOnce(Payload<'de>) -> T + Copy,
-{
-    type Value = Root<'de, T>;
+    type Data = Payload<'de>;
+    type Members = Members<'de>;
+    /// `timestamp` and `uuid`.
+    type Complete = (Timestamp<'de>, Cow<'de, str>);
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de, T>, D::Error> {
-        d.deserialize_map(RootVisitor(self.0))
-    }
-}
-
-struct RootVisitor<F>(F);
-
-enum Key {
-    Event,
-    Timestamp,
-    Payload,
-    Uuid,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
+    fn member<A: MapAccess<'de>>(
+        members: &mut Members<'de>,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        match key {
+            "timestamp" => {
+                let NumberTime(t) = map.next_value()?;
+                once(&mut members.timestamp, "timestamp", t)?;
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(match v {
-                    "event" => Key::Event,
-                    "timestamp" => Key::Timestamp,
-                    "payload" => Key::Payload,
-                    "uuid" => Key::Uuid,
-                    _ => Key::Other,
-                })
-            }
+            "uuid" => once(&mut members.uuid, "uuid", map.next_value_seed(CowStr)?)?,
+            _ => return Ok(false),
         }
-        d.deserialize_identifier(V)
-    }
-}
-
-impl<'de, T, F> Visitor<'de> for RootVisitor<F>
-where
-    F: FnOnce(Payload<'de>) -> T + Copy,
-{
-    type Value = Root<'de, T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Postal webhook envelope object")
+        Ok(true)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de, T>, A::Error> {
-        let mut event = None;
-        let mut timestamp = None;
-        let mut payload = None;
-        let mut uuid = None;
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Event => {
-                    let name = Name::read(map.next_value_seed(CowStr)?, EventName::from_name);
-                    once(&mut event, "event", name)?;
-                }
-                Key::Timestamp => {
-                    let NumberTime(t) = map.next_value()?;
-                    once(&mut timestamp, "timestamp", t)?;
-                }
-                Key::Payload => {
-                    let slot =
-                        Slot::read(&mut map, event.as_ref(), |known| PayloadSeed(known, self.0))?;
-                    once(&mut payload, "payload", slot)?;
-                }
-                Key::Uuid => {
-                    let value = map.next_value_seed(CowStr)?;
-                    once(&mut uuid, "uuid", value)?;
-                }
-                Key::Other => skip(&mut map)?,
-            }
-        }
-        Ok(Root {
-            event: event.ok_or_else(|| de::Error::missing_field("event"))?,
-            timestamp: timestamp.ok_or_else(|| de::Error::missing_field("timestamp"))?,
-            payload: payload.ok_or_else(|| de::Error::missing_field("payload"))?,
-            uuid: uuid.ok_or_else(|| de::Error::missing_field("uuid"))?,
-        })
-    }
-}
-
-/// Deserializes the payload of an event and applies the reduction to it.
-#[derive(Clone, Copy)]
-struct PayloadSeed<F>(EventName, F);
-
-impl<'de, T, F> DeserializeSeed<'de> for PayloadSeed<F>
-where
-    F: FnOnce(Payload<'de>) -> T + Copy,
-{
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        Ok((self.1)(match self.0 {
-            EventName::MessageSent
-            | EventName::MessageDelayed
-            | EventName::MessageDeliveryFailed
-            | EventName::MessageHeld => Payload::Status(object(d)?),
-            EventName::MessageBounced => Payload::Bounced(object(d)?),
-            EventName::MessageLinkClicked => Payload::LinkClicked(object(d)?),
-            EventName::MessageLoaded => Payload::Loaded(object(d)?),
-            EventName::DomainDNSError => Payload::DnsError(object(d)?),
-            EventName::SendLimitApproaching | EventName::SendLimitExceeded => {
-                Payload::SendLimit(object(d)?)
-            }
-        }))
+    fn complete<E: de::Error>(
+        members: Members<'de>,
+        event: bool,
+        payload: bool,
+    ) -> Result<Self::Complete, E> {
+        present(event, "event")?;
+        let timestamp = required(members.timestamp, "timestamp")?;
+        present(payload, "payload")?;
+        Ok((timestamp, required(members.uuid, "uuid")?))
     }
 }

@@ -30,56 +30,100 @@ use std::{borrow::Cow, fmt};
 
 use serde::{
     Deserialize,
-    de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor},
+    de::{self, Deserializer, MapAccess, Visitor},
 };
 
-use super::de::{
-    CowStr, Name, Slot, from_slice_seed, nullable_str, object, object_list, once, skip,
-    some_object_list, some_str, some_str_list, str_enum, str_list, whole_u64,
+use super::{
+    de::{
+        CowStr, nullable_str, object, object_list, once, some_object_list, some_str, some_str_list,
+        str_list, whole_u64,
+    },
+    envelope::{self, Envelope, Read, events, present, required},
 };
 use crate::{
     catalog::Vendor,
-    parser::{JsonPointer, ParseError, ParsedEvent, Timestamp},
+    parser::{ParseError, ParsedEvent, Timestamp},
 };
 
-str_enum! {
+events! {
     /// A Resend event type.
-    pub enum EventName {
+    pub enum EventName;
+    /// The `data` object of a Resend webhook, one variant per event type.
+    #[derive(Debug, Clone)]
+    pub enum Data<'a> {
         /// Sent: the API request succeeded and Resend will attempt delivery.
-        EmailSent = "email.sent",
+        EmailSent = "email.sent" => EmailSent(Email<'a>),
         /// Scheduled for later sending.
-        EmailScheduled = "email.scheduled",
+        EmailScheduled = "email.scheduled" => EmailScheduled(Email<'a>),
         /// Delivered to the recipient's mail server.
-        EmailDelivered = "email.delivered",
+        EmailDelivered = "email.delivered" => EmailDelivered(Email<'a>),
         /// Delivery was delayed (temporarily).
-        EmailDeliveryDelayed = "email.delivery_delayed",
+        EmailDeliveryDelayed = "email.delivery_delayed" => EmailDeliveryDelayed(Email<'a>),
         /// Marked as spam by the recipient.
-        EmailComplained = "email.complained",
+        EmailComplained = "email.complained" => EmailComplained(Email<'a>),
         /// Bounced.
-        EmailBounced = "email.bounced",
+        EmailBounced = "email.bounced" => EmailBounced(EmailBounced<'a>),
         /// Opened (open tracking).
-        EmailOpened = "email.opened",
+        EmailOpened = "email.opened" => EmailOpened(Email<'a>),
         /// A link was clicked (click tracking).
-        EmailClicked = "email.clicked",
+        EmailClicked = "email.clicked" => EmailClicked(EmailClicked<'a>),
         /// Could not be sent.
-        EmailFailed = "email.failed",
+        EmailFailed = "email.failed" => EmailFailed(EmailFailed<'a>),
         /// Not sent: the recipient is on the suppression list.
-        EmailSuppressed = "email.suppressed",
+        EmailSuppressed = "email.suppressed" => EmailSuppressed(EmailSuppressed<'a>),
         /// An inbound e-mail was received.
-        EmailReceived = "email.received",
+        EmailReceived = "email.received" => EmailReceived(EmailReceived<'a>),
         /// A contact was created.
-        ContactCreated = "contact.created",
+        ContactCreated = "contact.created" => ContactCreated(Contact<'a>),
         /// A contact was updated.
-        ContactUpdated = "contact.updated",
+        ContactUpdated = "contact.updated" => ContactUpdated(Contact<'a>),
         /// A contact was deleted.
-        ContactDeleted = "contact.deleted",
+        ContactDeleted = "contact.deleted" => ContactDeleted(Contact<'a>),
         /// A domain was added.
-        DomainCreated = "domain.created",
+        DomainCreated = "domain.created" => DomainCreated(Domain<'a>),
         /// A domain was updated.
-        DomainUpdated = "domain.updated",
+        DomainUpdated = "domain.updated" => DomainUpdated(Domain<'a>),
         /// A domain was removed.
-        DomainDeleted = "domain.deleted",
+        DomainDeleted = "domain.deleted" => DomainDeleted(Domain<'a>),
     }
+    impl {
+        /// `(email_id, to)` of the `email.*` events.
+        #[must_use]
+        pub fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])>;
+        /// `(email_id, first of to)` of the `email.*` events, by value.
+        fn into_keys(self) -> Keys<'a>;
+    }
+}
+
+/// The message id and recipient of an event, if it names them.
+type Keys<'a> = (Option<Cow<'a, str>>, Option<Cow<'a, str>>);
+
+/// The key fields of an event's data: the e-mail's of the `email.*` events, none of the others.
+trait EventKeys<'a>: Sized {
+    /// `(email_id, to)`.
+    fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])> {
+        None
+    }
+
+    /// `(email_id, first of to)`, by value.
+    fn into_keys(self) -> Keys<'a> {
+        (None, None)
+    }
+}
+
+/// The key fields of an e-mail's data.
+macro_rules! email_keys {
+    ($name:ident) => {
+        impl<'a> EventKeys<'a> for $name<'a> {
+            fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])> {
+                Some((&self.email_id, &self.to[..]))
+            }
+
+            fn into_keys(self) -> Keys<'a> {
+                (Some(self.email_id), self.to.into_iter().next())
+            }
+        }
+    };
 }
 
 /// A Resend webhook: the envelope with its typed data.
@@ -91,29 +135,6 @@ pub struct Webhook<'a> {
     pub created_at: Timestamp<'a>,
     /// `data`, typed by the event.
     pub data: Data<'a>,
-}
-
-/// The `data` object of a Resend webhook, one variant per event type.
-#[derive(Debug, Clone)]
-#[allow(missing_docs, reason = "each variant is named after its event type")]
-pub enum Data<'a> {
-    EmailSent(Email<'a>),
-    EmailScheduled(Email<'a>),
-    EmailDelivered(Email<'a>),
-    EmailDeliveryDelayed(Email<'a>),
-    EmailComplained(Email<'a>),
-    EmailBounced(EmailBounced<'a>),
-    EmailOpened(Email<'a>),
-    EmailClicked(EmailClicked<'a>),
-    EmailFailed(EmailFailed<'a>),
-    EmailSuppressed(EmailSuppressed<'a>),
-    EmailReceived(EmailReceived<'a>),
-    ContactCreated(Contact<'a>),
-    ContactUpdated(Contact<'a>),
-    ContactDeleted(Contact<'a>),
-    DomainCreated(Domain<'a>),
-    DomainUpdated(Domain<'a>),
-    DomainDeleted(Domain<'a>),
 }
 
 /// Declares the `data` struct of an `email.*` event (but `email.received`): the fields every
@@ -152,6 +173,8 @@ macro_rules! email_event {
             pub tags: Option<Tags<'a>>,
             $( $(#[$fmeta])* pub $field: $ty, )*
         }
+
+        email_keys!($name);
     };
 }
 
@@ -430,55 +453,11 @@ fn some_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     whole_u64(d).map(Some)
 }
 
-impl<'a> Data<'a> {
-    /// `(email_id, first of to)` of the `email.*` events, by value.
-    fn into_keys(self) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
-        let (id, to) = match self {
-            Self::EmailSent(d)
-            | Self::EmailScheduled(d)
-            | Self::EmailDelivered(d)
-            | Self::EmailDeliveryDelayed(d)
-            | Self::EmailComplained(d)
-            | Self::EmailOpened(d) => (d.email_id, d.to),
-            Self::EmailBounced(d) => (d.email_id, d.to),
-            Self::EmailClicked(d) => (d.email_id, d.to),
-            Self::EmailFailed(d) => (d.email_id, d.to),
-            Self::EmailSuppressed(d) => (d.email_id, d.to),
-            Self::EmailReceived(d) => (d.email_id, d.to),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_) => return (None, None),
-        };
-        (Some(id), to.into_iter().next())
-    }
+email_keys!(EmailReceived);
 
-    /// `(email_id, to)` of the `email.*` events.
-    #[must_use]
-    pub fn email(&self) -> Option<(&Cow<'a, str>, &[Cow<'a, str>])> {
-        Some(match self {
-            Self::EmailSent(d)
-            | Self::EmailScheduled(d)
-            | Self::EmailDelivered(d)
-            | Self::EmailDeliveryDelayed(d)
-            | Self::EmailComplained(d)
-            | Self::EmailOpened(d) => (&d.email_id, &d.to[..]),
-            Self::EmailBounced(d) => (&d.email_id, &d.to[..]),
-            Self::EmailClicked(d) => (&d.email_id, &d.to[..]),
-            Self::EmailFailed(d) => (&d.email_id, &d.to[..]),
-            Self::EmailSuppressed(d) => (&d.email_id, &d.to[..]),
-            Self::EmailReceived(d) => (&d.email_id, &d.to[..]),
-            Self::ContactCreated(_)
-            | Self::ContactUpdated(_)
-            | Self::ContactDeleted(_)
-            | Self::DomainCreated(_)
-            | Self::DomainUpdated(_)
-            | Self::DomainDeleted(_) => return None,
-        })
-    }
-}
+impl EventKeys<'_> for Contact<'_> {}
+
+impl EventKeys<'_> for Domain<'_> {}
 
 /// Parses a Resend webhook body into its typed form.
 ///
@@ -556,142 +535,54 @@ fn parse_with<'a, T, F>(body: &'a [u8], then: F) -> Result<Parts<'a, T>, ParseEr
 where
     F: FnOnce(Data<'a>) -> T + Copy,
 {
-    let root = from_slice_seed(Vendor::RESEND, body, RootSeed(then), &JsonPointer::root())?;
-    let event = root.event.known()?;
-    let data = root
-        .data
-        .finish(Vendor::RESEND, "data", DataSeed(event, then))?;
-    Ok((event, Timestamp::from_rfc3339(root.created_at), data))
+    let Read {
+        event,
+        data,
+        members: created_at,
+    } = envelope::read::<Resend, _, _>(body, then)?;
+    Ok((event, Timestamp::from_rfc3339(created_at), data))
 }
 
-struct Root<'a, T> {
-    event: Name<'a, EventName>,
-    created_at: Cow<'a, str>,
-    data: Slot<'a, T>,
-}
+/// The Resend envelope: `type`, `created_at`, `data`.
+struct Resend;
 
-#[derive(Clone, Copy)]
-struct RootSeed<F>(F);
+impl<'de> Envelope<'de> for Resend {
+    const VENDOR: Vendor = Vendor::RESEND;
+    const EXPECTING: &'static str = "a Resend webhook envelope object";
+    const EVENT: &'static str = "type";
+    const DATA: &'static str = "data";
+    /// GetMailer's envelope member.
+    const FOREIGN: Option<(&'static str, &'static str)> = Some((
+        "timestamp",
+        "a `timestamp` member: GetMailer's envelope, not Resend's",
+    ));
 
-impl<'de, T, F> DeserializeSeed<'de> for RootSeed<F>
-where
-    F: FnOnce(Data<'de>) -> T + Copy,
-{
-    type Value = Root<'de, T>;
+    type Data = Data<'de>;
+    /// `created_at`, as read so far.
+    type Members = Option<Cow<'de, str>>;
+    /// `created_at`.
+    type Complete = Cow<'de, str>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Root<'de, T>, D::Error> {
-        d.deserialize_map(RootVisitor(self.0))
-    }
-}
-
-enum Key {
-    Type,
-    CreatedAt,
-    Data,
-    /// `timestamp`, GetMailer's envelope member: the profile's `absent`, so detection does not
-    /// take the body for Resend's, and neither does the parser.
-    Foreign,
-    Other,
-}
-
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(match v {
-                    "type" => Key::Type,
-                    "created_at" => Key::CreatedAt,
-                    "data" => Key::Data,
-                    "timestamp" => Key::Foreign,
-                    _ => Key::Other,
-                })
-            }
+    fn member<A: MapAccess<'de>>(
+        created_at: &mut Option<Cow<'de, str>>,
+        key: &str,
+        map: &mut A,
+    ) -> Result<bool, A::Error> {
+        if key != "created_at" {
+            return Ok(false);
         }
-        d.deserialize_identifier(V)
-    }
-}
-
-struct RootVisitor<F>(F);
-
-impl<'de, T, F> Visitor<'de> for RootVisitor<F>
-where
-    F: FnOnce(Data<'de>) -> T + Copy,
-{
-    type Value = Root<'de, T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a Resend webhook envelope object")
+        once(created_at, "created_at", map.next_value_seed(CowStr)?)?;
+        Ok(true)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Root<'de, T>, A::Error> {
-        let mut event = None;
-        let mut created_at = None;
-        let mut data = None;
-        while let Some(key) = map.next_key::<Key>()? {
-            match key {
-                Key::Type => {
-                    let name = Name::read(map.next_value_seed(CowStr)?, EventName::from_name);
-                    once(&mut event, "type", name)?;
-                }
-                Key::CreatedAt => {
-                    let value = map.next_value_seed(CowStr)?;
-                    once(&mut created_at, "created_at", value)?;
-                }
-                Key::Data => {
-                    let slot =
-                        Slot::read(&mut map, event.as_ref(), |known| DataSeed(known, self.0))?;
-                    once(&mut data, "data", slot)?;
-                }
-                Key::Foreign => {
-                    return Err(de::Error::custom(
-                        "a `timestamp` member: GetMailer's envelope, not Resend's",
-                    ));
-                }
-                Key::Other => skip(&mut map)?,
-            }
-        }
-        Ok(Root {
-            event: event.ok_or_else(|| de::Error::missing_field("type"))?,
-            created_at: created_at.ok_or_else(|| de::Error::missing_field("created_at"))?,
-            data: data.ok_or_else(|| de::Error::missing_field("data"))?,
-        })
-    }
-}
-
-/// Deserializes the data of an event and applies the reduction to it.
-#[derive(Clone, Copy)]
-struct DataSeed<F>(EventName, F);
-
-impl<'de, T, F> DeserializeSeed<'de> for DataSeed<F>
-where
-    F: FnOnce(Data<'de>) -> T + Copy,
-{
-    type Value = T;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-        Ok((self.1)(match self.0 {
-            EventName::EmailSent => Data::EmailSent(object(d)?),
-            EventName::EmailScheduled => Data::EmailScheduled(object(d)?),
-            EventName::EmailDelivered => Data::EmailDelivered(object(d)?),
-            EventName::EmailDeliveryDelayed => Data::EmailDeliveryDelayed(object(d)?),
-            EventName::EmailComplained => Data::EmailComplained(object(d)?),
-            EventName::EmailBounced => Data::EmailBounced(object(d)?),
-            EventName::EmailOpened => Data::EmailOpened(object(d)?),
-            EventName::EmailClicked => Data::EmailClicked(object(d)?),
-            EventName::EmailFailed => Data::EmailFailed(object(d)?),
-            EventName::EmailSuppressed => Data::EmailSuppressed(object(d)?),
-            EventName::EmailReceived => Data::EmailReceived(object(d)?),
-            EventName::ContactCreated => Data::ContactCreated(object(d)?),
-            EventName::ContactUpdated => Data::ContactUpdated(object(d)?),
-            EventName::ContactDeleted => Data::ContactDeleted(object(d)?),
-            EventName::DomainCreated => Data::DomainCreated(object(d)?),
-            EventName::DomainUpdated => Data::DomainUpdated(object(d)?),
-            EventName::DomainDeleted => Data::DomainDeleted(object(d)?),
-        }))
+    fn complete<E: de::Error>(
+        created_at: Option<Cow<'de, str>>,
+        event: bool,
+        data: bool,
+    ) -> Result<Cow<'de, str>, E> {
+        present(event, "type")?;
+        let created_at = required(created_at, "created_at")?;
+        present(data, "data")?;
+        Ok(created_at)
     }
 }
