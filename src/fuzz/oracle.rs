@@ -10,6 +10,7 @@
 //! | invalid, with at least one must-reject violation | [`Expectation::Reject`] |
 //! | invalid, with may-accept violations only | [`Expectation::Either`] |
 //! | JSON whose meaning RFC 8259 leaves to the implementation: duplicate keys, a byte order mark, numbers out of `f64` range, unpaired surrogate escapes, nesting past 128 levels | [`Expectation::Either`] |
+//! | valid, but with an integer no 64-bit integer type holds where the schema asks for an `integer` (below −2^63 or from 2^64 on, as `1e30` or thirty digits) | [`Expectation::Either`] |
 //!
 //! An accepted body that names a catalog event must be reported under that name (unless the
 //! parser reports verdicts only, [`Fidelity::Verdict`](crate::parser::Fidelity::Verdict)); a [`ParseError::Fault`] is never
@@ -19,9 +20,11 @@ use std::{collections::HashSet, fmt};
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
+use serde_json::Value;
+
 use crate::catalog::{Catalog, Vendor};
-use crate::parser::{ParseError, WebhookParser, policy};
-use crate::validate::input;
+use crate::parser::{JsonPointer, ParseError, WebhookParser, policy};
+use crate::validate::{Validator, input};
 
 /// What a correct parser must do with one body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +112,17 @@ pub fn expectation(catalog: &Catalog, vendor: Vendor, body: &[u8]) -> Expectatio
         }
     };
     if violations.is_empty() {
+        if let Ok(validator) = entry.validator()
+            && let Some(at) = integer_beyond_64_bits(validator, &value)
+        {
+            return Expectation::Either {
+                reason: format!(
+                    "{}{at} is an integer beyond 64 bits (RFC 8259 lets parsers limit the range of numbers)",
+                    entry.key()
+                ),
+                event: Some(event),
+            };
+        }
         return Expectation::Accept { event };
     }
     match violations
@@ -197,6 +211,54 @@ pub fn assert_agrees<P: WebhookParser + ?Sized>(
     Agreement {
         expected,
         accepted: false,
+    }
+}
+
+/// The first place in `value` where the schema of `validator` asks for an `integer` and finds
+/// one that neither `i64` nor `u64` holds. Such a number reaches `serde_json` as a float (it
+/// does not fit its integer types), so only floats are candidates; a candidate counts when the
+/// schema rejects a fraction in its place with `type`.
+fn integer_beyond_64_bits(validator: &Validator, value: &Value) -> Option<JsonPointer> {
+    let mut candidates = Vec::new();
+    whole_floats_beyond_64_bits(value, JsonPointer::root(), &mut candidates);
+    candidates.into_iter().find(|at| {
+        let mut fraction = value.clone();
+        if let Some(slot) = fraction.pointer_mut(at.as_str()) {
+            *slot = Value::from(0.5);
+        }
+        validator
+            .located_violations(&fraction)
+            .iter()
+            .any(|v| v.keyword == "type" && v.instance_path == *at)
+    })
+}
+
+/// Collects into `out` the pointers (under `at`) of the numbers in `value` that are whole but
+/// below −2^63 or at least 2^64.
+fn whole_floats_beyond_64_bits(value: &Value, at: JsonPointer, out: &mut Vec<JsonPointer>) {
+    const LOW: f64 = -9_223_372_036_854_775_808.0; // -2^63
+    const HIGH: f64 = 18_446_744_073_709_551_616.0; // 2^64
+    match value {
+        Value::Number(n) => {
+            if let Some(v) = n.as_f64()
+                && n.is_f64()
+                && v.fract() == 0.0
+                && !(LOW..HIGH).contains(&v)
+            {
+                out.push(at);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                whole_floats_beyond_64_bits(item, at.clone().push(i), out);
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members {
+                whole_floats_beyond_64_bits(member, at.clone().push(key), out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -365,6 +427,39 @@ mod tests {
                 "{open:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_integer_beyond_64_bits_may_be_rejected_where_the_schema_asks_for_an_integer() {
+        let body = |limit: &str, timestamp: &str| {
+            format!(
+                r#"{{"event":"SendLimitApproaching","timestamp":{timestamp},"uuid":"f1635a0a-9230-4edc-800e-8cdbdf0d96b6","payload":{{"server":{{"uuid":"640b47a4-4dfd-42e4-ae6a-1e5bed5a33fd","name":"T","permalink":"t","organization":"o"}},"volume":5,"limit":{limit}}}}}"#
+            )
+        };
+        let accept = Expectation::Accept {
+            event: "SendLimitApproaching".into(),
+        };
+        assert_eq!(exp(Vendor::POSTAL, body("1000", "1.5").as_bytes()), accept);
+        // A whole number that fits a u64 must be accepted, however it is written.
+        for fits in ["18446744073709551615", "1e19", "1.0e3"] {
+            assert_eq!(
+                exp(Vendor::POSTAL, body(fits, "1.5").as_bytes()),
+                accept,
+                "{fits}"
+            );
+        }
+        for beyond in ["529128112e27", "18446744073709551616", "1e300"] {
+            assert!(
+                matches!(
+                    exp(Vendor::POSTAL, body(beyond, "1.5").as_bytes()),
+                    Expectation::Either { event: Some(e), reason }
+                        if e == "SendLimitApproaching" && reason.contains("/payload/limit")
+                ),
+                "{beyond}"
+            );
+        }
+        // The envelope timestamp is a `number`: a whole 1e30 there is an ordinary float.
+        assert_eq!(exp(Vendor::POSTAL, body("1000", "1e30").as_bytes()), accept);
     }
 
     #[test]
