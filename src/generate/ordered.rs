@@ -101,9 +101,8 @@ struct State<T> {
 impl<T> State<T> {
     /// Claims the next task if one may start now.
     fn claim(&mut self, tasks: u64, window: u64) -> Option<u64> {
-        let startable = !self.stop
-            && self.next_task < tasks
-            && self.next_task < self.next_out.saturating_add(window);
+        let startable =
+            !self.exhausted(tasks) && self.next_task < self.next_out.saturating_add(window);
         startable.then(|| {
             self.next_task += 1;
             self.next_task - 1
