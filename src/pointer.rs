@@ -27,6 +27,40 @@ use serde_json::Value;
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct JsonPointer(String);
 
+/// The pointers of the values in `value` (itself included, as the root) that `keep` selects,
+/// each after those of the values inside it.
+pub(crate) fn pointers_where(
+    value: &Value,
+    keep: impl Fn(&Value) -> bool + Copy,
+) -> Vec<JsonPointer> {
+    fn walk(
+        value: &Value,
+        at: JsonPointer,
+        keep: impl Fn(&Value) -> bool + Copy,
+        out: &mut Vec<JsonPointer>,
+    ) {
+        match value {
+            Value::Object(members) => {
+                for (key, member) in members {
+                    walk(member, at.clone().push(key), keep, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, at.clone().push(i), keep, out);
+                }
+            }
+            _ => {}
+        }
+        if keep(value) {
+            out.push(at);
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, JsonPointer::root(), keep, &mut out);
+    out
+}
+
 /// A string that is not a valid JSON Pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointerParseError {

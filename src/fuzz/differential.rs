@@ -23,6 +23,7 @@ use super::{Handling, Skip};
 use crate::JsonPointer;
 use crate::catalog::{Catalog, Vendor};
 use crate::parser::WebhookParser;
+use crate::pointer::pointers_where;
 
 /// Seeds of the generator's negatives a differential input can pick from.
 const NEGATIVE_SEEDS: u64 = 8;
@@ -170,8 +171,7 @@ fn replacements() -> [Value; 9] {
 }
 
 fn node(slot: &Slot, mut value: Value, u: &mut Unstructured<'_>) -> Option<(Mutation, Vec<u8>)> {
-    let mut pointers = Vec::new();
-    collect_pointers(&value, JsonPointer::root(), &mut pointers);
+    let mut pointers = pointers_where(&value, |_| true);
     let pointer = pointers.swap_remove(u.choose_index(pointers.len()).ok()?);
     let vocabulary = vocabulary(slot.entry.vendor());
     let change = match u.choose_index(4).ok()? {
@@ -284,23 +284,6 @@ fn vocabulary(vendor: Vendor) -> &'static Vocabulary {
     all.iter()
         .find(|(v, _)| *v == vendor)
         .map_or(&EMPTY, |(_, vocabulary)| vocabulary)
-}
-
-fn collect_pointers(value: &Value, at: JsonPointer, out: &mut Vec<JsonPointer>) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                collect_pointers(v, at.clone().push(k), out);
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                collect_pointers(v, at.clone().push(i), out);
-            }
-        }
-        _ => {}
-    }
-    out.push(at);
 }
 
 fn pointer_mut<'v>(value: &'v mut Value, pointer: &JsonPointer) -> Option<&'v mut Value> {

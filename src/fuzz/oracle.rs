@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::catalog::{Catalog, Vendor};
 use crate::parser::{JsonPointer, ParseError, WebhookParser, policy};
+use crate::pointer::pointers_where;
 use crate::validate::{Validator, input};
 
 /// What a correct parser must do with one body.
@@ -102,8 +103,8 @@ pub fn expectation(catalog: &Catalog, vendor: Vendor, body: &[u8]) -> Expectatio
         }
     };
     let event = entry.event().to_owned();
-    let violations = match entry.validator() {
-        Ok(validator) => validator.violations(&value),
+    let validator = match entry.validator() {
+        Ok(validator) => validator,
         Err(e) => {
             return Expectation::Either {
                 reason: format!("the schema of {} does not compile: {e}", entry.key()),
@@ -111,13 +112,12 @@ pub fn expectation(catalog: &Catalog, vendor: Vendor, body: &[u8]) -> Expectatio
             };
         }
     };
+    let violations = validator.violations(&value);
     if violations.is_empty() {
-        if let Ok(validator) = entry.validator()
-            && let Some(at) = integer_beyond_64_bits(validator, &value)
-        {
+        if let Some(at) = integer_beyond_64_bits(validator, &value) {
             return Expectation::Either {
                 reason: format!(
-                    "{}{at} is an integer beyond 64 bits (RFC 8259 lets parsers limit the range of numbers)",
+                    "{}: {at} is an integer beyond 64 bits (RFC 8259 lets parsers limit the range of numbers)",
                     entry.key()
                 ),
                 event: Some(event),
@@ -219,9 +219,16 @@ pub fn assert_agrees<P: WebhookParser + ?Sized>(
 /// does not fit its integer types), so only floats are candidates; a candidate counts when the
 /// schema rejects a fraction in its place with `type`.
 fn integer_beyond_64_bits(validator: &Validator, value: &Value) -> Option<JsonPointer> {
-    let mut candidates = Vec::new();
-    whole_floats_beyond_64_bits(value, JsonPointer::root(), &mut candidates);
-    candidates.into_iter().find(|at| {
+    const LOW: f64 = -9_223_372_036_854_775_808.0; // -2^63
+    const HIGH: f64 = 18_446_744_073_709_551_616.0; // 2^64
+    let whole_beyond = |v: &Value| {
+        v.as_number().is_some_and(|n| {
+            n.is_f64()
+                && n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && !(LOW..HIGH).contains(&f))
+        })
+    };
+    pointers_where(value, whole_beyond).into_iter().find(|at| {
         let mut fraction = value.clone();
         if let Some(slot) = fraction.pointer_mut(at.as_str()) {
             *slot = Value::from(0.5);
@@ -231,35 +238,6 @@ fn integer_beyond_64_bits(validator: &Validator, value: &Value) -> Option<JsonPo
             .iter()
             .any(|v| v.keyword == "type" && v.instance_path == *at)
     })
-}
-
-/// Collects into `out` the pointers (under `at`) of the numbers in `value` that are whole but
-/// below −2^63 or at least 2^64.
-fn whole_floats_beyond_64_bits(value: &Value, at: JsonPointer, out: &mut Vec<JsonPointer>) {
-    const LOW: f64 = -9_223_372_036_854_775_808.0; // -2^63
-    const HIGH: f64 = 18_446_744_073_709_551_616.0; // 2^64
-    match value {
-        Value::Number(n) => {
-            if let Some(v) = n.as_f64()
-                && n.is_f64()
-                && v.fract() == 0.0
-                && !(LOW..HIGH).contains(&v)
-            {
-                out.push(at);
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                whole_floats_beyond_64_bits(item, at.clone().push(i), out);
-            }
-        }
-        Value::Object(members) => {
-            for (key, member) in members {
-                whole_floats_beyond_64_bits(member, at.clone().push(key), out);
-            }
-        }
-        _ => {}
-    }
 }
 
 /// The expectation for bytes that `serde_json` does not take as one document.
