@@ -244,9 +244,11 @@ fn a_setsid_descendant_does_not_outlive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let pid_file = dir.path().join("child.pid");
     // The adapter starts a child in a session of its own that keeps stdout open, then dies on
-    // its first request.
+    // its first request. Only the first process does (`mkdir` succeeds once): the restart
+    // that follows the timeout must not start the child that the test then looks for.
     let parser = ExecParser::new(format!(
-        "read -r l; echo '{{\"id\":0}}'; setsid sh -c 'echo $$ > {}; exec sleep 60' & sleep 0.3; read -r l; exit 9",
+        "read -r l; echo '{{\"id\":0}}'; if mkdir {}; then setsid sh -c 'echo $$ > {}; exec sleep 60' & fi; sleep 0.3; read -r l; exit 9",
+        dir.path().join("first").display(),
         pid_file.display()
     ))
     .with_timeout(Duration::from_secs(1));
@@ -268,6 +270,47 @@ fn a_setsid_descendant_does_not_outlive_a_restart() {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(gone(), "the setsid child {} survived", pid.trim());
+}
+
+#[test]
+fn a_setsid_descendant_that_keeps_exec_ing_does_not_outlive_a_restart() {
+    // While a process execs, its environment reads as empty for a moment; a descendant that
+    // does nothing but exec itself is in that moment as often as it can be.
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("child.pid");
+    let script = dir.path().join("exec-forever.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "[ -e {pid} ] || echo $$ > {pid}\nexec sh {script}\n",
+            pid = pid_file.display(),
+            script = dir.path().join("exec-forever.sh").display()
+        ),
+    )
+    .unwrap();
+    // Only the first process starts it (see the test above).
+    let parser = ExecParser::new(format!(
+        "read -r l; echo '{{\"id\":0}}'; if mkdir {}; then setsid sh {} & fi; sleep 0.3; read -r l; exit 9",
+        dir.path().join("first").display(),
+        script.display()
+    ))
+    .with_timeout(Duration::from_secs(1));
+    let err = parser.parse(Vendor::POSTAL, b"{}").unwrap_err();
+    assert!(
+        matches!(err, ParseError::Fault(Fault::Timeout { .. })),
+        "{err:?}"
+    );
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let gone = || {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default();
+        status.is_empty() || status.contains(") Z ")
+    };
+    let until = Instant::now() + Duration::from_secs(2);
+    while !gone() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(gone(), "the exec'ing setsid child {} survived", pid.trim());
 }
 
 #[test]

@@ -212,15 +212,38 @@ fn kill_tree(child: &mut Child, token: &str) {
     let _ = child.wait();
 }
 
+/// Scans of `/proc` that must in a row find no marked process before the kill is done.
+const CLEAN_SCANS: u32 = 2;
+/// Most scans of one kill (a process killed at one scan may still show at the next).
+const MAX_SCANS: u32 = 50;
+/// The pause between two scans.
+const SCAN_PAUSE: Duration = Duration::from_millis(1);
+
 fn kill_descendants(pgid: u32, token: &str) {
     use rustix::process::{Pid, Signal, kill_process, kill_process_group};
     if let Some(pid) = i32::try_from(pgid).ok().and_then(Pid::from_raw) {
         let _ = kill_process_group(pid, Signal::KILL);
     }
-    for pid in marked_processes(token) {
-        if let Some(pid) = Pid::from_raw(pid) {
-            let _ = kill_process(pid, Signal::KILL);
+    // A process in the middle of an `exec` shows an empty environment for a moment, so one
+    // scan can miss a descendant that is exec'ing (`setsid sh -c 'exec sleep 60'`): the kill
+    // is done only when scans in a row find no marked process left.
+    let mut clean = 0;
+    for _ in 0..MAX_SCANS {
+        let marked = marked_processes(token);
+        if marked.is_empty() {
+            clean += 1;
+            if clean == CLEAN_SCANS {
+                return;
+            }
+        } else {
+            clean = 0;
         }
+        for pid in marked {
+            if let Some(pid) = Pid::from_raw(pid) {
+                let _ = kill_process(pid, Signal::KILL);
+            }
+        }
+        thread::sleep(SCAN_PAUSE);
     }
 }
 
@@ -234,11 +257,48 @@ fn marked_processes(token: &str) -> Vec<i32> {
     dir.filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
         .filter(|pid| u32::try_from(*pid).ok() != Some(me))
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ")).is_ok_and(|env| {
-                env.split(|b| *b == 0)
-                    .any(|entry| entry == needle.as_bytes())
-            })
-        })
+        .filter(|pid| carries(*pid, needle.as_bytes()))
         .collect()
+}
+
+/// Reads of an empty environment before a process counts as unmarked.
+const EMPTY_READS: u32 = 20;
+
+/// Whether process `pid`'s environment holds `needle`. A live user process whose environment
+/// reads as empty is in the middle of an `exec` (the new image's environment is not set up
+/// yet): it is read again, a little later, until it shows one.
+fn carries(pid: i32, needle: &[u8]) -> bool {
+    for _ in 0..EMPTY_READS {
+        match std::fs::read(format!("/proc/{pid}/environ")) {
+            Err(_) => return false,
+            Ok(env) if !env.is_empty() => {
+                return env.split(|b| *b == 0).any(|entry| entry == needle);
+            }
+            Ok(_) if !execing(pid) => return false,
+            Ok(_) => thread::sleep(SCAN_PAUSE),
+        }
+    }
+    false
+}
+
+/// Whether `pid`, whose environment reads as empty, may be in the middle of an `exec`: alive
+/// (not a zombie) and not a kernel thread (which has no environment at all).
+fn execing(pid: i32) -> bool {
+    /// `PF_KTHREAD` in the flags of `/proc/<pid>/stat`.
+    const KERNEL_THREAD: u64 = 0x0020_0000;
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // After the command name (in parentheses, and free to hold anything): the state, then
+    // ppid, pgrp, session, tty_nr, tpgid and the flags.
+    let Some((_, fields)) = stat.rsplit_once(')') else {
+        return false;
+    };
+    let mut fields = fields.split_whitespace();
+    let state = fields.next().unwrap_or("Z");
+    let flags = fields
+        .nth(5)
+        .and_then(|f| f.parse::<u64>().ok())
+        .unwrap_or(0);
+    !matches!(state, "Z" | "X" | "x") && flags & KERNEL_THREAD == 0
 }
