@@ -261,44 +261,80 @@ fn marked_processes(token: &str) -> Vec<i32> {
         .collect()
 }
 
-/// Reads of an empty environment before a process counts as unmarked.
-const EMPTY_READS: u32 = 20;
+/// Longest a process may stay in the middle of an `exec` before it counts as unmarked.
+const EXEC_WAIT: Duration = Duration::from_millis(100);
 
-/// Whether process `pid`'s environment holds `needle`. A live user process whose environment
-/// reads as empty is in the middle of an `exec` (the new image's environment is not set up
-/// yet): it is read again, a little later, until it shows one.
+/// Whether process `pid`'s environment holds `needle`. A process of ours caught in the middle
+/// of an `exec` cannot be read for a moment (refused while its new image is not dumpable yet,
+/// then empty until its arguments and environment are set up): it is read again, a little
+/// later, until it can be.
 fn carries(pid: i32, needle: &[u8]) -> bool {
-    for _ in 0..EMPTY_READS {
-        match std::fs::read(format!("/proc/{pid}/environ")) {
-            Err(_) => return false,
+    let until = Instant::now() + EXEC_WAIT;
+    loop {
+        let execing = match std::fs::read(format!("/proc/{pid}/environ")) {
             Ok(env) if !env.is_empty() => {
                 return env.split(|b| *b == 0).any(|entry| entry == needle);
             }
-            Ok(_) if !execing(pid) => return false,
-            Ok(_) => thread::sleep(SCAN_PAUSE),
+            Ok(_) => {
+                // A process started with an empty environment still has its arguments.
+                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|a| a.is_empty())
+                    && execing(pid)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => execing(pid),
+            Err(_) => false,
+        };
+        if !execing || Instant::now() >= until {
+            return false;
         }
+        thread::sleep(SCAN_PAUSE);
     }
-    false
 }
 
-/// Whether `pid`, whose environment reads as empty, may be in the middle of an `exec`: alive
-/// (not a zombie) and not a kernel thread (which has no environment at all).
+/// Whether `pid`, which could not be read, may be one of ours in the middle of an `exec`:
+/// owned by this user, alive (not a zombie), not a kernel thread, and started after this
+/// process (so that no older process that is never readable, such as the container's init,
+/// is waited for).
 fn execing(pid: i32) -> bool {
-    /// `PF_KTHREAD` in the flags of `/proc/<pid>/stat`.
+    use std::os::unix::fs::MetadataExt;
+    let ours = std::fs::metadata(format!("/proc/{pid}"))
+        .is_ok_and(|m| m.uid() == rustix::process::geteuid().as_raw());
+    let (Some(stat), Some(me)) = (Stat::of(pid), Stat::of(std::process::id() as i32)) else {
+        return false;
+    };
+    ours && stat.alive() && !stat.kernel_thread() && stat.start >= me.start
+}
+
+/// What [`execing`] reads of `/proc/<pid>/stat`.
+struct Stat {
+    state: char,
+    flags: u64,
+    /// Clock ticks after boot at which the process started.
+    start: u64,
+}
+
+impl Stat {
+    /// `PF_KTHREAD` in the flags.
     const KERNEL_THREAD: u64 = 0x0020_0000;
-    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-        return false;
-    };
-    // After the command name (in parentheses, and free to hold anything): the state, then
-    // ppid, pgrp, session, tty_nr, tpgid and the flags.
-    let Some((_, fields)) = stat.rsplit_once(')') else {
-        return false;
-    };
-    let mut fields = fields.split_whitespace();
-    let state = fields.next().unwrap_or("Z");
-    let flags = fields
-        .nth(5)
-        .and_then(|f| f.parse::<u64>().ok())
-        .unwrap_or(0);
-    !matches!(state, "Z" | "X" | "x") && flags & KERNEL_THREAD == 0
+
+    fn of(pid: i32) -> Option<Stat> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // After the command name (in parentheses, and free to hold anything): the state
+        // (field 3 of proc(5)), then ppid, pgrp, session, tty_nr, tpgid and the flags (9), and
+        // the start time (22).
+        let (_, fields) = stat.rsplit_once(')')?;
+        let fields: Vec<&str> = fields.split_whitespace().collect();
+        Some(Stat {
+            state: fields.first()?.chars().next()?,
+            flags: fields.get(9 - 3)?.parse().ok()?,
+            start: fields.get(22 - 3)?.parse().ok()?,
+        })
+    }
+
+    fn alive(&self) -> bool {
+        !matches!(self.state, 'Z' | 'X' | 'x')
+    }
+
+    fn kernel_thread(&self) -> bool {
+        self.flags & Self::KERNEL_THREAD != 0
+    }
 }
