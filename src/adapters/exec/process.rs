@@ -12,7 +12,7 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -224,9 +224,9 @@ fn kill_descendants(pgid: u32, token: &str) {
     if let Some(pid) = i32::try_from(pgid).ok().and_then(Pid::from_raw) {
         let _ = kill_process_group(pid, Signal::KILL);
     }
-    // A process in the middle of an `exec` shows an empty environment for a moment, so one
-    // scan can miss a descendant that is exec'ing (`setsid sh -c 'exec sleep 60'`): the kill
-    // is done only when scans in a row find no marked process left.
+    // A process killed at one scan may still show at the next, and a marked process can fork
+    // between a scan and its kill: the kill is done only when scans in a row find no marked
+    // process left. (A process caught mid-exec is waited for by `carries`.)
     let mut clean = 0;
     for _ in 0..MAX_SCANS {
         let marked = marked_processes(token);
@@ -298,10 +298,12 @@ fn execing(pid: i32) -> bool {
     use std::os::unix::fs::MetadataExt;
     let ours = std::fs::metadata(format!("/proc/{pid}"))
         .is_ok_and(|m| m.uid() == rustix::process::geteuid().as_raw());
-    let (Some(stat), Some(me)) = (Stat::of(pid), Stat::of(std::process::id() as i32)) else {
+    static STARTED: OnceLock<Option<u64>> = OnceLock::new();
+    let started = STARTED.get_or_init(|| Stat::of(std::process::id() as i32).map(|me| me.start));
+    let (Some(stat), Some(started)) = (Stat::of(pid), *started) else {
         return false;
     };
-    ours && stat.alive() && !stat.kernel_thread() && stat.start >= me.start
+    ours && stat.alive() && !stat.kernel_thread() && stat.start >= started
 }
 
 /// What [`execing`] reads of `/proc/<pid>/stat`.
