@@ -36,6 +36,7 @@ mod error;
 mod fields;
 mod mutate;
 mod outcome;
+mod pool;
 mod properties;
 #[cfg(feature = "http")]
 mod receiver;

@@ -2,13 +2,14 @@
 //! the time budget, saved regressions first.
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::call::{MakeTarget, Subject, WORKER_NAME};
+use super::call::{MakeTarget, Subject};
 use super::drive::{Halt, Verdict};
 use super::outcome::{
     Body, CellResult, Certification, Counterexample, Mismatch, Outcome, cell_name,
@@ -104,7 +105,8 @@ pub(crate) fn select<'c>(
 /// matrix order; the results are put back in that order, so the certification does not depend
 /// on the number of jobs (timings apart).
 ///
-/// A cell of an in-process parser runs on a thread of its own that calls the parser inline,
+/// With one job, the job runs on the calling thread. A cell of an in-process parser runs on a
+/// cell thread (kept between cells and runs, [`super::pool`]) that calls the parser inline,
 /// watched by its job ([`Job::run_watched`]); only when a call overruns the time bound is the
 /// cell run again in the guarded mode (a worker thread per call), which the job then keeps for
 /// its later cells. Both modes give the same verdicts.
@@ -190,63 +192,83 @@ pub(crate) fn run(
     let mut first_error = None;
     let mut total_answered = 0u64;
     let mut coverage = config.coverage.then(crate::coverage::Tally::default);
-    thread::scope(|scope| {
-        let (tx, rx) = mpsc::channel::<(usize, Result<Ran, CertifyError>)>();
-        for target in &targets {
-            let tx = tx.clone();
-            let (plan, next, abort, prepared) = (&plan, &next, &abort, &prepared);
-            let (replays, shared) = (&replays, &shared);
-            scope.spawn(move || {
-                let hung = std::cell::Cell::new(false);
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= plan.len() || abort.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let (position, entry, property) = plan[i];
-                    let job = Job {
-                        position,
-                        entry,
-                        property,
-                        seed,
-                        config: shared,
-                        started,
-                        target,
-                        source,
-                        prepared,
-                        replays: replays(entry, property),
-                        hung: &hung,
-                    };
-                    if tx.send((i, job.run())).is_err() {
-                        return;
-                    }
-                }
-            });
+    // The `i`th cell of the plan, on `target`.
+    let job = |i: usize,
+               target: &Arc<dyn Subject>,
+               hung: &std::cell::Cell<bool>|
+     -> Result<Ran, CertifyError> {
+        let (position, entry, property) = plan[i];
+        Job {
+            position,
+            entry,
+            property,
+            seed,
+            config: &shared,
+            started,
+            target,
+            source,
+            prepared: &prepared,
+            replays: replays(entry, property),
+            hung,
         }
-        drop(tx);
-        let mut done = 0;
-        for (i, result) in rx {
-            match result {
-                Ok((result, answered, covered)) => {
-                    done += 1;
-                    total_answered += u64::from(answered);
-                    if let (Some(all), Some(one)) = (coverage.as_mut(), covered) {
-                        all.merge(one);
-                    }
-                    progress(Progress::Cell {
-                        done,
-                        total: plan.len(),
-                        result: &result,
-                    });
-                    slots[i] = Some(result);
-                }
-                Err(e) => {
-                    abort.store(true, Ordering::Relaxed);
-                    first_error.get_or_insert(e);
-                }
+        .run()
+    };
+    let mut done = 0;
+    let mut settle = |i: usize, ran: Result<Ran, CertifyError>| match ran {
+        Ok((result, answered, covered)) => {
+            done += 1;
+            total_answered += u64::from(answered);
+            if let (Some(all), Some(one)) = (coverage.as_mut(), covered) {
+                all.merge(one);
+            }
+            progress(Progress::Cell {
+                done,
+                total: plan.len(),
+                result: &result,
+            });
+            slots[i] = Some(result);
+            true
+        }
+        Err(e) => {
+            first_error.get_or_insert(e);
+            false
+        }
+    };
+    if let [target] = targets.as_slice() {
+        // One job: it runs here, with nothing to hand over.
+        let hung = std::cell::Cell::new(false);
+        for i in 0..plan.len() {
+            if !settle(i, job(i, target, &hung)) {
+                break;
             }
         }
-    });
+    } else {
+        thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel::<(usize, Result<Ran, CertifyError>)>();
+            for target in &targets {
+                let tx = tx.clone();
+                let (plan, next, abort, job) = (&plan, &next, &abort, &job);
+                scope.spawn(move || {
+                    let hung = std::cell::Cell::new(false);
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= plan.len() || abort.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        if tx.send((i, job(i, target, &hung))).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            for (i, ran) in rx {
+                if !settle(i, ran) {
+                    abort.store(true, Ordering::Relaxed);
+                }
+            }
+        });
+    }
     if let Some(e) = first_error {
         return Err(e);
     }
@@ -438,7 +460,7 @@ impl Job<'_> {
         Ok((result, answered, coverage))
     }
 
-    /// Runs the cell on a thread of its own that calls the parser inline, and waits for it.
+    /// Runs the cell on a cell thread that calls the parser inline, and waits for it.
     /// `None` when a call overran `guard` (the thread is abandoned, its watch cancelled) or no
     /// thread could be started: the caller runs the cell guarded instead.
     fn run_watched(&self, slot: &Slot, guard: Duration, blank: &CellResult) -> Option<Ran> {
@@ -449,43 +471,54 @@ impl Job<'_> {
         };
         let (entry, property, config) = (self.entry, self.property, Arc::clone(self.config));
         let (slot, replays, mut result) = (Arc::clone(slot), self.replays.to_vec(), blank.clone());
-        let (tx, rx) = mpsc::channel::<Ran>();
-        let thread = thread::Builder::new()
-            .name(WORKER_NAME.to_owned())
-            .spawn(move || {
-                let Some(Ok(cases)) = slot.get() else { return };
-                let cell = Cell::new(
-                    entry,
-                    property,
-                    result.seed,
-                    &config,
-                    &target,
-                    cases.as_ref(),
-                );
-                run_cell(&cell, &replays, &mut result);
-                let answered = cell.answered.get();
-                let coverage = cell.coverage.map(std::cell::RefCell::into_inner);
+        let (tx, rx) = mpsc::channel::<thread::Result<Ran>>();
+        super::pool::run(
+            move || {
+                std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    let Some(Ok(cases)) = slot.get() else {
+                        return None;
+                    };
+                    let cell = Cell::new(
+                        entry,
+                        property,
+                        result.seed,
+                        &config,
+                        &target,
+                        cases.as_ref(),
+                    );
+                    run_cell(&cell, &replays, &mut result);
+                    let answered = cell.answered.get();
+                    let coverage = cell.coverage.map(std::cell::RefCell::into_inner);
+                    Some((result, answered, coverage))
+                }))
+            },
+            move |ran| {
+                let sent = match ran {
+                    Ok(Some(ran)) => Ok(ran),
+                    Ok(None) => return,
+                    Err(panic) => Err(panic),
+                };
                 // The job stops listening once it has abandoned this thread.
-                let _ = tx.send((result, answered, coverage));
-            })
-            .ok()?;
+                let _ = tx.send(sent);
+            },
+        )
+        .ok()?;
         loop {
             let wait = watch
                 .deadline(guard)
                 .map_or(guard, |at| at.saturating_duration_since(Instant::now()));
             match rx.recv_timeout(wait) {
-                Ok(ran) => return Some(ran),
+                Ok(Ok(ran)) => return Some(ran),
+                // The harness panicked there.
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
                 Err(RecvTimeoutError::Timeout) => {
                     if watch.deadline(guard).is_some_and(|at| Instant::now() >= at) {
                         watch.cancel();
                         return None;
                     }
                 }
-                // The thread ended without a result: the harness panicked there.
-                Err(RecvTimeoutError::Disconnected) => match thread.join() {
-                    Err(panic) => std::panic::resume_unwind(panic),
-                    Ok(()) => return None,
-                },
+                // The cell had no cases to run after all.
+                Err(RecvTimeoutError::Disconnected) => return None,
             }
         }
     }

@@ -46,8 +46,9 @@ pub struct NegativeStats {
 }
 
 /// One proposed mutation.
-struct Mutation {
-    value: Value,
+struct Mutation<'a> {
+    /// Builds the mutated document; only a mutation that is tried is built.
+    build: Box<dyn FnOnce() -> Value + 'a>,
     /// Keywords the validator may report for it (usually one).
     keywords: &'static [&'static str],
     pointer: JsonPointer,
@@ -99,7 +100,8 @@ impl Generator {
                         continue;
                     }
                     stats.tried += 1;
-                    match self.confirm(&m) {
+                    let value = (m.build)();
+                    match self.confirm(&value, m.keywords, &m.pointer) {
                         Some((keyword, instance_path)) => {
                             seen.insert((m.keywords[0].to_owned(), m.pointer.as_str().to_owned()));
                             let description = if instance_path == m.pointer
@@ -113,7 +115,7 @@ impl Generator {
                                 )
                             };
                             out.push(Negative {
-                                value: m.value,
+                                value,
                                 keyword,
                                 instance_path,
                                 description,
@@ -142,17 +144,22 @@ impl Generator {
     /// pointer, and that must be the intended keyword at the mutated place, or an `anyOf`/`oneOf`
     /// enclosing it (the mutation broke the branch the value had taken, which the validator
     /// reports at the combinator).
-    fn confirm(&self, m: &Mutation) -> Option<(String, JsonPointer)> {
-        let errors = self.errors(&m.value);
+    fn confirm(
+        &self,
+        value: &Value,
+        keywords: &[&str],
+        pointer: &JsonPointer,
+    ) -> Option<(String, JsonPointer)> {
+        let errors = self.errors(value);
         let (keyword, at) = errors.first()?;
         if !errors.iter().all(|(k, p)| k == keyword && p == at) {
             return None;
         }
-        if m.keywords.contains(&keyword.as_str()) && at == m.pointer.as_str() {
-            return Some((keyword.clone(), m.pointer.clone()));
+        if keywords.contains(&keyword.as_str()) && at == pointer.as_str() {
+            return Some((keyword.clone(), pointer.clone()));
         }
-        let encloses = m.pointer.as_str() == at
-            || m.pointer
+        let encloses = pointer.as_str() == at
+            || pointer
                 .as_str()
                 .strip_prefix(at.as_str())
                 .is_some_and(|rest| rest.starts_with('/'));
@@ -162,32 +169,34 @@ impl Generator {
         None
     }
 
-    /// The mutations of the value at `entry`'s place, but for those `covered` names (their
-    /// replacements are still made, so that the draws from `src` are the same either way).
-    fn mutations(
-        &self,
-        doc: &Value,
-        entry: &TraceEntry,
+    /// The mutations of the value at `entry`'s place, but for those `covered` names (a
+    /// replacement that draws from `src` is still made, so that the draws are the same either
+    /// way; the others are made only when tried).
+    fn mutations<'a>(
+        &'a self,
+        doc: &'a Value,
+        entry: &'a TraceEntry,
         src: &mut RngSource,
         covered: &dyn Fn(&str, &JsonPointer) -> bool,
-    ) -> Vec<Mutation> {
+    ) -> Vec<Mutation<'a>> {
         let plan = &self.inner().plan;
         let Some(at) = entry.pointer.resolve(doc) else {
             return Vec::new();
         };
         let alt = &plan.node(entry.node).alts[entry.alt];
         let mut out = Vec::new();
-        let mut put = |value: Value, keywords: &'static [&'static str], description: String| {
-            if covered(keywords[0], &entry.pointer) {
-                return;
-            }
-            out.push(Mutation {
-                value: replace(doc, &entry.pointer, value),
-                keywords,
-                pointer: entry.pointer.clone(),
-                description,
-            });
-        };
+        let mut put =
+            |value: Replacement<'a>, keywords: &'static [&'static str], description: String| {
+                if covered(keywords[0], &entry.pointer) {
+                    return;
+                }
+                out.push(Mutation {
+                    build: Box::new(move || replace(doc, &entry.pointer, value())),
+                    keywords,
+                    pointer: entry.pointer.clone(),
+                    description,
+                });
+            };
         let t = match &alt.body {
             Body::Values { values, keyword } => {
                 if let Some(v) = enum_::outside(values, at) {
@@ -197,7 +206,7 @@ impl Generator {
                         &["enum"]
                     };
                     put(
-                        v.clone(),
+                        ready(v.clone()),
                         kw,
                         format!("{v} is not an allowed `{keyword}` value"),
                     );
@@ -210,7 +219,7 @@ impl Generator {
             && let Some(v) = t.types.outsider()
         {
             put(
-                v.clone(),
+                ready(v.clone()),
                 &["type"],
                 format!("{v} has a type the schema does not allow"),
             );
@@ -221,7 +230,7 @@ impl Generator {
                 for (v, kw, why) in
                     numeric::mutations(&t.number, at, entry.kind == Some(Kind::Integer))
                 {
-                    put(v, kw, why);
+                    put(ready(v), kw, why);
                 }
             }
             (Some(Kind::Array), Value::Array(items)) => array_mutations(self, t, items, &mut put),
@@ -234,9 +243,18 @@ impl Generator {
     }
 }
 
-type Put<'a> = dyn FnMut(Value, &'static [&'static str], String) + 'a;
+/// The value to put at a mutation's place, made when the mutation is tried.
+type Replacement<'a> = Box<dyn FnOnce() -> Value + 'a>;
 
-fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
+/// Proposes a mutation: its replacement, the keywords it breaks, what it changes in words.
+type Put<'p, 'a> = dyn FnMut(Replacement<'a>, &'static [&'static str], String) + 'p;
+
+/// A replacement made already (cheap, or made with draws that must happen either way).
+fn ready<'a>(v: Value) -> Replacement<'a> {
+    Box::new(move || v)
+}
+
+fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_, '_>) {
     let spec = &t.string;
     if spec.min_len > 0 {
         let short: String = s
@@ -244,7 +262,7 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
             .take(usize::try_from(spec.min_len - 1).unwrap_or(0))
             .collect();
         put(
-            Value::String(short),
+            ready(Value::String(short)),
             &["minLength"],
             format!("shorter than minLength {}", spec.min_len),
         );
@@ -257,7 +275,7 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
             usize::try_from(missing).unwrap_or(0),
         ));
         put(
-            Value::String(long),
+            ready(Value::String(long)),
             &["maxLength"],
             format!("longer than maxLength {max}"),
         );
@@ -266,7 +284,7 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
         if let Some(bad) = pattern::mismatch(&g.inner().plan, *p, s) {
             let source = &g.inner().plan.pattern(*p).source;
             put(
-                Value::String(bad),
+                ready(Value::String(bad)),
                 &["pattern"],
                 format!("does not match pattern {source:?}"),
             );
@@ -274,19 +292,19 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_>) {
     }
     if let Some(f) = spec.formats.first() {
         put(
-            Value::String(format::invalid(*f).to_owned()),
+            ready(Value::String(format::invalid(*f).to_owned())),
             &["format"],
             format!("not a valid `{}`", f.name()),
         );
     }
 }
 
-fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>) {
+fn array_mutations<'a>(g: &'a Generator, t: &'a Typed, items: &'a [Value], put: &mut Put<'_, 'a>) {
     let spec = &t.array;
     if spec.min_items > 0 {
         let keep = usize::try_from(spec.min_items - 1).unwrap_or(0);
         put(
-            Value::Array(items[..keep.min(items.len())].to_vec()),
+            Box::new(move || Value::Array(items[..keep.min(items.len())].to_vec())),
             &["minItems"],
             format!("fewer than minItems {}", spec.min_items),
         );
@@ -294,22 +312,26 @@ fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>)
     if let (Some(max), Some(last)) = (spec.max_items.filter(|m| *m < MAX_GROWTH), items.last())
         && !spec.unique
     {
-        let mut more = items.to_vec();
-        more.resize(
-            usize::try_from(max + 1).unwrap_or(0).max(items.len()),
-            last.clone(),
-        );
         put(
-            Value::Array(more),
+            Box::new(move || {
+                let mut more = items.to_vec();
+                more.resize(
+                    usize::try_from(max + 1).unwrap_or(0).max(items.len()),
+                    last.clone(),
+                );
+                Value::Array(more)
+            }),
             &["maxItems"],
             format!("more than maxItems {max}"),
         );
     }
     if spec.unique && !items.is_empty() {
-        let mut dup = items.to_vec();
-        dup.push(items[0].clone());
         put(
-            Value::Array(dup),
+            Box::new(move || {
+                let mut dup = items.to_vec();
+                dup.push(items[0].clone());
+                Value::Array(dup)
+            }),
             &["uniqueItems"],
             "a duplicated item".to_owned(),
         );
@@ -317,13 +339,16 @@ fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>)
     for c in &spec.contains {
         if c.min > 0 {
             let plan = &g.inner().plan;
-            let rest: Vec<Value> = items
-                .iter()
-                .filter(|v| !plan.check(c.check, v))
-                .cloned()
-                .collect();
             put(
-                Value::Array(rest),
+                Box::new(move || {
+                    Value::Array(
+                        items
+                            .iter()
+                            .filter(|v| !plan.check(c.check, v))
+                            .cloned()
+                            .collect(),
+                    )
+                }),
                 &["contains"],
                 "no item matches `contains`".to_owned(),
             );
@@ -331,12 +356,12 @@ fn array_mutations(g: &Generator, t: &Typed, items: &[Value], put: &mut Put<'_>)
     }
 }
 
-fn object_mutations(
-    g: &Generator,
-    t: &Typed,
-    map: &Map<String, Value>,
+fn object_mutations<'a>(
+    g: &'a Generator,
+    t: &'a Typed,
+    map: &'a Map<String, Value>,
     src: &mut RngSource,
-    put: &mut Put<'_>,
+    put: &mut Put<'_, 'a>,
 ) {
     let spec = &t.object;
     let plan = &g.inner().plan;
@@ -345,10 +370,12 @@ fn object_mutations(
         .iter()
         .filter(|p| p.required && map.contains_key(&p.name))
     {
-        let mut m = map.clone();
-        m.remove(&p.name);
         put(
-            Value::Object(m),
+            Box::new(move || {
+                let mut m = map.clone();
+                m.remove(&p.name);
+                Value::Object(m)
+            }),
             &["required"],
             format!("required property `{}` removed", p.name),
         );
@@ -360,10 +387,12 @@ fn object_mutations(
         for d in deps {
             let name = &spec.props[*d].name;
             if map.contains_key(name) && !spec.props[*d].required {
-                let mut m = map.clone();
-                m.remove(name);
                 put(
-                    Value::Object(m),
+                    Box::new(move || {
+                        let mut m = map.clone();
+                        m.remove(name);
+                        Value::Object(m)
+                    }),
                     &["dependentRequired", "dependencies"],
                     format!(
                         "`{name}` removed although `{}` is present",
@@ -389,12 +418,15 @@ fn object_mutations(
             })
             .find(|k| !map.contains_key(k) && !spec.props.iter().any(|p| &p.name == k))
             .unwrap_or_default();
-        let mut m = map.clone();
-        m.insert(key.clone(), Value::Null);
+        let description = format!("undeclared property `{key}` added");
         put(
-            Value::Object(m),
+            Box::new(move || {
+                let mut m = map.clone();
+                m.insert(key, Value::Null);
+                Value::Object(m)
+            }),
             &["additionalProperties", "unevaluatedProperties"],
-            format!("undeclared property `{key}` added"),
+            description,
         );
     }
     if let Some(max) = spec.max_props {
@@ -415,7 +447,7 @@ fn object_mutations(
         }
         if m.len() as u64 > max {
             put(
-                Value::Object(m),
+                ready(Value::Object(m)),
                 &["maxProperties"],
                 format!("more than maxProperties {max}"),
             );
@@ -431,7 +463,7 @@ fn object_mutations(
         }
         if (m.len() as u64) < spec.min_props {
             put(
-                Value::Object(m),
+                ready(Value::Object(m)),
                 &["minProperties"],
                 format!("fewer than minProperties {}", spec.min_props),
             );
@@ -449,12 +481,16 @@ fn object_mutations(
                         .all(|c| plan.check(*c, &Value::from(*k)))
             });
         if let Some(key) = bad {
-            let mut m = map.clone();
-            m.insert(key.to_owned(), Value::Null);
+            let description = format!("property name {key:?} rejected by propertyNames");
+            let key = key.to_owned();
             put(
-                Value::Object(m),
+                Box::new(move || {
+                    let mut m = map.clone();
+                    m.insert(key, Value::Null);
+                    Value::Object(m)
+                }),
                 &["propertyNames"],
-                format!("property name {key:?} rejected by propertyNames"),
+                description,
             );
         }
     }

@@ -1,7 +1,8 @@
 //! The proptest driver: a [`Strategy`] whose value trees shrink the choice sequence.
 //!
 //! A value is identified by the sequence of draws that produced it. [`GenStrategy::new_tree`]
-//! records that sequence while drawing from the test runner's generator; the [`ChoiceTree`] then
+//! draws it from a generator seeded by the test runner's, and the [`ChoiceTree`] records that
+//! sequence (by drawing again from the same state) only when it is first shrunk; it then
 //! shrinks by editing the sequence and replaying it through the same interpreter, in the style of
 //! Hypothesis: keep only a prefix of the draws, zero chunks of draws (8, 4, 2, 1 long), delete
 //! chunks, and lower single draws. A replay that runs past the end of an edited sequence draws `0`, the simplest choice, so every
@@ -16,6 +17,7 @@ use proptest::{
     strategy::{NewTree, Strategy, ValueTree},
     test_runner::TestRunner,
 };
+use rand_core::Rng;
 use serde_json::Value;
 
 use super::{
@@ -72,20 +74,20 @@ impl GenStrategy {
         SharedGenStrategy(self)
     }
 
+    /// A conforming value, drawn without recording its choices: most values never shrink, so
+    /// the tree records them (by drawing again from the same state) only when asked to.
     fn choice_tree(
         &self,
         runner: &mut TestRunner,
     ) -> Result<ChoiceTree, proptest::test_runner::Reason> {
-        let mut rng = RngSource::from_rng(runner.new_rng());
+        // A XorShift generator per value, seeded from the runner's: the same values for the
+        // same runner, without the cost of a ChaCha generator per value.
+        let mut rng = RngSource::new(runner.rng().next_u64(), runner.rng().next_u64());
         let attempts = self.generator.inner().opts.max_attempts;
         for _ in 0..attempts {
-            let mut record = Vec::new();
-            let value = {
-                let mut src = RecordingSource::new(&mut rng, &mut record);
-                self.generator.candidate(&mut src)
-            };
-            if let Some(value) = value {
-                return Ok(ChoiceTree::new(self.generator.clone(), record, value));
+            let start = rng.clone();
+            if let Some(value) = self.generator.candidate(&mut rng) {
+                return Ok(ChoiceTree::new(self.generator.clone(), start, value));
             }
         }
         Err(format!("no conforming value after {attempts} candidates").into())
@@ -156,23 +158,37 @@ pub struct ChoiceTree {
     /// (no edit tried yet), which spares a copy of every value that never shrinks.
     best: Option<(Vec<u64>, Arc<Value>)>,
     current: (Vec<u64>, Arc<Value>),
+    /// The generator's state before the draws of `current`, while its sequence (empty until
+    /// then) has not been recorded.
+    unrecorded: Option<RngSource>,
     cursor: Cursor,
 }
 
 impl ChoiceTree {
-    fn new(generator: Generator, seq: Vec<u64>, value: Value) -> Self {
+    fn new(generator: Generator, start: RngSource, value: Value) -> Self {
         Self {
             generator,
             best: None,
-            current: (seq, Arc::new(value)),
+            current: (Vec::new(), Arc::new(value)),
+            unrecorded: Some(start),
             cursor: Cursor::default(),
         }
     }
 
     /// The choice sequence of the current value.
-    #[must_use]
-    pub fn choices(&self) -> &[u64] {
+    pub fn choices(&mut self) -> &[u64] {
+        self.record();
         &self.current.0
+    }
+
+    /// Records the current value's sequence, if that is still to do, by drawing it again from
+    /// the state it was drawn from (the draws, and so the value, are the same).
+    fn record(&mut self) {
+        if let Some(mut rng) = self.unrecorded.take() {
+            let mut src = RecordingSource::new(&mut rng, &mut self.current.0);
+            let again = self.generator.draw(&mut src, false).ok();
+            debug_assert_eq!(again.map(|v| v.0).as_ref(), Some(&*self.current.1));
+        }
     }
 
     /// The next edit of the best sequence, or `None` when every pass is done.
@@ -181,6 +197,7 @@ impl ChoiceTree {
     /// empty prefix is the simplest value), zero a chunk, delete a chunk, then lower one draw
     /// (dropping a quarter of its bits, halving it, decrementing it).
     fn next_edit(&mut self) -> Option<Vec<u64>> {
+        self.record();
         let seq = &self.best.as_ref().unwrap_or(&self.current).0;
         loop {
             let c = &mut self.cursor;
@@ -431,6 +448,29 @@ mod tests {
         match result {
             Err(TestError::Fail(_, minimal)) => assert_eq!(minimal, json!([5, 5])),
             other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_recorded_choices_replay_to_the_value_drawn() {
+        let g = Generator::new(
+            &json!({"type": "object", "required": ["a"], "properties": {
+                "a": {"type": "array", "items": {"type": "string", "maxLength": 6}},
+                "b": {"enum": [1, "two", null]}
+            }}),
+            &[],
+            GenOptions::default(),
+        )
+        .unwrap();
+        let mut runner = TestRunner::deterministic();
+        let strategy = g.strategy();
+        for _ in 0..64 {
+            let mut tree = strategy.new_tree(&mut runner).unwrap();
+            let value = tree.current();
+            let choices = tree.choices().to_vec();
+            let mut replay = ReplaySource::new(&choices);
+            assert_eq!(g.draw(&mut replay, false).unwrap().0, value, "{choices:?}");
+            assert_eq!(replay.into_record(), choices);
         }
     }
 }

@@ -150,11 +150,11 @@ fn pointer_of(path: serde_path_to_error::Path) -> JsonPointer {
 
 /// The error message without `serde_json`'s " at line L column C" suffix.
 fn message_text(err: &serde_json::Error) -> String {
-    let text = err.to_string();
-    match text.rfind(" at line ") {
-        Some(cut) => text[..cut].to_owned(),
-        None => text,
+    let mut text = err.to_string();
+    if let Some(cut) = text.rfind(" at line ") {
+        text.truncate(cut);
     }
+    text
 }
 
 fn classify(vendor: Vendor, pointer: JsonPointer, err: &serde_json::Error) -> ParseError {
