@@ -45,8 +45,8 @@ pub(crate) enum FaultKind {
 pub(crate) enum Answer {
     /// Accepted, reporting this event.
     Accepted(ParsedEvent<'static>),
-    /// Rejected, with the parser's message.
-    Rejected(String),
+    /// Rejected, with the parser's reason (worded only when a failure message needs it).
+    Rejected(ParseError),
     /// No verdict at all.
     Fault {
         /// Which kind of fault.
@@ -57,6 +57,14 @@ pub(crate) enum Answer {
 }
 
 impl Answer {
+    /// A rejection with `reason` as its words.
+    #[cfg(test)]
+    pub(crate) fn rejected(reason: impl Into<String>) -> Self {
+        Answer::Rejected(ParseError::Other {
+            detail: reason.into(),
+        })
+    }
+
     /// A short description for failure messages.
     #[must_use]
     pub(crate) fn describe(&self) -> String {
@@ -222,7 +230,7 @@ pub(crate) fn answer_of(result: Result<ParsedEvent<'_>, ParseError>) -> Answer {
             },
             detail: fault.to_string(),
         },
-        Err(rejection) => Answer::Rejected(rejection.to_string()),
+        Err(rejection) => Answer::Rejected(rejection),
     }
 }
 
@@ -435,7 +443,7 @@ mod tests {
     fn answers_pass_through() {
         let t = target(|_, body| match body {
             b"ok" => Answer::Accepted(ParsedEvent::new("x")),
-            _ => Answer::Rejected("nope".into()),
+            _ => Answer::rejected("nope"),
         });
         assert_eq!(
             t.call(Vendor::POSTAL, b"ok").answer,
@@ -443,7 +451,7 @@ mod tests {
         );
         assert_eq!(
             t.call(Vendor::POSTAL, b"x").answer,
-            Answer::Rejected("nope".into())
+            Answer::rejected("nope")
         );
     }
 
@@ -451,7 +459,7 @@ mod tests {
     fn panics_are_caught_with_their_message_and_location() {
         let t = target(|_, body| {
             assert!(body != b"boom", "exploded on purpose");
-            Answer::Rejected("fine".into())
+            Answer::rejected("fine")
         });
         match t.call(Vendor::MSNDR, b"boom").answer {
             Answer::Fault {
@@ -464,10 +472,7 @@ mod tests {
             other => panic!("expected a panic fault, got {other:?}"),
         }
         // The same worker keeps serving after a caught panic.
-        assert_eq!(
-            t.call(Vendor::MSNDR, b"x").answer,
-            Answer::Rejected("fine".into())
-        );
+        assert_eq!(t.call(Vendor::MSNDR, b"x").answer, Answer::rejected("fine"));
     }
 
     #[test]
@@ -476,7 +481,7 @@ mod tests {
             if body == b"hang" {
                 thread::sleep(Duration::from_secs(5));
             }
-            Answer::Rejected("quick".into())
+            Answer::rejected("quick")
         });
         let call = t.call(Vendor::GETMAILER, b"hang");
         assert!(matches!(
@@ -489,6 +494,6 @@ mod tests {
         assert!(call.elapsed >= Duration::from_millis(200));
         assert!(call.elapsed < Duration::from_secs(2));
         let next = t.call(Vendor::GETMAILER, b"x");
-        assert_eq!(next.answer, Answer::Rejected("quick".into()));
+        assert_eq!(next.answer, Answer::rejected("quick"));
     }
 }

@@ -107,7 +107,7 @@ mod tests {
         let target = InProcess::new(
             Arc::new(move |_, _| {
                 let deadline = seen.deadline(GUARD);
-                Answer::Rejected(format!(
+                Answer::rejected(format!(
                     "{:?} {}",
                     thread::current().id(),
                     deadline.is_some_and(|at| at > Instant::now())
@@ -124,7 +124,7 @@ mod tests {
         let call = watched.call(Vendor::POSTAL, b"{}");
         assert_eq!(
             call.answer,
-            Answer::Rejected(format!("{:?} true", thread::current().id()))
+            Answer::rejected(format!("{:?} true", thread::current().id()))
         );
         assert_eq!(watch.deadline(GUARD), None);
     }
@@ -136,7 +136,7 @@ mod tests {
         let target = InProcess::new(
             Arc::new(move |_, _| {
                 counted.fetch_add(1, Ordering::Relaxed);
-                Answer::Rejected("called".into())
+                Answer::rejected("called")
             }),
             GUARD,
             Fidelity::Fields,
@@ -147,7 +147,7 @@ mod tests {
         };
         assert_eq!(
             watched.call(Vendor::MSNDR, b"{}").answer,
-            Answer::Rejected("called".into())
+            Answer::rejected("called")
         );
         watched.watch.cancel();
         let call = watched.call(Vendor::MSNDR, b"{}");
