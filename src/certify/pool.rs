@@ -1,11 +1,12 @@
 //! Idle cell threads, kept for the next cell and the next run.
 //!
 //! Each cell of an in-process parser runs on a thread of its own, watched by its job (see
-//! [`super::runner`]). Starting and ending a thread per cell costs more than a small cell does
-//! (the kernel's thread creation, and on exit the unmapping of its stack, which interrupts the
-//! other cores), so a thread whose task has returned waits here for the next one instead. A
-//! thread whose task never returns (a parser that hangs) simply never comes back; a task that
-//! panics ends its thread. At most [`MAX_IDLE`] threads wait at any time.
+//! [`super::runner`]). Starting and ending a thread per cell cost about a tenth of a small
+//! one-cell run (the kernel's thread creation, and on exit the unmapping of its stack, which
+//! interrupts the other cores), so a thread whose task has returned waits here for the next one
+//! instead. A thread whose task hangs comes back only if the task ever returns (an abandoned
+//! cell's later calls fault at once, so it ends soon after its parser does); a task that panics
+//! ends its thread. At most [`MAX_IDLE`] threads wait at any time.
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
