@@ -17,7 +17,6 @@
 //!   `0` once the bytes run out.
 
 use arbitrary::Unstructured;
-use proptest::test_runner::TestRng;
 use rand_core::{Rng, SeedableRng};
 use rand_xorshift::XorShiftRng;
 
@@ -64,23 +63,13 @@ fn scale(word: u64, max: u64) -> u64 {
     ((u128::from(word) * (u128::from(max) + 1)) >> 64) as u64
 }
 
-/// A generator seeded from a `(seed, stream)` pair ([`RngSource::new`]), or any proptest
-/// generator ([`RngSource::from_rng`]).
+/// A generator seeded from a `(seed, stream)` pair ([`RngSource::new`]).
 ///
 /// The same pair always yields the same draws, on every platform: the algorithm (XorShift128,
 /// as `rand_xorshift` defines it) and the seed derivation are fixed.
 #[derive(Debug, Clone)]
 pub struct RngSource {
-    rng: Engine,
-}
-
-/// The generator behind an [`RngSource`].
-#[derive(Debug, Clone)]
-enum Engine {
-    /// Seeded per value: cheap to seed and to draw from.
-    XorShift(XorShiftRng),
-    /// Handed over by proptest (boxed: a ChaCha state is large).
-    Proptest(Box<TestRng>),
+    rng: XorShiftRng,
 }
 
 impl RngSource {
@@ -88,15 +77,7 @@ impl RngSource {
     #[must_use]
     pub fn new(seed: u64, stream: u64) -> Self {
         Self {
-            rng: Engine::XorShift(XorShiftRng::from_seed(seed_bytes(seed, stream))),
-        }
-    }
-
-    /// Wraps an existing proptest generator.
-    #[must_use]
-    pub fn from_rng(rng: TestRng) -> Self {
-        Self {
-            rng: Engine::Proptest(Box::new(rng)),
+            rng: XorShiftRng::from_seed(seed_bytes(seed, stream)),
         }
     }
 }
@@ -106,11 +87,7 @@ impl Source for RngSource {
         if max == 0 {
             return 0;
         }
-        let word = match &mut self.rng {
-            Engine::XorShift(rng) => rng.next_u64(),
-            Engine::Proptest(rng) => rng.next_u64(),
-        };
-        scale(word, max)
+        scale(self.rng.next_u64(), max)
     }
 }
 
