@@ -186,8 +186,6 @@ pub(crate) fn run(
     }
     let shared = Arc::new(config.clone());
     let prepared = Prepared::default();
-    let next = AtomicUsize::new(0);
-    let abort = AtomicBool::new(false);
     let mut slots: Vec<Option<CellResult>> = vec![None; plan.len()];
     let mut first_error = None;
     let mut total_answered = 0u64;
@@ -243,6 +241,9 @@ pub(crate) fn run(
             }
         }
     } else {
+        // Jobs take the next cell in matrix order, until a job's error stops them all.
+        let next = AtomicUsize::new(0);
+        let abort = AtomicBool::new(false);
         thread::scope(|scope| {
             let (tx, rx) = mpsc::channel::<(usize, Result<Ran, CertifyError>)>();
             for target in &targets {
