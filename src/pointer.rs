@@ -5,6 +5,7 @@
 //! strings, so that a pointer is always well formed (escaped, rooted) and can be resolved
 //! against a document with [`JsonPointer::resolve`].
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -113,14 +114,10 @@ impl JsonPointer {
     /// Returns this pointer extended by one reference token (escaped as RFC 6901 requires).
     #[must_use]
     pub fn push(mut self, token: impl fmt::Display) -> Self {
+        use fmt::Write as _;
         self.0.push('/');
-        for c in token.to_string().chars() {
-            match c {
-                '~' => self.0.push_str("~0"),
-                '/' => self.0.push_str("~1"),
-                c => self.0.push(c),
-            }
-        }
+        // Writing to a `String` cannot fail.
+        let _ = write!(Escaping(&mut self.0), "{token}");
         self
     }
 
@@ -138,22 +135,80 @@ impl JsonPointer {
 
     /// The unescaped reference tokens, outermost first.
     pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
-        self.0
-            .split('/')
-            .skip(1)
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        self.raw_tokens().map(|t| unescape(t).into_owned())
+    }
+
+    /// The reference tokens, still escaped.
+    fn raw_tokens(&self) -> impl Iterator<Item = &str> {
+        self.0.split('/').skip(1)
     }
 
     /// The value this pointer designates inside `doc`, if any.
     #[must_use]
     pub fn resolve<'v>(&self, doc: &'v Value) -> Option<&'v Value> {
-        doc.pointer(&self.0)
+        self.raw_tokens()
+            .try_fold(doc, |target, token| match target {
+                Value::Object(map) => map.get(unescape(token).as_ref()),
+                Value::Array(items) => index(token).and_then(|i| items.get(i)),
+                _ => None,
+            })
+    }
+
+    /// The value this pointer designates inside `doc`, if any, to change it.
+    #[must_use]
+    pub fn resolve_mut<'v>(&self, doc: &'v mut Value) -> Option<&'v mut Value> {
+        self.raw_tokens()
+            .try_fold(doc, |target, token| match target {
+                Value::Object(map) => map.get_mut(unescape(token).as_ref()),
+                Value::Array(items) => index(token).and_then(|i| items.get_mut(i)),
+                _ => None,
+            })
     }
 
     /// The last reference token, unescaped; `None` for the root.
     #[must_use]
     pub fn last(&self) -> Option<String> {
         self.tokens().last()
+    }
+}
+
+/// A reference token unescaped (`~1` is `/`, `~0` is `~`), copied only if it holds an escape.
+fn unescape(token: &str) -> Cow<'_, str> {
+    if token.contains('~') {
+        Cow::Owned(token.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(token)
+    }
+}
+
+/// The array index a reference token names: decimal digits, without a leading zero or sign
+/// (RFC 6901, as `serde_json::Value::pointer` reads it).
+fn index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        return None;
+    }
+    token.parse().ok()
+}
+
+/// Writes into a pointer's text, escaping `~` and `/` as a reference token needs.
+struct Escaping<'s>(&'s mut String);
+
+impl fmt::Write for Escaping<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for piece in s.split_inclusive(['~', '/']) {
+            match piece.as_bytes().last() {
+                Some(b'~') => {
+                    self.0.push_str(&piece[..piece.len() - 1]);
+                    self.0.push_str("~0");
+                }
+                Some(b'/') => {
+                    self.0.push_str(&piece[..piece.len() - 1]);
+                    self.0.push_str("~1");
+                }
+                _ => self.0.push_str(piece),
+            }
+        }
+        Ok(())
     }
 }
 
@@ -198,6 +253,70 @@ mod tests {
         );
         let doc = json!({"a/b": {"c~d": ["x"]}});
         assert_eq!(p.resolve(&doc), Some(&json!("x")));
+    }
+
+    #[test]
+    fn push_escapes_every_tilde_and_slash_of_a_token() {
+        for (token, escaped) in [
+            ("", "/"),
+            ("~", "/~0"),
+            ("/", "/~1"),
+            ("~1", "/~01"),
+            ("a//b~~c", "/a~1~1b~0~0c"),
+            ("/~x~/", "/~1~0x~0~1"),
+            ("ünï/cöde", "/ünï~1cöde"),
+        ] {
+            let p = JsonPointer::root().push(token);
+            assert_eq!(p.as_str(), escaped, "{token:?}");
+            assert_eq!(p.last().as_deref(), Some(token), "{token:?}");
+        }
+    }
+
+    #[test]
+    fn resolve_agrees_with_serde_json() {
+        let doc = json!({
+            "a": [10, {"b/c": {"d~e": 1}}, [null]],
+            "": {"": 2},
+            "01": 3,
+            "~1": 4,
+        });
+        let pointers = [
+            "",
+            "/a",
+            "/a/0",
+            "/a/1",
+            "/a/1/b~1c",
+            "/a/1/b~1c/d~0e",
+            "/a/01",
+            "/a/+1",
+            "/a/-1",
+            "/a/3",
+            "/a/2/0",
+            "/a/2/0/x",
+            "/",
+            "//",
+            "/01",
+            "/~01",
+            "/~1",
+            "/a/0/x",
+            "/zz",
+            "/a/18446744073709551616",
+        ];
+        for text in pointers {
+            let p = JsonPointer::parse(text).unwrap();
+            assert_eq!(p.resolve(&doc), doc.pointer(text), "{text:?}");
+            let mut ours = doc.clone();
+            let mut theirs = doc.clone();
+            if let (Some(a), Some(b)) = (p.resolve_mut(&mut ours), theirs.pointer_mut(text)) {
+                *a = json!("changed");
+                *b = json!("changed");
+            }
+            assert_eq!(ours, theirs, "{text:?}");
+            assert_eq!(
+                p.resolve_mut(&mut ours).is_some(),
+                doc.pointer(text).is_some()
+            );
+        }
     }
 
     #[test]

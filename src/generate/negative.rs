@@ -8,7 +8,8 @@
 //! all name the intended keyword at the intended pointer. Mutations that break something else
 //! too (or nothing) are dropped and counted, never emitted under a wrong label.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
+use std::fmt;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -74,7 +75,8 @@ impl Generator {
     pub fn negatives_with_stats(&self, seed: u64, max: usize) -> (Vec<Negative>, NegativeStats) {
         let mut out = Vec::new();
         let mut stats = NegativeStats::default();
-        let mut seen: HashSet<(String, String)> = HashSet::new();
+        // The keywords already broken at each place.
+        let mut seen: HashMap<JsonPointer, Vec<&'static str>> = HashMap::new();
         for index in 0..BASES {
             if out.len() >= max {
                 break;
@@ -85,25 +87,23 @@ impl Generator {
             };
             // Outer places first: their mutations are the most readable.
             // (A pointer's depth is its number of `/`: an escaped one is `~1`.)
-            trace.sort_by_key(|e| e.pointer.as_str().matches('/').count());
+            trace.sort_by_cached_key(|e| e.pointer.as_str().bytes().filter(|b| *b == b'/').count());
             for entry in &trace {
-                // A mutation whose keyword and place an earlier one already covers would be
-                // skipped below: its document is not built at all.
-                let covered = |keyword: &str, pointer: &JsonPointer| {
-                    seen.contains(&(keyword.to_owned(), pointer.as_str().to_owned()))
-                };
-                for m in self.mutations(&base, entry, &mut src, &covered) {
+                // The keywords broken at this place so far. A mutation of one of them is
+                // skipped: its document is not built at all.
+                let mut done = seen.remove(&entry.pointer).unwrap_or_default();
+                for m in self.mutations(&base, entry, &mut src, &done) {
                     if out.len() >= max {
                         break;
                     }
-                    if seen.contains(&(m.keywords[0].to_owned(), m.pointer.as_str().to_owned())) {
+                    if done.contains(&m.keywords[0]) {
                         continue;
                     }
                     stats.tried += 1;
                     let value = (m.build)();
                     match self.confirm(&value, m.keywords, &m.pointer) {
                         Some((keyword, instance_path)) => {
-                            seen.insert((m.keywords[0].to_owned(), m.pointer.as_str().to_owned()));
+                            done.push(m.keywords[0]);
                             let description = if instance_path == m.pointer
                                 && m.keywords.contains(&keyword.as_str())
                             {
@@ -123,6 +123,9 @@ impl Generator {
                         }
                         None => stats.dropped += 1,
                     }
+                }
+                if !done.is_empty() {
+                    seen.insert(entry.pointer.clone(), done);
                 }
             }
         }
@@ -169,15 +172,15 @@ impl Generator {
         None
     }
 
-    /// The mutations of the value at `entry`'s place, but for those `covered` names (a
-    /// replacement that draws from `src` is still made, so that the draws are the same either
-    /// way; the others are made only when tried).
+    /// The mutations of the value at `entry`'s place, but for those of the keywords already
+    /// `broken` there (a replacement that draws from `src` is still made, so that the draws
+    /// are the same either way; the others are made only when tried).
     fn mutations<'a>(
         &'a self,
         doc: &'a Value,
         entry: &'a TraceEntry,
         src: &mut RngSource,
-        covered: &dyn Fn(&str, &JsonPointer) -> bool,
+        broken: &[&'static str],
     ) -> Vec<Mutation<'a>> {
         let plan = &self.inner().plan;
         let Some(at) = entry.pointer.resolve(doc) else {
@@ -185,18 +188,19 @@ impl Generator {
         };
         let alt = &plan.node(entry.node).alts[entry.alt];
         let mut out = Vec::new();
-        let mut put =
-            |value: Replacement<'a>, keywords: &'static [&'static str], description: String| {
-                if covered(keywords[0], &entry.pointer) {
-                    return;
-                }
-                out.push(Mutation {
-                    build: Box::new(move || replace(doc, &entry.pointer, value())),
-                    keywords,
-                    pointer: entry.pointer.clone(),
-                    description,
-                });
-            };
+        let mut put = |value: Replacement<'a>,
+                       keywords: &'static [&'static str],
+                       description: fmt::Arguments<'_>| {
+            if broken.contains(&keywords[0]) {
+                return;
+            }
+            out.push(Mutation {
+                build: Box::new(move || replace(doc, &entry.pointer, value())),
+                keywords,
+                pointer: entry.pointer.clone(),
+                description: description.to_string(),
+            });
+        };
         let t = match &alt.body {
             Body::Values { values, keyword } => {
                 if let Some(v) = enum_::outside(values, at) {
@@ -208,7 +212,7 @@ impl Generator {
                     put(
                         ready(v.clone()),
                         kw,
-                        format!("{v} is not an allowed `{keyword}` value"),
+                        format_args!("{v} is not an allowed `{keyword}` value"),
                     );
                 }
                 return out;
@@ -221,7 +225,7 @@ impl Generator {
             put(
                 ready(v.clone()),
                 &["type"],
-                format!("{v} has a type the schema does not allow"),
+                format_args!("{v} has a type the schema does not allow"),
             );
         }
         match (entry.kind, at) {
@@ -230,7 +234,7 @@ impl Generator {
                 for (v, kw, why) in
                     numeric::mutations(&t.number, at, entry.kind == Some(Kind::Integer))
                 {
-                    put(ready(v), kw, why);
+                    put(ready(v), kw, format_args!("{why}"));
                 }
             }
             (Some(Kind::Array), Value::Array(items)) => array_mutations(self, t, items, &mut put),
@@ -246,38 +250,40 @@ impl Generator {
 /// The value to put at a mutation's place, made when the mutation is tried.
 type Replacement<'a> = Box<dyn FnOnce() -> Value + 'a>;
 
-/// Proposes a mutation: its replacement, the keywords it breaks, what it changes in words.
-type Put<'p, 'a> = dyn FnMut(Replacement<'a>, &'static [&'static str], String) + 'p;
+/// Proposes a mutation: its replacement, the keywords it breaks, what it changes in words
+/// (worded only if the mutation is kept).
+type Put<'p, 'a> = dyn FnMut(Replacement<'a>, &'static [&'static str], fmt::Arguments<'_>) + 'p;
 
 /// A replacement made already (cheap, or made with draws that must happen either way).
 fn ready<'a>(v: Value) -> Replacement<'a> {
     Box::new(move || v)
 }
 
-fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_, '_>) {
+fn string_mutations<'a>(g: &'a Generator, t: &'a Typed, s: &'a str, put: &mut Put<'_, 'a>) {
     let spec = &t.string;
     if spec.min_len > 0 {
-        let short: String = s
-            .chars()
-            .take(usize::try_from(spec.min_len - 1).unwrap_or(0))
-            .collect();
         put(
-            ready(Value::String(short)),
+            Box::new(move || {
+                let keep = usize::try_from(spec.min_len - 1).unwrap_or(0);
+                Value::String(s.chars().take(keep).collect())
+            }),
             &["minLength"],
-            format!("shorter than minLength {}", spec.min_len),
+            format_args!("shorter than minLength {}", spec.min_len),
         );
     }
     if let Some(max) = spec.max_len.filter(|m| *m < MAX_GROWTH) {
-        let mut long = s.to_owned();
-        let missing = (max + 1).saturating_sub(length::chars(s));
-        long.extend(std::iter::repeat_n(
-            'x',
-            usize::try_from(missing).unwrap_or(0),
-        ));
         put(
-            ready(Value::String(long)),
+            Box::new(move || {
+                let mut long = s.to_owned();
+                let missing = (max + 1).saturating_sub(length::chars(s));
+                long.extend(std::iter::repeat_n(
+                    'x',
+                    usize::try_from(missing).unwrap_or(0),
+                ));
+                Value::String(long)
+            }),
             &["maxLength"],
-            format!("longer than maxLength {max}"),
+            format_args!("longer than maxLength {max}"),
         );
     }
     for p in &spec.patterns {
@@ -286,15 +292,15 @@ fn string_mutations(g: &Generator, t: &Typed, s: &str, put: &mut Put<'_, '_>) {
             put(
                 ready(Value::String(bad)),
                 &["pattern"],
-                format!("does not match pattern {source:?}"),
+                format_args!("does not match pattern {source:?}"),
             );
         }
     }
     if let Some(f) = spec.formats.first() {
         put(
-            ready(Value::String(format::invalid(*f).to_owned())),
+            Box::new(move || Value::String(format::invalid(*f).to_owned())),
             &["format"],
-            format!("not a valid `{}`", f.name()),
+            format_args!("not a valid `{}`", f.name()),
         );
     }
 }
@@ -306,7 +312,7 @@ fn array_mutations<'a>(g: &'a Generator, t: &'a Typed, items: &'a [Value], put: 
         put(
             Box::new(move || Value::Array(items[..keep.min(items.len())].to_vec())),
             &["minItems"],
-            format!("fewer than minItems {}", spec.min_items),
+            format_args!("fewer than minItems {}", spec.min_items),
         );
     }
     if let (Some(max), Some(last)) = (spec.max_items.filter(|m| *m < MAX_GROWTH), items.last())
@@ -322,7 +328,7 @@ fn array_mutations<'a>(g: &'a Generator, t: &'a Typed, items: &'a [Value], put: 
                 Value::Array(more)
             }),
             &["maxItems"],
-            format!("more than maxItems {max}"),
+            format_args!("more than maxItems {max}"),
         );
     }
     if spec.unique && !items.is_empty() {
@@ -333,7 +339,7 @@ fn array_mutations<'a>(g: &'a Generator, t: &'a Typed, items: &'a [Value], put: 
                 Value::Array(dup)
             }),
             &["uniqueItems"],
-            "a duplicated item".to_owned(),
+            format_args!("a duplicated item"),
         );
     }
     for c in &spec.contains {
@@ -350,7 +356,7 @@ fn array_mutations<'a>(g: &'a Generator, t: &'a Typed, items: &'a [Value], put: 
                     )
                 }),
                 &["contains"],
-                "no item matches `contains`".to_owned(),
+                format_args!("no item matches `contains`"),
             );
         }
     }
@@ -377,7 +383,7 @@ fn object_mutations<'a>(
                 Value::Object(m)
             }),
             &["required"],
-            format!("required property `{}` removed", p.name),
+            format_args!("required property `{}` removed", p.name),
         );
     }
     for (trigger, deps) in &spec.dep_required {
@@ -394,7 +400,7 @@ fn object_mutations<'a>(
                         Value::Object(m)
                     }),
                     &["dependentRequired", "dependencies"],
-                    format!(
+                    format_args!(
                         "`{name}` removed although `{}` is present",
                         spec.props[*trigger].name
                     ),
@@ -418,15 +424,15 @@ fn object_mutations<'a>(
             })
             .find(|k| !map.contains_key(k) && !spec.props.iter().any(|p| &p.name == k))
             .unwrap_or_default();
-        let description = format!("undeclared property `{key}` added");
+        let added = key.clone();
         put(
             Box::new(move || {
                 let mut m = map.clone();
-                m.insert(key, Value::Null);
+                m.insert(added, Value::Null);
                 Value::Object(m)
             }),
             &["additionalProperties", "unevaluatedProperties"],
-            description,
+            format_args!("undeclared property `{key}` added"),
         );
     }
     if let Some(max) = spec.max_props {
@@ -449,7 +455,7 @@ fn object_mutations<'a>(
             put(
                 ready(Value::Object(m)),
                 &["maxProperties"],
-                format!("more than maxProperties {max}"),
+                format_args!("more than maxProperties {max}"),
             );
         }
     }
@@ -465,7 +471,7 @@ fn object_mutations<'a>(
             put(
                 ready(Value::Object(m)),
                 &["minProperties"],
-                format!("fewer than minProperties {}", spec.min_props),
+                format_args!("fewer than minProperties {}", spec.min_props),
             );
         }
     }
@@ -481,16 +487,15 @@ fn object_mutations<'a>(
                         .all(|c| plan.check(*c, &Value::from(*k)))
             });
         if let Some(key) = bad {
-            let description = format!("property name {key:?} rejected by propertyNames");
-            let key = key.to_owned();
+            let added = key.to_owned();
             put(
                 Box::new(move || {
                     let mut m = map.clone();
-                    m.insert(key, Value::Null);
+                    m.insert(added, Value::Null);
                     Value::Object(m)
                 }),
                 &["propertyNames"],
-                description,
+                format_args!("property name {key:?} rejected by propertyNames"),
             );
         }
     }
@@ -499,7 +504,7 @@ fn object_mutations<'a>(
 /// `doc` with the value at `pointer` replaced.
 fn replace(doc: &Value, pointer: &JsonPointer, value: Value) -> Value {
     let mut out = doc.clone();
-    if let Some(slot) = out.pointer_mut(pointer.as_str()) {
+    if let Some(slot) = pointer.resolve_mut(&mut out) {
         *slot = value;
     }
     out
