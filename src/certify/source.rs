@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use proptest::prelude::*;
+use proptest::sample::Index;
 use proptest::strategy::BoxedStrategy;
 use serde_json::Value;
 
@@ -101,6 +102,32 @@ impl Case {
             payload: json_of(&body).map(Arc::new),
             body,
             mutation: "replayed",
+        }
+    }
+}
+
+impl Case {
+    /// The body of `value` cut short at `at`, so never whole: a truncated payload. No
+    /// proper prefix of the compact JSON of an object, an array or a string is JSON (its
+    /// outermost value is never closed), so only the prefix of another value is parsed to find
+    /// out whether it is.
+    pub(crate) fn truncated(value: &Value, at: Index) -> Self {
+        let body = body_of(value);
+        let len = at.index(body.len().max(1));
+        Self::prefix(value, body, len)
+    }
+
+    /// The first `len` bytes of `body`, the JSON of `value`.
+    fn prefix(value: &Value, mut body: Vec<u8>, len: usize) -> Self {
+        body.truncate(len);
+        let payload = match value {
+            Value::Object(_) | Value::Array(_) | Value::String(_) => None,
+            _ => json_of(&body).map(Arc::new),
+        };
+        Self {
+            body,
+            payload,
+            mutation: "truncate",
         }
     }
 }
@@ -232,6 +259,42 @@ impl EntryCases for GeneratedCases {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_truncated_payload_is_json_only_where_parsing_says_so() {
+        let values = [
+            serde_json::json!({"a": [1, "x\"}", {"b": null}], "c": {}}),
+            serde_json::json!([{"a": "]"}, [], 2.5]),
+            serde_json::json!("a \"quoted\" string"),
+            serde_json::json!(-12345.5e10),
+            serde_json::json!(1234567),
+            serde_json::json!(true),
+            serde_json::json!(null),
+            serde_json::json!({}),
+        ];
+        let mut json_prefixes = 0;
+        for value in &values {
+            let whole = body_of(value);
+            for len in 0..whole.len() {
+                let case = Case::prefix(value, whole.clone(), len);
+                assert_eq!(case.body, whole[..len], "{value} at {len}");
+                let want = serde_json::from_slice::<Value>(&case.body).ok();
+                assert_eq!(case.payload.as_deref(), want.as_ref(), "{value} at {len}");
+                json_prefixes += usize::from(want.is_some());
+            }
+            // Cut anywhere but never whole.
+            use proptest::strategy::ValueTree;
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            for _ in 0..64 {
+                let at = any::<Index>().new_tree(&mut runner).unwrap().current();
+                let case = Case::truncated(value, at);
+                assert!(whole.starts_with(&case.body), "{value}");
+                assert!(case.body.len() < whole.len(), "{value}");
+            }
+        }
+        // Some prefixes of the numbers are JSON, so both answers were checked.
+        assert!(json_prefixes > 0);
+    }
 
     #[test]
     fn json_of_agrees_with_parsing_into_a_value() {

@@ -202,11 +202,8 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
     }
     // Bodies that are not JSON at all: truncated valid payloads.
     if run.failure.is_none() && run.halted.is_none() {
-        let strategy = (cell.cases.valid(), any::<Index>()).prop_map(|(v, at)| {
-            let body = body_of(&v);
-            let cut = at.index(body.len().max(1));
-            Case::bytes(body[..cut].to_vec())
-        });
+        let strategy =
+            (cell.cases.valid(), any::<Index>()).prop_map(|(v, at)| Case::truncated(&v, at));
         let truncations = (cell.config.cases / 4).max(1);
         let driven = cell.drive_n(truncations, &strategy, |case| {
             if case.payload.is_some() {
@@ -221,10 +218,7 @@ pub(super) fn run(cell: &Cell<'_>) -> PropertyRun {
         run.broken = driven.broken;
         run.halted = driven.halted;
         run.first_fault = run.first_fault.or(driven.first_fault);
-        run.failure = driven.failure.map(|(mut case, m)| {
-            case.mutation = "truncate";
-            (case, m)
-        });
+        run.failure = driven.failure;
         run.counts
             .insert("not_json".into(), u64::from(driven.passed));
     }
