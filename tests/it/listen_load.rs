@@ -332,9 +332,13 @@ fn rounds_of_a_thousand_mixed_requests_leave_one_exact_record_each_in_flat_memor
     let mut sent = rt.block_on(round(port, 0));
     let first = began.elapsed();
     sent.extend(rt.block_on(round(port, 1)));
+    // A request is answered before its record is written: on a loaded machine a round's
+    // records can still wait for the writer, bodies and all, when the round ends.
+    written(&rec, sent.len());
     let after_1 = status_kb(pid, "VmRSS");
     sent.extend(rt.block_on(round(port, 2)));
     let elapsed = began.elapsed();
+    written(&rec, sent.len());
     let after_2 = status_kb(pid, "VmRSS");
     let peak = status_kb(pid, "VmHWM");
     let per_round_kb = (BIG * BIG_SIZE / 1024) as u64;
@@ -457,4 +461,23 @@ fn rounds_of_a_thousand_mixed_requests_leave_one_exact_record_each_in_flat_memor
         stdout.contains(&format!("{} request(s): {passed} conforming", sent.len())),
         "{stdout}"
     );
+}
+
+/// Waits (up to 60 s) until the record file at `path` holds `records` lines: every request
+/// sent so far has been written by the listener's writer.
+fn written(path: &std::path::Path, records: usize) {
+    let until = Instant::now() + Duration::from_secs(60);
+    loop {
+        let lines = std::fs::read(path)
+            .map(|bytes| bytes.iter().filter(|b| **b == b'\n').count())
+            .unwrap_or(0);
+        if lines >= records {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "{lines} of {records} records written after 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
