@@ -267,7 +267,7 @@ where
         max_shrink_iters: u32::MAX - 1,
         result_cache: proptest::test_runner::noop_result_cache,
         verbose: 0,
-        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+        rng_algorithm: proptest::test_runner::RngAlgorithm::XorShift,
         ..RunnerConfig::default()
     };
     let mut runner = TestRunner::new_with_rng(config, seed.rng());

@@ -29,6 +29,7 @@
 //! names, a cell outside the time budget) is *skipped*, with its reason, never passed.
 
 mod api;
+mod bytes;
 mod call;
 mod config;
 mod drive;

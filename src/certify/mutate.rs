@@ -2,7 +2,8 @@
 //! bit-flipped, spliced together or stuffed with JSON-significant bytes, and plain random bytes.
 //!
 //! Every mutation is a proptest value, so a failing body shrinks: positions move toward the
-//! start, counts toward one, random bytes toward none. [`damaged_cases`] puts them together
+//! start, counts toward one, random bytes toward the fewest that still fail (halves deleted
+//! first, see [`RandomBytes`]). [`damaged_cases`] puts them together
 //! with the payloads they damage, the undamaged payload first, which shrinking moves toward.
 //!
 //! [`damaged_cases`]: super::source::damaged_cases
@@ -11,6 +12,8 @@ use std::fmt;
 
 use proptest::prelude::*;
 use proptest::sample::Index;
+
+use super::bytes::RandomBytes;
 
 /// One way of damaging a body.
 #[derive(Debug, Clone)]
@@ -117,7 +120,7 @@ pub(crate) fn splice() -> impl Strategy<Value = Mutation> + Clone {
 
 /// Random bytes instead of a payload.
 pub(crate) fn random() -> impl Strategy<Value = Mutation> + Clone {
-    prop::collection::vec(any::<u8>(), 0..256).prop_map(Mutation::Random)
+    RandomBytes::new(0..256).prop_map(Mutation::Random)
 }
 
 /// The weight of all damaging mutations together: [`one_payload_mutation`] 8, [`splice`] 2,

@@ -278,7 +278,14 @@ fn no_panic_shrinks_damaged_bodies() {
     );
     let cx = failed(&c, "getmailer/email.sent", Property::NoPanic);
     assert!(std::str::from_utf8(&cx.body.0).is_err());
-    assert!(cx.body.0.len() <= 4, "not minimal: {:?}", cx.body.0);
+    assert!(
+        cx.body.0.len() <= 4,
+        "not minimal: {:?} ({} steps, {:?}, {})",
+        cx.body.0,
+        cx.shrink_steps,
+        cx.shrink_stopped,
+        cx.mutation
+    );
 }
 
 #[test]
