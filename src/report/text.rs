@@ -2,7 +2,7 @@
 //! line at the end. [`write_quiet`] leaves out what passed or was skipped.
 //!
 //! Every line is kept on one line (control characters escaped) and long values in messages are
-//! cut (see [`cut`](super::cut)); lines of details and counterexamples are cut only past 16 KiB.
+//! cut (see [`cut`]); lines of details and counterexamples are cut only past 16 KiB.
 //! The JSON report keeps everything whole.
 
 use std::io;
