@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hookcheck::catalog::{Catalog, Vendor};
-use hookcheck::certify::{self, Outcome, Property};
+use hookcheck::certify::{self, Certification, Outcome, Property};
 use hookcheck::parser::{Defect, Obligation};
 use serde_json::Value;
 
@@ -157,17 +157,15 @@ fn the_bounce_id_as_message_id_fails_reports_fields_there_only() {
     assert_eq!(not_passed(&c), ["postal/MessageBounced/reports-fields"]);
 }
 
-#[test]
-fn hanging_on_attachments_fails_time_bound_with_one_attachment() {
+/// Certifies [`HangsOnAttachments`] on GetMailer `email.received` (and `email.sent`, which has
+/// no attachments) for `time-bound` with `seed`; returns the run and the hang's shrunk payload.
+fn certify_a_hang_on_attachments(seed: u64) -> (Certification, Value) {
     let parser = HangsOnAttachments {
         sleep: Duration::from_secs(2),
     };
-    // Shrinking a hang may cost at most 2 more hangs (the fault budget); with this seed that
-    // is enough to reach one attachment (so it is with 14 of seeds 1 to 40). With others it
-    // stops at 2 to 4 and says so: see the test below.
     let c = certify::run(
         parser,
-        &config(2, 32)
+        &config(seed, 32)
             // Every failing case costs the whole bound, shrinking included: keep it short.
             .time_bound(Duration::from_millis(50))
             .shrink_limits(400, Duration::from_secs(20))
@@ -177,10 +175,24 @@ fn hanging_on_attachments_fails_time_bound_with_one_attachment() {
             .property(Property::TimeBound),
     )
     .unwrap();
-    let key = "getmailer/email.received";
-    let cx = failed(&c, key, Property::TimeBound);
+    let cx = failed(&c, "getmailer/email.received", Property::TimeBound);
     assert!(cx.message.contains("no answer within"), "{}", cx.message);
     let payload = json(cx);
+    assert_eq!(
+        cell(&c, "getmailer/email.sent", Property::TimeBound).outcome,
+        Outcome::Passed
+    );
+    (c, payload)
+}
+
+#[test]
+fn hanging_on_attachments_fails_time_bound_with_one_attachment() {
+    // Shrinking a hang may cost at most 2 more hangs (the fault budget); with this seed that
+    // is enough to reach one attachment (so it is with 14 of seeds 1 to 40). With others it
+    // stops at 2 to 4 and says so: see the test below.
+    let (c, payload) = certify_a_hang_on_attachments(2);
+    let key = "getmailer/email.received";
+    let cx = failed(&c, key, Property::TimeBound);
     assert_eq!(
         payload["data"]["attachments"].as_array().map(Vec::len),
         Some(1),
@@ -193,37 +205,20 @@ fn hanging_on_attachments_fails_time_bound_with_one_attachment() {
         ["/data/attachments"],
         "{payload}"
     );
-    assert_eq!(
-        cell(&c, "getmailer/email.sent", Property::TimeBound).outcome,
-        Outcome::Passed
-    );
 }
 
 #[test]
 fn a_hang_whose_shrinking_spends_its_fault_budget_says_so() {
-    let parser = HangsOnAttachments {
-        sleep: Duration::from_secs(2),
-    };
     // With this seed the two hangs that shrinking may cost leave three attachments.
-    let c = certify::run(
-        parser,
-        &config(1, 32)
-            .time_bound(Duration::from_millis(50))
-            .shrink_limits(400, Duration::from_secs(20))
-            .vendor(Vendor::GETMAILER)
-            .event("email.received")
-            .property(Property::TimeBound),
-    )
-    .unwrap();
+    let (c, payload) = certify_a_hang_on_attachments(1);
     let key = "getmailer/email.received";
-    let cx = failed(&c, key, Property::TimeBound);
-    assert!(cx.message.contains("no answer within"), "{}", cx.message);
-    let payload = json(cx);
     assert!(is_valid(key, &payload), "{payload}");
     let attachments = payload["data"]["attachments"].as_array().map(Vec::len);
     assert!(attachments > Some(1), "{payload}");
     assert_eq!(
-        cx.shrink_stopped.as_deref(),
+        failed(&c, key, Property::TimeBound)
+            .shrink_stopped
+            .as_deref(),
         Some("stopped after 2 faults while shrinking (each costs a crash or a hang)"),
         "{payload}"
     );
