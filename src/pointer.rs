@@ -196,17 +196,13 @@ struct Escaping<'s>(&'s mut String);
 impl fmt::Write for Escaping<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for piece in s.split_inclusive(['~', '/']) {
-            match piece.as_bytes().last() {
-                Some(b'~') => {
-                    self.0.push_str(&piece[..piece.len() - 1]);
-                    self.0.push_str("~0");
-                }
-                Some(b'/') => {
-                    self.0.push_str(&piece[..piece.len() - 1]);
-                    self.0.push_str("~1");
-                }
-                _ => self.0.push_str(piece),
-            }
+            let (text, escape) = match piece.strip_suffix(['~', '/']) {
+                Some(text) if piece.ends_with('~') => (text, "~0"),
+                Some(text) => (text, "~1"),
+                None => (piece, ""),
+            };
+            self.0.push_str(text);
+            self.0.push_str(escape);
         }
         Ok(())
     }

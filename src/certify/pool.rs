@@ -6,9 +6,10 @@
 //! interrupts the other cores), so a thread whose task has returned waits here for the next one
 //! instead. It looks for that task without sleeping for its first 50 µs ([`SPIN`]): a job hands
 //! its next cell over within microseconds, and waking a sleeping thread took tens of them on
-//! the 2-core VM the benchmarks ran on. A run's last thread so spends at most that long busy. A thread whose task hangs comes back only if the task ever returns (an abandoned
-//! cell's later calls fault at once, so it ends soon after its parser does); a task that panics
-//! ends its thread. At most [`MAX_IDLE`] threads wait at any time.
+//! the 2-core VM the benchmarks ran on. A run's last thread so spends at most that long busy.
+//! A thread whose task hangs comes back only if the task ever returns (an abandoned cell's
+//! later calls fault at once, so it ends soon after its parser does); a task that panics ends
+//! its thread. At most [`MAX_IDLE`] threads wait at any time.
 
 use std::io;
 use std::panic::{self, AssertUnwindSafe};

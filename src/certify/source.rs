@@ -104,9 +104,7 @@ impl Case {
             mutation: "replayed",
         }
     }
-}
 
-impl Case {
     /// The body of `value` cut short at `at`, so never whole: a truncated payload. No
     /// proper prefix of the compact JSON of an object, an array or a string is JSON (its
     /// outermost value is never closed), so only the prefix of another value is parsed to find
