@@ -94,11 +94,40 @@ const WINDOW_PER_JOB: usize = 4;
 /// Rounds of negatives in a row that may find nothing new before `--invalid` stops.
 const BARREN_ROUNDS: u32 = 8;
 
-/// One payload ready to write: its bytes in the output's format, and its label (`--invalid`
-/// with the labels on the side).
-struct Piece {
+/// The payloads of one task, ready to write: their bytes in the output's format back to back
+/// (one buffer per task, so that the writing thread frees one allocation of the making thread's
+/// per task, not one per payload), and their labels (`--invalid` with the labels on the side).
+#[derive(Default)]
+struct Batch {
     text: Vec<u8>,
-    label: Option<Value>,
+    /// Where each payload's bytes end in `text`.
+    ends: Vec<usize>,
+    /// One per payload, or none.
+    labels: Vec<Value>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Ends the payload whose bytes were just appended to `text`.
+    fn end(&mut self, label: Option<Value>) {
+        self.ends.push(self.text.len());
+        self.labels.extend(label);
+    }
+
+    /// Each payload's bytes and label, in order.
+    fn pieces(&mut self) -> impl Iterator<Item = (&[u8], Option<Value>)> {
+        let mut labels = std::mem::take(&mut self.labels).into_iter();
+        let text = &self.text;
+        let mut start = 0;
+        self.ends.iter().map(move |&end| {
+            let piece = &text[start..end];
+            start = end;
+            (piece, labels.next())
+        })
+    }
 }
 
 /// Runs `hookcheck gen`.
@@ -122,26 +151,26 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             |round| {
                 let round_seed = Seed(seed).derive(&format!("negatives/{round}")).0;
                 let max = usize::try_from(want).unwrap_or(usize::MAX);
-                generator
-                    .negatives(round_seed, max)
-                    .into_iter()
-                    .map(|n| style.negative(n))
-                    .collect::<Vec<_>>()
+                let mut batch = Batch::default();
+                for n in generator.negatives(round_seed, max) {
+                    style.negative(n, &mut batch);
+                }
+                batch
             },
-            |_, batch| {
+            |_, mut batch| {
                 if sink.written >= want {
                     return Ok::<_, CliError>(ControlFlow::Break(()));
                 }
-                if batch.is_empty() {
+                if batch.len() == 0 {
                     barren += 1;
                 } else {
                     barren = 0;
                 }
-                for piece in batch {
+                for (text, label) in batch.pieces() {
                     if sink.written >= want {
                         break;
                     }
-                    sink.put(piece)?;
+                    sink.put(text, label)?;
                 }
                 Ok(if sink.written >= want || barren >= BARREN_ROUNDS {
                     ControlFlow::Break(())
@@ -165,14 +194,18 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             count.div_ceil(CHUNK),
             |task| {
                 let first = task * CHUNK;
-                (first..count.min(first + CHUNK))
-                    .map(|i| generator.generate(seed, i).map(|v| style.valid(&v)))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| CliError::Usage(format!("{name}: {e}")))
+                let mut batch = Batch::default();
+                for i in first..count.min(first + CHUNK) {
+                    let value = generator
+                        .generate(seed, i)
+                        .map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
+                    style.valid(&value, &mut batch);
+                }
+                Ok::<_, CliError>(batch)
             },
             |_, batch| {
-                for piece in batch? {
-                    sink.put(piece)?;
+                for (text, label) in batch?.pieces() {
+                    sink.put(text, label)?;
                 }
                 Ok::<_, CliError>(ControlFlow::Continue(()))
             },
@@ -201,38 +234,37 @@ impl Style {
         }
     }
 
-    fn valid(self, value: &Value) -> Piece {
-        Piece {
-            text: self.text(value),
-            label: None,
-        }
+    fn valid(self, value: &Value, batch: &mut Batch) {
+        self.append(value, &mut batch.text);
+        batch.end(None);
     }
 
-    fn negative(self, n: Negative) -> Piece {
+    fn negative(self, n: Negative, batch: &mut Batch) {
         let label = json!({
             "keyword": n.keyword,
             "instance_path": n.instance_path,
             "description": n.description,
         });
         if self.side_labels() {
-            Piece {
-                text: self.text(&n.value),
-                label: Some(label),
-            }
+            self.append(&n.value, &mut batch.text);
+            batch.end(Some(label));
         } else {
-            Piece {
-                text: self.text(&json!({"label": label, "payload": n.value})),
-                label: None,
-            }
+            self.append(
+                &json!({"label": label, "payload": n.value}),
+                &mut batch.text,
+            );
+            batch.end(None);
         }
     }
 
-    fn text(self, value: &Value) -> Vec<u8> {
+    /// Appends `value`'s bytes in this style to `text`.
+    fn append(self, value: &Value, text: &mut Vec<u8>) {
         match self {
-            Self::Line { .. } => value.to_string().into_bytes(),
+            // Writing a `Value` to a `Vec` cannot fail (its keys are strings).
+            Self::Line { .. } => serde_json::to_writer(&mut *text, value).unwrap_or_default(),
             Self::Element { .. } => {
                 let pretty = to_pretty(value);
-                let mut text = Vec::with_capacity(pretty.len() + 64);
+                text.reserve(pretty.len() + 64);
                 for (i, line) in pretty.lines().enumerate() {
                     if i > 0 {
                         text.push(b'\n');
@@ -240,12 +272,10 @@ impl Style {
                     text.extend_from_slice(b"  ");
                     text.extend_from_slice(line.as_bytes());
                 }
-                text
             }
             Self::File => {
-                let mut text = to_pretty(value).into_bytes();
+                text.extend_from_slice(to_pretty(value).as_bytes());
                 text.push(b'\n');
-                text
             }
         }
     }
@@ -325,7 +355,7 @@ impl Sink {
         }
     }
 
-    fn put(&mut self, piece: Piece) -> Result<(), CliError> {
+    fn put(&mut self, text: &[u8], label: Option<Value>) -> Result<(), CliError> {
         let index = self.written;
         let file = match &mut self.target {
             Destination::Stdout { out, format } => {
@@ -336,7 +366,7 @@ impl Sink {
                     (GenFormat::Json, _) => b",\n",
                 };
                 out.write_all(sep).map_err(stdout_err)?;
-                out.write_all(&piece.text).map_err(stdout_err)?;
+                out.write_all(text).map_err(stdout_err)?;
                 if format == GenFormat::Ndjson {
                     out.write_all(b"\n").map_err(stdout_err)?;
                 }
@@ -345,11 +375,11 @@ impl Sink {
             Destination::Dir { dir, name, width } => {
                 let file = format!("{name}-{index:0width$}.json", width = *width);
                 let path = dir.join(&file);
-                fs::write(&path, &piece.text).map_err(io_err(&path))?;
+                fs::write(&path, text).map_err(io_err(&path))?;
                 Some(file)
             }
         };
-        if let (Some((path, out)), Some(label)) = (&mut self.labels, piece.label) {
+        if let (Some((path, out)), Some(label)) = (&mut self.labels, label) {
             let line = match file {
                 Some(file) => json!({"index": index, "file": file, "label": label}),
                 None => json!({"index": index, "label": label}),

@@ -67,6 +67,7 @@ mod resolve;
 pub mod source;
 mod stack_text;
 mod strategy;
+mod tally;
 #[cfg(test)]
 mod testing;
 
