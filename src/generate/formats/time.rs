@@ -38,24 +38,24 @@ pub(crate) fn civil(days: i64) -> (i64, u32, u32) {
 
 /// Appends `n` as at least `width` decimal digits.
 fn push_num(out: &mut String, n: i64, width: usize) {
-    let digits = if n == 0 {
-        1
-    } else {
-        n.unsigned_abs().ilog10() as usize + 1
-    };
     if n < 0 {
         out.push('-');
     }
-    for _ in digits..width {
-        out.push('0');
-    }
-    let mut buf = [0u8; 20];
+    // Right-aligned in a zeroed buffer: the padding is the zeros left of the digits.
+    let mut buf = [b'0'; 24];
     let mut v = n.unsigned_abs();
-    for slot in buf[..digits].iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (v % 10) as u8;
         v /= 10;
+        if v == 0 {
+            break;
+        }
     }
-    out.extend(buf[..digits].iter().map(|b| char::from(*b)));
+    let start = start.min(buf.len().saturating_sub(width));
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or_default());
 }
 
 fn push_date(out: &mut String, unix: i64) {
@@ -152,6 +152,10 @@ mod tests {
         push_num(&mut s, 0, 3);
         push_num(&mut s, 123, 2);
         assert_eq!(s, "072025000123");
+        s.clear();
+        push_num(&mut s, -5, 3);
+        push_num(&mut s, i64::MIN, 2);
+        assert_eq!(s, "-005-9223372036854775808");
     }
 
     #[test]
