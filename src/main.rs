@@ -5,12 +5,6 @@
 
 mod cli;
 
-/// mimalloc, for the allocation-heavy work of `gen` and `certify` on several threads: glibc's
-/// allocator contends on its arena lock when one thread frees what another allocated, and
-/// grows and trims the heaps of threads other than the first.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
     cli::main()
 }

@@ -94,40 +94,11 @@ const WINDOW_PER_JOB: usize = 4;
 /// Rounds of negatives in a row that may find nothing new before `--invalid` stops.
 const BARREN_ROUNDS: u32 = 8;
 
-/// The payloads of one task, ready to write: their bytes in the output's format back to back
-/// (one buffer per task, so that the writing thread frees one allocation of the making thread's
-/// per task, not one per payload), and their labels (`--invalid` with the labels on the side).
-#[derive(Default)]
-struct Batch {
+/// One payload ready to write: its bytes in the output's format, and its label (`--invalid`
+/// with the labels on the side).
+struct Piece {
     text: Vec<u8>,
-    /// Where each payload's bytes end in `text`.
-    ends: Vec<usize>,
-    /// One per payload, or none.
-    labels: Vec<Value>,
-}
-
-impl Batch {
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Ends the payload whose bytes were just appended to `text`.
-    fn end(&mut self, label: Option<Value>) {
-        self.ends.push(self.text.len());
-        self.labels.extend(label);
-    }
-
-    /// Each payload's bytes and label, in order.
-    fn pieces(&mut self) -> impl Iterator<Item = (&[u8], Option<Value>)> {
-        let mut labels = std::mem::take(&mut self.labels).into_iter();
-        let text = &self.text;
-        let mut start = 0;
-        self.ends.iter().map(move |&end| {
-            let piece = &text[start..end];
-            start = end;
-            (piece, labels.next())
-        })
-    }
+    label: Option<Value>,
 }
 
 /// Runs `hookcheck gen`.
@@ -151,26 +122,26 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             |round| {
                 let round_seed = Seed(seed).derive(&format!("negatives/{round}")).0;
                 let max = usize::try_from(want).unwrap_or(usize::MAX);
-                let mut batch = Batch::default();
-                for n in generator.negatives(round_seed, max) {
-                    style.negative(n, &mut batch);
-                }
-                batch
+                generator
+                    .negatives(round_seed, max)
+                    .into_iter()
+                    .map(|n| style.negative(n))
+                    .collect::<Vec<_>>()
             },
-            |_, mut batch| {
+            |_, batch| {
                 if sink.written >= want {
                     return Ok::<_, CliError>(ControlFlow::Break(()));
                 }
-                if batch.len() == 0 {
+                if batch.is_empty() {
                     barren += 1;
                 } else {
                     barren = 0;
                 }
-                for (text, label) in batch.pieces() {
+                for piece in batch {
                     if sink.written >= want {
                         break;
                     }
-                    sink.put(text, label)?;
+                    sink.put(piece)?;
                 }
                 Ok(if sink.written >= want || barren >= BARREN_ROUNDS {
                     ControlFlow::Break(())
@@ -194,18 +165,14 @@ pub(crate) fn run(args: Args) -> Result<ExitCode, CliError> {
             count.div_ceil(CHUNK),
             |task| {
                 let first = task * CHUNK;
-                let mut batch = Batch::default();
-                for i in first..count.min(first + CHUNK) {
-                    let value = generator
-                        .generate(seed, i)
-                        .map_err(|e| CliError::Usage(format!("{name}: {e}")))?;
-                    style.valid(&value, &mut batch);
-                }
-                Ok::<_, CliError>(batch)
+                (first..count.min(first + CHUNK))
+                    .map(|i| generator.generate(seed, i).map(|v| style.valid(&v)))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| CliError::Usage(format!("{name}: {e}")))
             },
             |_, batch| {
-                for (text, label) in batch?.pieces() {
-                    sink.put(text, label)?;
+                for piece in batch? {
+                    sink.put(piece)?;
                 }
                 Ok::<_, CliError>(ControlFlow::Continue(()))
             },
@@ -234,37 +201,38 @@ impl Style {
         }
     }
 
-    fn valid(self, value: &Value, batch: &mut Batch) {
-        self.append(value, &mut batch.text);
-        batch.end(None);
+    fn valid(self, value: &Value) -> Piece {
+        Piece {
+            text: self.text(value),
+            label: None,
+        }
     }
 
-    fn negative(self, n: Negative, batch: &mut Batch) {
+    fn negative(self, n: Negative) -> Piece {
         let label = json!({
             "keyword": n.keyword,
             "instance_path": n.instance_path,
             "description": n.description,
         });
         if self.side_labels() {
-            self.append(&n.value, &mut batch.text);
-            batch.end(Some(label));
+            Piece {
+                text: self.text(&n.value),
+                label: Some(label),
+            }
         } else {
-            self.append(
-                &json!({"label": label, "payload": n.value}),
-                &mut batch.text,
-            );
-            batch.end(None);
+            Piece {
+                text: self.text(&json!({"label": label, "payload": n.value})),
+                label: None,
+            }
         }
     }
 
-    /// Appends `value`'s bytes in this style to `text`.
-    fn append(self, value: &Value, text: &mut Vec<u8>) {
+    fn text(self, value: &Value) -> Vec<u8> {
         match self {
-            // Writing a `Value` to a `Vec` cannot fail (its keys are strings).
-            Self::Line { .. } => serde_json::to_writer(&mut *text, value).unwrap_or_default(),
+            Self::Line { .. } => value.to_string().into_bytes(),
             Self::Element { .. } => {
                 let pretty = to_pretty(value);
-                text.reserve(pretty.len() + 64);
+                let mut text = Vec::with_capacity(pretty.len() + 64);
                 for (i, line) in pretty.lines().enumerate() {
                     if i > 0 {
                         text.push(b'\n');
@@ -272,10 +240,12 @@ impl Style {
                     text.extend_from_slice(b"  ");
                     text.extend_from_slice(line.as_bytes());
                 }
+                text
             }
             Self::File => {
-                text.extend_from_slice(to_pretty(value).as_bytes());
+                let mut text = to_pretty(value).into_bytes();
                 text.push(b'\n');
+                text
             }
         }
     }
@@ -355,7 +325,7 @@ impl Sink {
         }
     }
 
-    fn put(&mut self, text: &[u8], label: Option<Value>) -> Result<(), CliError> {
+    fn put(&mut self, piece: Piece) -> Result<(), CliError> {
         let index = self.written;
         let file = match &mut self.target {
             Destination::Stdout { out, format } => {
@@ -366,7 +336,7 @@ impl Sink {
                     (GenFormat::Json, _) => b",\n",
                 };
                 out.write_all(sep).map_err(stdout_err)?;
-                out.write_all(text).map_err(stdout_err)?;
+                out.write_all(&piece.text).map_err(stdout_err)?;
                 if format == GenFormat::Ndjson {
                     out.write_all(b"\n").map_err(stdout_err)?;
                 }
@@ -375,11 +345,11 @@ impl Sink {
             Destination::Dir { dir, name, width } => {
                 let file = format!("{name}-{index:0width$}.json", width = *width);
                 let path = dir.join(&file);
-                fs::write(&path, text).map_err(io_err(&path))?;
+                fs::write(&path, &piece.text).map_err(io_err(&path))?;
                 Some(file)
             }
         };
-        if let (Some((path, out)), Some(label)) = (&mut self.labels, label) {
+        if let (Some((path, out)), Some(label)) = (&mut self.labels, piece.label) {
             let line = match file {
                 Some(file) => json!({"index": index, "file": file, "label": label}),
                 None => json!({"index": index, "label": label}),

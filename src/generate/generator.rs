@@ -1,6 +1,12 @@
 //! [`Generator`]: a schema compiled once into a plan and a validator, producing checked values.
 
-use std::{fmt, sync::Arc};
+use std::{
+    fmt,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+};
 
 use arbitrary::Unstructured;
 use serde_json::Value;
@@ -16,7 +22,6 @@ use super::{
     realism::Hint,
     resolve::{Loc, Registry},
     source::{RngSource, Source, UnstructuredSource},
-    tally::Tally,
 };
 
 /// Deepest nesting a schema may *require* (the interpreter recurses once per level).
@@ -60,8 +65,8 @@ pub(crate) struct Inner {
     pub opts: GenOptions,
     /// Depth budget handed to the root.
     pub budget: u32,
-    candidates: Tally,
-    rejected: Tally,
+    candidates: AtomicU64,
+    rejected: AtomicU64,
 }
 
 impl fmt::Debug for Generator {
@@ -168,8 +173,8 @@ impl Generator {
                 validator,
                 opts,
                 budget,
-                candidates: Tally::default(),
-                rejected: Tally::default(),
+                candidates: AtomicU64::new(0),
+                rejected: AtomicU64::new(0),
             }),
         })
     }
@@ -207,11 +212,11 @@ impl Generator {
     /// One candidate, returned only if the validator accepts it.
     pub(crate) fn candidate<S: Source>(&self, src: &mut S) -> Option<Value> {
         let v = self.draw(src, false).ok()?.0;
-        self.inner.candidates.bump();
+        self.inner.candidates.fetch_add(1, Ordering::Relaxed);
         if self.inner.validator.is_valid(&v) {
             Some(v)
         } else {
-            self.inner.rejected.bump();
+            self.inner.rejected.fetch_add(1, Ordering::Relaxed);
             None
         }
     }
@@ -263,8 +268,8 @@ impl Generator {
     #[must_use]
     pub fn stats(&self) -> GenStats {
         GenStats {
-            candidates: self.inner.candidates.get(),
-            rejected: self.inner.rejected.get(),
+            candidates: self.inner.candidates.load(Ordering::Relaxed),
+            rejected: self.inner.rejected.load(Ordering::Relaxed),
         }
     }
 

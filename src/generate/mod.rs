@@ -67,7 +67,6 @@ mod resolve;
 pub mod source;
 mod stack_text;
 mod strategy;
-mod tally;
 #[cfg(test)]
 mod testing;
 
